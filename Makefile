@@ -1,0 +1,60 @@
+# adit — build, test and demo. Every target installs missing Debian packages first.
+
+CC      ?= cc
+PKGS    := libmnl
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wvla -fno-strict-aliasing -Isrc
+LDLIBS  += -lmnl
+BUILD   ?= build
+
+SRC     := $(wildcard src/*.c)
+LIBSRC  := $(filter-out src/main.c,$(SRC))
+OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
+LIBOBJ  := $(LIBSRC:src/%.c=$(BUILD)/%.o)
+UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps check unit netns demo clean clang-check
+
+all: deps adit
+
+deps:
+	@scripts/deps.sh build
+
+adit: $(BUILD)/adit
+	cp $< $@
+
+$(BUILD)/adit: $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/unit/%: tests/unit/%.c $(LIBOBJ) $(wildcard src/*.h) | $(BUILD)
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIBOBJ) $(LDLIBS) -lcmocka
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+unit: $(UNITS)
+
+# The compiler check builds everything again with clang: warnings are errors under both.
+clang-check:
+	@$(MAKE) --no-print-directory -s BUILD=build/clang CC=clang build/clang/adit $(UNITS:$(BUILD)/%=build/clang/%)
+
+check:
+	@scripts/deps.sh check
+	@$(MAKE) --no-print-directory adit unit
+	@tests/run.sh
+
+netns: adit
+	@tests/run.sh netns
+
+demo:
+	@scripts/deps.sh demo
+	@$(MAKE) --no-print-directory adit
+	@lab/lab.sh demo
+
+clean:
+	rm -rf build adit

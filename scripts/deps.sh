@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages adit needs to build, test and run the lab, and only those
+# that are missing, so every make target can call it cheaply. Usage: deps.sh [build|check|demo]
+set -eu
+
+build="gcc make pkg-config libmnl-dev"
+check="$build clang libcmocka-dev iproute2 iputils-ping iputils-arping tcpdump python3-scapy"
+demo="$build iproute2 iputils-ping tcpdump python3"
+
+case "${1:-build}" in
+build) want=$build ;;
+check) want=$check ;;
+demo) want=$demo ;;
+*) echo "usage: $0 [build|check|demo]" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "adit: missing Debian packages:$missing (run 'make' as root, or: sudo apt-get install$missing)" >&2
+	exit 1
+fi
+echo "adit: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1 ||
+	{ apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $missing; }
