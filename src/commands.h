@@ -1,0 +1,9 @@
+/* One function per command, each in its own cmd_NAME.c; main.c maps names to them. */
+#ifndef ADIT_COMMANDS_H
+#define ADIT_COMMANDS_H
+
+int cmd_tun(int argc, char **argv);
+int cmd_server(int argc, char **argv);
+int cmd_client(int argc, char **argv);
+
+#endif

@@ -1,0 +1,484 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "endpoint.h"
+#include "iface.h"
+#include "lab.h"
+#include "log.h"
+#include "loop.h"
+#include "packet.h"
+#include "udp.h"
+
+#define BATCH 64                   /* packets taken per wake-up, in each direction */
+#define TX_MAX (BATCH * 4)         /* datagrams per sendmmsg; a TAP flood sends one per client */
+#define BUF_SIZE (65535 + 64)      /* the largest IP packet, or Ethernet frame of 64K MTU */
+
+struct lab_stats {
+	uint64_t from_tun, to_socket, from_socket, to_tun;
+	uint64_t malformed, oversized, no_client, table_full, send_errors, write_errors;
+};
+
+struct relay {
+	const struct lab_opts *o;
+	struct tun tun;
+	int sock;
+	enum link_type link;
+	bool server, quiet, server_down;
+	uint64_t now;
+	struct endpoint_table *table; /* server only */
+	uint8_t *pool;                /* BATCH buffers from the TUN, BATCH from the socket */
+	struct iovec out_iov[BATCH];
+	struct mmsghdr out[TX_MAX];
+	struct iovec in_iov[BATCH];
+	struct sockaddr_storage in_from[BATCH];
+	struct mmsghdr in[BATCH];
+	struct lab_stats st;
+};
+
+static uint64_t now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+static uint8_t *out_buf(struct relay *r, unsigned int i)
+{
+	return r->pool + (size_t)i * BUF_SIZE;
+}
+
+static uint8_t *in_buf(struct relay *r, unsigned int i)
+{
+	return r->pool + (size_t)(BATCH + i) * BUF_SIZE;
+}
+
+static const char *endpoint_text(const void *sa, char *buf, size_t size)
+{
+	return opts_endpoint_str(sa, buf, size);
+}
+
+static void packet_line(const struct relay *r, const char *dir, const uint8_t *pkt, size_t len,
+			const char *note)
+{
+	char brief[160];
+
+	if (r->quiet)
+		return;
+	packet_brief(pkt, len, r->link, brief, sizeof(brief));
+	printf("%s %s%s\n", dir, brief, note);
+}
+
+/* The inner address that owns a packet: its source (learning) or destination (routing). */
+static bool inner_key(const uint8_t *pkt, size_t len, enum link_type link, bool src,
+		      struct endpoint_key *key)
+{
+	size_t off;
+
+	if (link == LINK_ETHER) {
+		if (len < 14)
+			return false;
+		key->len = 6;
+		memcpy(key->bytes, pkt + (src ? 6 : 0), 6);
+		return true;
+	}
+	if (len >= 20 && pkt[0] >> 4 == 4) {
+		key->len = 4;
+		off = src ? 12 : 16;
+	} else if (len >= 40 && pkt[0] >> 4 == 6) {
+		key->len = 16;
+		off = src ? 8 : 24;
+	} else {
+		return false;
+	}
+	memcpy(key->bytes, pkt + off, key->len);
+	return true;
+}
+
+/* Would the kernel take this datagram as a packet? Garbage is dropped here, counted, and never
+ * learned from, so a flood of it cannot fill the endpoint table. */
+static bool plausible(const uint8_t *pkt, size_t len, enum link_type link)
+{
+	size_t ihl, total;
+
+	if (link == LINK_ETHER)
+		return len >= 14 && !(pkt[6] & 1); /* a unicast source MAC */
+	if (len >= 20 && pkt[0] >> 4 == 4) {
+		ihl = (size_t)(pkt[0] & 0x0f) * 4;
+		total = (size_t)pkt[2] << 8 | pkt[3];
+		return ihl >= 20 && ihl <= total && total <= len &&
+		       packet_csum_fold(packet_csum_add(0, pkt, ihl)) == 0;
+	}
+	if (len >= 40 && pkt[0] >> 4 == 6)
+		return 40 + ((size_t)pkt[4] << 8 | pkt[5]) <= len;
+	return false;
+}
+
+static void note_unreachable(struct relay *r, int err)
+{
+	char where[80];
+
+	if (r->server || r->server_down)
+		return;
+	r->server_down = true;
+	log_warn("server %s unreachable (%s); the tunnel stays up and resumes when it answers",
+		 endpoint_text(&r->o->server.ss, where, sizeof(where)), strerror(err));
+}
+
+static bool unreachable_errno(int err)
+{
+	return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH ||
+	       err == EHOSTDOWN || err == ENETDOWN;
+}
+
+/* Sends out[0..count); a datagram the kernel refuses is counted and skipped, the rest go on. */
+static void send_all(struct relay *r, unsigned int count)
+{
+	unsigned int done = 0;
+	int n;
+
+	while (done < count) {
+		n = sendmmsg(r->sock, r->out + done, count - done, 0);
+		if (n > 0) {
+			done += (unsigned int)n;
+			r->st.to_socket += (unsigned int)n;
+		} else if (errno == EAGAIN || errno == ENOBUFS) {
+			r->st.send_errors += count - done; /* the socket is full: UDP may drop */
+			return;
+		} else if (errno != EINTR) {
+			if (unreachable_errno(errno))
+				note_unreachable(r, errno);
+			r->st.send_errors++;
+			done++;
+		}
+	}
+}
+
+static unsigned int queue(struct relay *r, unsigned int ntx, unsigned int i,
+			  const struct endpoint_client *c)
+{
+	struct msghdr *h;
+
+	if (ntx == TX_MAX) {
+		send_all(r, ntx);
+		ntx = 0;
+	}
+	h = &r->out[ntx].msg_hdr;
+	memset(h, 0, sizeof(*h));
+	h->msg_iov = &r->out_iov[i];
+	h->msg_iovlen = 1;
+	if (c) {
+		h->msg_name = (void *)&c->addr;
+		h->msg_namelen = c->addrlen;
+	}
+	return ntx + 1;
+}
+
+/* The server's choice for a packet from its TUN: the client owning the destination; with no
+ * owner, the only client there is (the lab's behaviour), or on a TAP every client, as a
+ * switch floods a frame it cannot place. */
+static unsigned int route(struct relay *r, unsigned int i, unsigned int ntx, char *note,
+			  size_t size)
+{
+	const struct endpoint_client *c = NULL, *all[ENDPOINT_MAX_CLIENTS];
+	const uint8_t *pkt = r->out_iov[i].iov_base;
+	struct endpoint_key key;
+	unsigned int n;
+	char where[80];
+
+	if (inner_key(pkt, r->out_iov[i].iov_len, r->link, false, &key))
+		c = endpoint_lookup(r->table, &key, r->now);
+	if (c) {
+		snprintf(note, size, " (to %s)", endpoint_text(&c->addr, where, sizeof(where)));
+		return queue(r, ntx, i, c);
+	}
+	n = endpoint_clients(r->table, r->now, all, ENDPOINT_MAX_CLIENTS);
+	if (n == 1 || (n > 1 && r->link == LINK_ETHER)) {
+		for (unsigned int k = 0; k < n; k++)
+			ntx = queue(r, ntx, i, all[k]);
+		if (n == 1)
+			snprintf(note, size, " (to %s)", endpoint_text(&all[0]->addr, where,
+								      sizeof(where)));
+		else
+			snprintf(note, size, " (to all %u clients)", n);
+		return ntx;
+	}
+	r->st.no_client++;
+	snprintf(note, size, n ? " (no client owns the destination: dropped)" :
+				 " (no client yet: dropped)");
+	return ntx;
+}
+
+static int tun_failed(struct relay *r, int err)
+{
+	log_error("cannot read from %s: %s (was the interface deleted?)", r->tun.name,
+		  strerror(err));
+	return -err;
+}
+
+/* TUN → socket: a batch of packets read, routed, and sent with one sendmmsg. */
+static int on_tun(void *ctx)
+{
+	struct relay *r = ctx;
+	unsigned int ntx = 0;
+	char note[96] = "";
+	ssize_t len;
+
+	r->now = now_sec();
+	for (unsigned int i = 0; i < BATCH; i++) {
+		len = read(r->tun.fd, out_buf(r, i), BUF_SIZE);
+		if (len < 0 && errno == EINTR)
+			len = read(r->tun.fd, out_buf(r, i), BUF_SIZE);
+		if (len < 0 && errno != EAGAIN)
+			return tun_failed(r, errno);
+		if (len <= 0)
+			break;
+		r->st.from_tun++;
+		r->out_iov[i] = (struct iovec){ .iov_base = out_buf(r, i), .iov_len = (size_t)len };
+		if (r->server)
+			ntx = route(r, i, ntx, note, sizeof(note));
+		else
+			ntx = queue(r, ntx, i, NULL);
+		packet_line(r, "From tun ==>:", out_buf(r, i), (size_t)len, note);
+	}
+	send_all(r, ntx);
+	fflush(stdout);
+	return 0;
+}
+
+static const char *key_text(const struct endpoint_key *key, char *buf, size_t size)
+{
+	if (key->len == 6)
+		snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", key->bytes[0], key->bytes[1],
+			 key->bytes[2], key->bytes[3], key->bytes[4], key->bytes[5]);
+	else
+		inet_ntop(key->len == 4 ? AF_INET : AF_INET6, key->bytes, buf, (socklen_t)size);
+	return buf;
+}
+
+static void learn(struct relay *r, const uint8_t *pkt, size_t len, const struct sockaddr *from,
+		  socklen_t fromlen)
+{
+	struct endpoint_key key;
+	char where[80], text[INET6_ADDRSTRLEN];
+
+	if (!inner_key(pkt, len, r->link, true, &key))
+		return;
+	switch (endpoint_learn(r->table, &key, from, fromlen, r->now)) {
+	case ENDPOINT_FULL:
+		r->st.table_full++;
+		break;
+	case ENDPOINT_MOVED:
+		log_info("%s moved to %s", key_text(&key, text, sizeof(text)),
+			 endpoint_text(from, where, sizeof(where)));
+		break;
+	case ENDPOINT_NEW:
+	case ENDPOINT_KNOWN:
+		break;
+	}
+}
+
+/* One datagram from the socket onto the TUN. */
+static void deliver(struct relay *r, unsigned int i)
+{
+	const uint8_t *pkt = in_buf(r, i);
+	size_t len = r->in[i].msg_len;
+	const struct sockaddr *from = (const struct sockaddr *)&r->in_from[i];
+	char note[160], where[80];
+
+	r->st.from_socket++;
+	endpoint_text(r->server ? from : (const void *)&r->o->server.ss, where, sizeof(where));
+	if (r->in[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		r->st.oversized++;
+		return;
+	}
+	if (!plausible(pkt, len, r->link)) {
+		r->st.malformed++;
+		return;
+	}
+	if (r->server)
+		learn(r, pkt, len, from, r->in[i].msg_hdr.msg_namelen);
+	if (r->server_down) {
+		r->server_down = false;
+		log_info("server %s answers again", where);
+	}
+	if (write(r->tun.fd, pkt, len) < 0) {
+		r->st.write_errors++;
+		snprintf(note, sizeof(note), " (from %s; %s refused it: %s)", where, r->tun.name,
+			 strerror(errno));
+	} else {
+		r->st.to_tun++;
+		snprintf(note, sizeof(note), " (from %s)", where);
+	}
+	packet_line(r, "From socket <==:", pkt, len, note);
+}
+
+static int socket_failed(struct relay *r, int err)
+{
+	if (err == EAGAIN || err == EINTR)
+		return 0;
+	if (unreachable_errno(err)) {
+		note_unreachable(r, err);
+		return 0;
+	}
+	log_error("cannot receive from the UDP socket: %s", strerror(err));
+	return -err;
+}
+
+/* Socket → TUN: one recvmmsg for a batch of datagrams. */
+static int on_socket(void *ctx)
+{
+	struct relay *r = ctx;
+	int n;
+
+	for (unsigned int i = 0; i < BATCH; i++) {
+		struct msghdr *h = &r->in[i].msg_hdr;
+
+		r->in_iov[i] = (struct iovec){ .iov_base = in_buf(r, i), .iov_len = BUF_SIZE };
+		*h = (struct msghdr){ .msg_name = &r->in_from[i], .msg_namelen = sizeof(r->in_from[i]),
+				      .msg_iov = &r->in_iov[i], .msg_iovlen = 1 };
+	}
+	n = recvmmsg(r->sock, r->in, BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0)
+		return socket_failed(r, errno);
+	r->now = now_sec();
+	for (int i = 0; i < n; i++)
+		deliver(r, (unsigned int)i);
+	fflush(stdout);
+	return 0;
+}
+
+static void warn_forwarding_off(const struct lab_opts *o)
+{
+	char c = '1';
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "r");
+
+	if (!f)
+		return;
+	if (fread(&c, 1, 1, f) == 1 && c == '0')
+		log_warn("IP forwarding is off on this host (net.ipv4.ip_forward = 0): packets "
+			 "from clients reach only this host, not the network behind it; enable it "
+			 "with 'sysctl -w net.ipv4.ip_forward=1'%s", o->tap ? " or bridge the TAP" : "");
+	fclose(f);
+}
+
+static void print_stats(const struct relay *r)
+{
+	const struct lab_stats *s = &r->st;
+	uint64_t dropped = s->malformed + s->oversized + s->no_client + s->table_full +
+			   s->send_errors + s->write_errors;
+
+	log_info("%s ==> socket: %llu packets; socket ==> %s: %llu packets", r->tun.name,
+		 (unsigned long long)s->to_socket, r->tun.name, (unsigned long long)s->to_tun);
+	if (!dropped)
+		return;
+	log_info("dropped %llu: %llu malformed, %llu oversized, %llu without client, "
+		 "%llu table full, %llu send errors, %llu refused by %s",
+		 (unsigned long long)dropped, (unsigned long long)s->malformed,
+		 (unsigned long long)s->oversized, (unsigned long long)s->no_client,
+		 (unsigned long long)s->table_full, (unsigned long long)s->send_errors,
+		 (unsigned long long)s->write_errors, r->tun.name);
+}
+
+/* Everything the data path needs is allocated here, once: the packet pool and the table. */
+static int relay_alloc(struct relay *r)
+{
+	size_t size = (size_t)2 * BATCH * BUF_SIZE;
+
+	r->pool = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r->pool == MAP_FAILED) {
+		r->pool = NULL;
+		log_error("cannot allocate %zu bytes of packet buffers: %s", size, strerror(errno));
+		return -1;
+	}
+	if (!r->server)
+		return 0;
+	r->table = malloc(sizeof(*r->table));
+	if (!r->table) {
+		log_error("cannot allocate the endpoint table: %s", strerror(errno));
+		return -1;
+	}
+	endpoint_table_init(r->table, ENDPOINT_IDLE_SEC);
+	return 0;
+}
+
+static void relay_free(struct relay *r)
+{
+	if (r->pool)
+		munmap(r->pool, (size_t)2 * BATCH * BUF_SIZE);
+	free(r->table);
+	if (r->sock >= 0)
+		close(r->sock);
+	tun_close(&r->tun);
+}
+
+static int open_socket(struct relay *r)
+{
+	char where[80];
+
+	if (r->server) {
+		r->sock = udp_listen(&r->o->listen);
+		if (r->sock >= 0)
+			log_info("listening on UDP %s",
+				 endpoint_text(&r->o->listen.ss, where, sizeof(where)));
+	} else {
+		r->sock = udp_connect(&r->o->server, r->o->local_port);
+		if (r->sock >= 0)
+			log_info("tunnel to server %s",
+				 endpoint_text(&r->o->server.ss, where, sizeof(where)));
+	}
+	return r->sock < 0 ? -1 : 0;
+}
+
+static int relay_loop(struct relay *r)
+{
+	struct loop_watch tun_watch = { .fd = r->tun.fd, .ready = on_tun, .ctx = r };
+	struct loop_watch sock_watch = { .fd = r->sock, .ready = on_socket, .ctx = r };
+	struct loop l;
+	int ret;
+
+	if (loop_init(&l) < 0)
+		return EXIT_FAIL;
+	ret = loop_add(&l, &tun_watch) < 0 || loop_add(&l, &sock_watch) < 0 ? -1 : loop_run(&l);
+	loop_close(&l);
+	fflush(stdout);
+	return ret > 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+int lab_run(const struct lab_opts *o)
+{
+	struct relay *r = calloc(1, sizeof(*r));
+	int ret = EXIT_FAIL;
+
+	if (!r) {
+		log_error("out of memory");
+		return EXIT_FAIL;
+	}
+	r->o = o;
+	r->sock = -1;
+	r->tun.fd = -1;
+	r->server = o->cmd == CMD_SERVER;
+	r->quiet = o->quiet;
+	r->link = o->tap ? LINK_ETHER : LINK_IP;
+	log_warn("lab mode is plaintext: anyone on the path can read and forge the tunnel's "
+		 "packets (use it for the lab only)");
+	if (relay_alloc(r) < 0 || open_socket(r) < 0 || iface_setup(&r->tun, o) != 0)
+		goto out;
+	printf("Interface Name: %s\n", r->tun.name);
+	fflush(stdout);
+	if (r->server)
+		warn_forwarding_off(o);
+	ret = relay_loop(r);
+	print_stats(r);
+out:
+	relay_free(r);
+	free(r);
+	return ret;
+}

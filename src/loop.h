@@ -1,0 +1,26 @@
+/* The event loop: epoll over the data-path file descriptors, with SIGINT, SIGTERM and SIGHUP
+ * taken through a signalfd so that a signal ends the loop between two batches, never inside. */
+#ifndef ADIT_LOOP_H
+#define ADIT_LOOP_H
+
+#include <stdint.h>
+
+struct loop_watch {
+	int fd;
+	/* Called when fd is readable or has an error; a negative return ends the loop. */
+	int (*ready)(void *ctx);
+	void *ctx;
+};
+
+struct loop {
+	int epfd;
+	int sigfd;
+};
+
+int loop_init(struct loop *l);
+int loop_add(struct loop *l, struct loop_watch *w);
+/* Runs until a signal arrives (returns its number) or a watch fails (returns its error). */
+int loop_run(struct loop *l);
+void loop_close(struct loop *l);
+
+#endif

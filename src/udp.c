@@ -1,0 +1,98 @@
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "udp.h"
+
+#define SOCKET_BUFFER (4 << 20) /* room for bursts while the other direction is busy */
+
+static int open_socket(int family)
+{
+	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int size = SOCKET_BUFFER;
+
+	if (fd < 0) {
+		log_error("cannot create a UDP socket: %s", strerror(errno));
+		return -1;
+	}
+	/* The FORCE variants pass the sysctl limits when we have CAP_NET_ADMIN; best effort. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	return fd;
+}
+
+static void explain_bind(int err, const char *where, const char *flag)
+{
+	if (err == EADDRINUSE)
+		log_error("cannot use UDP %s: %s (another program holds the port, perhaps another "
+			  "adit or the lab's tun_server.py; stop it or choose another port with %s)",
+			  where, strerror(err), flag);
+	else if (err == EADDRNOTAVAIL)
+		log_error("cannot use UDP %s: %s (that address is not on this host; see 'ip addr')",
+			  where, strerror(err));
+	else if (err == EACCES)
+		log_error("cannot use UDP %s: %s (ports below 1024 need root or "
+			  "CAP_NET_BIND_SERVICE)", where, strerror(err));
+	else
+		log_error("cannot use UDP %s: %s", where, strerror(err));
+}
+
+int udp_listen(const struct endpoint_addr *local)
+{
+	char where[80];
+	int fd = open_socket(local->ss.ss_family);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (const struct sockaddr *)&local->ss, local->len) < 0) {
+		explain_bind(errno, opts_endpoint_str((const struct sockaddr *)&local->ss, where,
+						      sizeof(where)), "-l");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int bind_port(int fd, int family, uint16_t port)
+{
+	struct sockaddr_storage ss = { .ss_family = (sa_family_t)family };
+	socklen_t len = sizeof(struct sockaddr_in);
+
+	if (family == AF_INET) {
+		((struct sockaddr_in *)&ss)->sin_port = htons(port);
+	} else {
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+		len = sizeof(struct sockaddr_in6);
+	}
+	return bind(fd, (struct sockaddr *)&ss, len);
+}
+
+int udp_connect(const struct endpoint_addr *server, uint16_t local_port)
+{
+	char where[80];
+	int fd = open_socket(server->ss.ss_family);
+
+	if (fd < 0)
+		return -1;
+	if (local_port && bind_port(fd, server->ss.ss_family, local_port) < 0) {
+		snprintf(where, sizeof(where), "port %u", local_port);
+		explain_bind(errno, where, "-p");
+		goto err;
+	}
+	if (connect(fd, (const struct sockaddr *)&server->ss, server->len) < 0) {
+		log_error("cannot reach server %s: %s (check the address and this host's routes)",
+			  opts_endpoint_str((const struct sockaddr *)&server->ss, where, sizeof(where)),
+			  strerror(errno));
+		goto err;
+	}
+	return fd;
+err:
+	close(fd);
+	return -1;
+}
