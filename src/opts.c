@@ -380,7 +380,7 @@ int opts_parse(struct lab_opts *o, enum lab_cmd cmd, int argc, char **argv)
 	set_defaults(o, cmd);
 	optind = 0; /* GNU getopt: start over, also when called again (tests) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:n:a:r:ql:p:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:a:r:ql:p:h", long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			const char *what = optopt ? (char[]){ '-', (char)optopt, 0 } : argv[optind - 1];
 
