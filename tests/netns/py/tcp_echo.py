@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+"""TCP through the tunnel, checked byte for byte.
+
+  tcp_echo.py serve PORT                  echo every byte back, one thread per connection
+  tcp_echo.py send HOST PORT NBYTES       send NBYTES of random data, expect them echoed
+  tcp_echo.py stream HOST PORT SECONDS    one session for SECONDS: a numbered line every
+                                          50 ms, each echo checked; survives short outages
+Exit status 0 only if every byte came back intact and in order.
+"""
+import os
+import socket
+import sys
+import threading
+import time
+
+
+def serve(port):
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("0.0.0.0", port))
+    srv.listen(16)
+    print("listening", port, flush=True)
+    while True:
+        conn, peer = srv.accept()
+        threading.Thread(target=echo, args=(conn,), daemon=True).start()
+
+
+def echo(conn):
+    with conn:
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                return
+            conn.sendall(data)
+
+
+def recv_exactly(sock, n):
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise ConnectionError("connection closed after %d of %d bytes" % (len(buf), n))
+        buf += chunk
+    return bytes(buf)
+
+
+def send(host, port, nbytes):
+    data = os.urandom(nbytes)
+    with socket.create_connection((host, port), timeout=20) as s:
+        sender = threading.Thread(target=s.sendall, args=(data,))
+        sender.start()
+        back = recv_exactly(s, nbytes)
+        sender.join()
+    if back != data:
+        print("MISMATCH: echoed bytes differ", flush=True)
+        return 1
+    print("ok: %d bytes echoed intact" % nbytes, flush=True)
+    return 0
+
+
+def stream(host, port, seconds):
+    end = time.time() + seconds
+    n = 0
+    with socket.create_connection((host, port), timeout=10) as s:
+        s.settimeout(30)  # an outage of a few seconds only delays the echo
+        while time.time() < end:
+            line = ("line %06d %s\n" % (n, "x" * 40)).encode()
+            s.sendall(line)
+            back = recv_exactly(s, len(line))
+            if back != line:
+                print("MISMATCH at line", n, back, flush=True)
+                return 1
+            n += 1
+            time.sleep(0.05)
+    print("ok: %d lines echoed intact" % n, flush=True)
+    return 0
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "serve":
+        serve(int(argv[2]))
+    elif len(argv) == 5 and argv[1] == "send":
+        return send(argv[2], int(argv[3]), int(argv[4]))
+    elif len(argv) == 5 and argv[1] == "stream":
+        return stream(argv[2], int(argv[3]), float(argv[4]))
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
