@@ -102,8 +102,8 @@ static bool inner_key(const uint8_t *pkt, size_t len, enum link_type link, bool 
 	return true;
 }
 
-/* Would the kernel take this datagram as a packet? Garbage is dropped here, counted, and never
- * learned from, so a flood of it cannot fill the endpoint table. */
+/* Is this datagram exactly one packet, as a peer's TUN read gives it? Garbage is dropped here,
+ * counted, and never learned from, so a flood of it cannot fill the endpoint table. */
 static bool plausible(const uint8_t *pkt, size_t len, enum link_type link)
 {
 	size_t ihl, total;
@@ -113,11 +113,11 @@ static bool plausible(const uint8_t *pkt, size_t len, enum link_type link)
 	if (len >= 20 && pkt[0] >> 4 == 4) {
 		ihl = (size_t)(pkt[0] & 0x0f) * 4;
 		total = (size_t)pkt[2] << 8 | pkt[3];
-		return ihl >= 20 && ihl <= total && total <= len &&
+		return ihl >= 20 && ihl <= total && total == len &&
 		       packet_csum_fold(packet_csum_add(0, pkt, ihl)) == 0;
 	}
 	if (len >= 40 && pkt[0] >> 4 == 6)
-		return 40 + ((size_t)pkt[4] << 8 | pkt[5]) <= len;
+		return 40 + ((size_t)pkt[4] << 8 | pkt[5]) == len;
 	return false;
 }
 

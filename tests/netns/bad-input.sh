@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Bad input at the server: 100,000 random, empty, truncated, inconsistent and oversized
+# datagrams. The server answers none of them, drops and counts them, never crashes, and keeps
+# serving its real client.
+. "$(dirname "$0")/lib.sh"
+need_adit
+lab_up || finish
+
+start server srv "$ADIT" server -q -a 192.168.53.11/24
+start u cli "$ADIT" client 10.9.0.11:9090 -q -a 192.168.53.99/24 -r 192.168.60.0/24
+wait_log srv '^Interface Name:' && wait_log cli '^Interface Name:'
+check "the tunnel works before the garbage" on u ping -c 1 -W 2 192.168.60.5
+
+on u "$PY" "$PYDIR/garbage.py" 10.9.0.11 9090 100000 7 >"$T/garbage.out" 2>&1
+check "100,000 bad datagrams were sent" grep -q '^sent 100000,' "$T/garbage.out"
+check "none was answered" grep -q 'answers 0$' "$T/garbage.out"
+check "the server is still running" sh -c "kill -0 $(pid_of srv)"
+check "and still serves its client" on u ping -c 2 -W 2 192.168.60.5
+check "the server kept its client's entry (no 'moved')" sh -c "! grep -q moved $T/srv.log"
+
+check "the server exits cleanly on SIGTERM" stop srv
+check "it counted the dropped datagrams" \
+	grep -Eq 'adit: dropped [0-9]+: [0-9]{5,} malformed' "$T/srv.log"
+check "almost none reached the TUN (only the real pings and the odd lucky header)" \
+	sh -c "n=\$(sed -n 's/.*socket ==> tun0: \\([0-9]*\\) packets.*/\\1/p' $T/srv.log); [ \"\$n\" -lt 50 ]"
+finish
