@@ -285,6 +285,19 @@ static void learn(struct relay *r, const uint8_t *pkt, size_t len, const struct 
 	}
 }
 
+/* A dropped datagram is shown whole, as the interface would have seen it: a student who sends
+ * bytes that are not a packet sees what arrived and why it went no further. */
+static void drop_line(const struct relay *r, const uint8_t *pkt, size_t len, const char *where,
+		      const char *why)
+{
+	char summary[200];
+
+	if (r->quiet)
+		return;
+	packet_summary(pkt, len, r->link, summary, sizeof(summary));
+	printf("From socket <==: %s (from %s; %s: dropped)\n", summary, where, why);
+}
+
 /* One datagram from the socket onto the TUN. */
 static void deliver(struct relay *r, unsigned int i)
 {
@@ -297,10 +310,13 @@ static void deliver(struct relay *r, unsigned int i)
 	endpoint_text(r->server ? from : (const void *)&r->o->server.ss, where, sizeof(where));
 	if (r->in[i].msg_hdr.msg_flags & MSG_TRUNC) {
 		r->st.oversized++;
+		drop_line(r, pkt, len, where, "larger than any packet");
 		return;
 	}
 	if (!plausible(pkt, len, r->link)) {
 		r->st.malformed++;
+		drop_line(r, pkt, len, where, r->link == LINK_IP ? "not exactly one IP packet" :
+								  "not an Ethernet frame");
 		return;
 	}
 	if (r->server)

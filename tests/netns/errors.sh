@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The errors students hit in this lab each get a message that says what to do, and a
+# consistent exit status: 2 for a bad command line (naming the value), 1 for a refusal.
+. "$(dirname "$0")/lib.sh"
+need_adit
+lab_up || finish
+
+# expect STATUS REGEX HOST CMD...: CMD exits with STATUS and its stderr matches REGEX.
+expect() {
+	local status=$1 regex=$2 host=$3 rc
+	shift 3
+	ip netns exec "$(ns "$host")" timeout 5 "$@" >"$T/out" 2>"$T/err" </dev/null
+	rc=$?
+	[ "$rc" -eq "$status" ] || { echo "exit status $rc, expected $status"; cat "$T/err"; return 1; }
+	grep -Eq -- "$regex" "$T/err" || { echo "stderr does not match /$regex/:"; cat "$T/err"; return 1; }
+}
+
+check "no command: usage, status 2" expect 2 '^usage: adit COMMAND' u "$ADIT"
+check "unknown command named, status 2" expect 2 "unknown command 'tunnel'" u "$ADIT" tunnel
+check "client without SERVER:PORT, status 2" expect 2 'missing SERVER:PORT' u "$ADIT" client
+check "bad port named, status 2" expect 2 "invalid listen address '1.2.3.4:99999'" u "$ADIT" server -l 1.2.3.4:99999
+check "bad MTU named, status 2" expect 2 "invalid MTU '10' \(expected 68 to 65535\)" u "$ADIT" tun --mtu 10
+check "route with host bits named, status 2" \
+	expect 2 "host bits set in route '192.168.60.5/24'" u "$ADIT" client 10.9.0.11:9090 -r 192.168.60.5/24
+
+start server holder "$PY" -c 'import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("0.0.0.0",9090)); print("bound",flush=True); time.sleep(60)'
+wait_log holder bound
+check "port in use: says another program holds it and how to choose another" \
+	expect 1 'cannot use UDP 0.0.0.0:9090: Address already in use \(another program holds the port.*-l\)' server "$ADIT" server
+check "and creates no interface on the way" sh -c "! ip -n $(ns server) link show tun0 2>/dev/null"
+stop holder
+
+check "no CAP_NET_ADMIN: says to run as root or grant CAP_NET_ADMIN" \
+	expect 1 'run as root or grant CAP_NET_ADMIN' u setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all "$ADIT" tun
+check "no /dev/net/tun: says to load the tun module" \
+	expect 1 'cannot open /dev/net/tun: No such file or directory \(load the tun module' \
+	u unshare -m sh -c "mount -t tmpfs none /dev/net && exec $ADIT tun"
+
+start u first "$ADIT" tun -a 192.168.53.99/24
+wait_log first '^Interface Name: tun0$'
+check "address already assigned: names the interface that holds it" \
+	expect 1 'address 192.168.53.99/24 is already assigned to tun0 \(stop the program' u "$ADIT" tun -a 192.168.53.99/24
+check "an interface name in use by another program" \
+	expect 1 'cannot create TUN interface tun0: it exists and another program holds it' u "$ADIT" tun -n tun0
+check "a name taken by an interface of another kind" \
+	expect 1 'an interface of that name exists and is not a TAP' u "$ADIT" tun --tap -n tun0
+stop first
+
+on u ip route add 192.168.60.0/24 via 10.9.0.11
+check "route that exists already: says how to see and remove it" \
+	expect 1 "cannot route 192.168.60.0/24 through tun0: a route to it exists already" u "$ADIT" client 10.9.0.11:9090 -r 192.168.60.0/24
+on u ip route del 192.168.60.0/24
+
+start u fwd "$ADIT" server -l 0.0.0.0:9091
+check "ip_forward off on the server: a warning that says how to enable it" \
+	wait_log fwd "warning: IP forwarding is off on this host.*sysctl -w net.ipv4.ip_forward=1"
+check "adit itself left ip_forward off" sh -c "[ \$(ip netns exec $(ns u) sysctl -n net.ipv4.ip_forward) = 0 ]"
+stop fwd
+
+start server srv "$ADIT" server
+wait_log srv '^Interface Name:'
+on u bash -c 'printf aaaaaa > /dev/udp/10.9.0.11/9090'
+check "bytes that are not a packet are shown and dropped, with the reason" \
+	wait_log srv '^From socket <==: unknown 6 bytes: 61 61 61 61 61 61 \(from 10.9.0.5:[0-9]+; not exactly one IP packet: dropped\)$'
+finish
