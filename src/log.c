@@ -3,6 +3,7 @@
 
 #include "log.h"
 
+__attribute__((format(printf, 2, 0)))
 static void emit(const char *prefix, const char *fmt, va_list ap)
 {
 	/* The per-packet lines go to stdout; keep their order with ours when both are a file. */
