@@ -181,39 +181,53 @@ static unsigned int queue(struct relay *r, unsigned int ntx, unsigned int i,
 	return ntx + 1;
 }
 
+/* Where the server sent a packet from its TUN, for the per-packet line. */
+struct choice {
+	const struct endpoint_client *to; /* the one client it went to, or NULL */
+	unsigned int clients;             /* live clients when it was flooded or dropped */
+};
+
 /* The server's choice for a packet from its TUN: the client owning the destination; with no
  * owner, the only client there is (the lab's behaviour), or on a TAP every client, as a
  * switch floods a frame it cannot place. */
-static unsigned int route(struct relay *r, unsigned int i, unsigned int ntx, char *note,
-			  size_t size)
+static unsigned int route(struct relay *r, unsigned int i, unsigned int ntx, struct choice *ch)
 {
-	const struct endpoint_client *c = NULL, *all[ENDPOINT_MAX_CLIENTS];
+	const struct endpoint_client *all[ENDPOINT_MAX_CLIENTS];
 	const uint8_t *pkt = r->out_iov[i].iov_base;
 	struct endpoint_key key;
-	unsigned int n;
-	char where[80];
 
+	ch->to = NULL;
 	if (inner_key(pkt, r->out_iov[i].iov_len, r->link, false, &key))
-		c = endpoint_lookup(r->table, &key, r->now);
-	if (c) {
-		snprintf(note, size, " (to %s)", endpoint_text(&c->addr, where, sizeof(where)));
-		return queue(r, ntx, i, c);
-	}
-	n = endpoint_clients(r->table, r->now, all, ENDPOINT_MAX_CLIENTS);
-	if (n == 1 || (n > 1 && r->link == LINK_ETHER)) {
-		for (unsigned int k = 0; k < n; k++)
+		ch->to = endpoint_lookup(r->table, &key, r->now);
+	if (ch->to)
+		return queue(r, ntx, i, ch->to);
+	ch->clients = endpoint_clients(r->table, r->now, all, ENDPOINT_MAX_CLIENTS);
+	if (ch->clients == 1)
+		ch->to = all[0];
+	if (ch->clients == 1 || (ch->clients > 1 && r->link == LINK_ETHER)) {
+		for (unsigned int k = 0; k < ch->clients; k++)
 			ntx = queue(r, ntx, i, all[k]);
-		if (n == 1)
-			snprintf(note, size, " (to %s)", endpoint_text(&all[0]->addr, where,
-								      sizeof(where)));
-		else
-			snprintf(note, size, " (to all %u clients)", n);
 		return ntx;
 	}
 	r->st.no_client++;
-	snprintf(note, size, n ? " (no client owns the destination: dropped)" :
-				 " (no client yet: dropped)");
 	return ntx;
+}
+
+static void tun_line(const struct relay *r, unsigned int i, const struct choice *ch)
+{
+	char note[96], where[80];
+
+	if (!r->server)
+		note[0] = '\0';
+	else if (ch->to)
+		snprintf(note, sizeof(note), " (to %s)", endpoint_text(&ch->to->addr, where,
+									sizeof(where)));
+	else if (ch->clients > 1 && r->link == LINK_ETHER)
+		snprintf(note, sizeof(note), " (to all %u clients)", ch->clients);
+	else
+		snprintf(note, sizeof(note), ch->clients ? " (no client owns the destination: dropped)"
+							 : " (no client yet: dropped)");
+	packet_line(r, "From tun ==>:", r->out_iov[i].iov_base, r->out_iov[i].iov_len, note);
 }
 
 static int tun_failed(struct relay *r, int err)
@@ -227,8 +241,8 @@ static int tun_failed(struct relay *r, int err)
 static int on_tun(void *ctx)
 {
 	struct relay *r = ctx;
+	struct choice ch = { 0 };
 	unsigned int ntx = 0;
-	char note[96] = "";
 	ssize_t len;
 
 	r->now = now_sec();
@@ -243,10 +257,11 @@ static int on_tun(void *ctx)
 		r->st.from_tun++;
 		r->out_iov[i] = (struct iovec){ .iov_base = out_buf(r, i), .iov_len = (size_t)len };
 		if (r->server)
-			ntx = route(r, i, ntx, note, sizeof(note));
+			ntx = route(r, i, ntx, &ch);
 		else
 			ntx = queue(r, ntx, i, NULL);
-		packet_line(r, "From tun ==>:", out_buf(r, i), (size_t)len, note);
+		if (!r->quiet)
+			tun_line(r, i, &ch);
 	}
 	send_all(r, ntx);
 	fflush(stdout);
@@ -287,15 +302,30 @@ static void learn(struct relay *r, const uint8_t *pkt, size_t len, const struct 
 
 /* A dropped datagram is shown whole, as the interface would have seen it: a student who sends
  * bytes that are not a packet sees what arrived and why it went no further. */
-static void drop_line(const struct relay *r, const uint8_t *pkt, size_t len, const char *where,
+static void drop_line(const struct relay *r, const uint8_t *pkt, size_t len, const void *peer,
 		      const char *why)
 {
-	char summary[200];
+	char summary[200], where[80];
 
 	if (r->quiet)
 		return;
 	packet_summary(pkt, len, r->link, summary, sizeof(summary));
-	printf("From socket <==: %s (from %s; %s: dropped)\n", summary, where, why);
+	printf("From socket <==: %s (from %s; %s: dropped)\n", summary,
+	       endpoint_text(peer, where, sizeof(where)), why);
+}
+
+static void socket_line(const struct relay *r, const uint8_t *pkt, size_t len, const void *peer,
+			int err)
+{
+	char note[160], where[80];
+
+	endpoint_text(peer, where, sizeof(where));
+	if (err)
+		snprintf(note, sizeof(note), " (from %s; %s refused it: %s)", where, r->tun.name,
+			 strerror(err));
+	else
+		snprintf(note, sizeof(note), " (from %s)", where);
+	packet_line(r, "From socket <==:", pkt, len, note);
 }
 
 /* One datagram from the socket onto the TUN. */
@@ -304,36 +334,36 @@ static void deliver(struct relay *r, unsigned int i)
 	const uint8_t *pkt = in_buf(r, i);
 	size_t len = r->in[i].msg_len;
 	const struct sockaddr *from = (const struct sockaddr *)&r->in_from[i];
-	char note[160], where[80];
+	const void *peer = r->server ? (const void *)from : &r->o->server.ss;
+	char where[80];
+	int err = 0;
 
 	r->st.from_socket++;
-	endpoint_text(r->server ? from : (const void *)&r->o->server.ss, where, sizeof(where));
 	if (r->in[i].msg_hdr.msg_flags & MSG_TRUNC) {
 		r->st.oversized++;
-		drop_line(r, pkt, len, where, "larger than any packet");
+		drop_line(r, pkt, len, peer, "larger than any packet");
 		return;
 	}
 	if (!plausible(pkt, len, r->link)) {
 		r->st.malformed++;
-		drop_line(r, pkt, len, where, r->link == LINK_IP ? "not exactly one IP packet" :
-								  "not an Ethernet frame");
+		drop_line(r, pkt, len, peer, r->link == LINK_IP ? "not exactly one IP packet" :
+								 "not an Ethernet frame");
 		return;
 	}
 	if (r->server)
 		learn(r, pkt, len, from, r->in[i].msg_hdr.msg_namelen);
 	if (r->server_down) {
 		r->server_down = false;
-		log_info("server %s answers again", where);
+		log_info("server %s answers again", endpoint_text(peer, where, sizeof(where)));
 	}
 	if (write(r->tun.fd, pkt, len) < 0) {
+		err = errno;
 		r->st.write_errors++;
-		snprintf(note, sizeof(note), " (from %s; %s refused it: %s)", where, r->tun.name,
-			 strerror(errno));
 	} else {
 		r->st.to_tun++;
-		snprintf(note, sizeof(note), " (from %s)", where);
 	}
-	packet_line(r, "From socket <==:", pkt, len, note);
+	if (!r->quiet)
+		socket_line(r, pkt, len, peer, err);
 }
 
 static int socket_failed(struct relay *r, int err)
