@@ -1,9 +1,8 @@
 # adit — build, test and demo. Every target installs missing Debian packages first.
 
 CC      ?= cc
-PKGS    := libmnl
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -fno-strict-aliasing -Isrc
 LDLIBS  += -lmnl
 BUILD   ?= build
@@ -14,7 +13,7 @@ OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
 LIBOBJ  := $(LIBSRC:src/%.c=$(BUILD)/%.o)
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check unit netns demo clean clang-check
+.PHONY: all deps check unit netns demo clean clang-check asan
 
 all: deps adit
 
@@ -43,9 +42,15 @@ unit: $(UNITS)
 clang-check:
 	@$(MAKE) --no-print-directory -s BUILD=build/clang CC=clang build/clang/adit $(UNITS:$(BUILD)/%=build/clang/%)
 
+# AddressSanitizer and UBSan over adit and the unit tests; tests/run.sh asan runs them.
+SANITIZE := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+asan:
+	@$(MAKE) --no-print-directory -s BUILD=build/asan CFLAGS="$(SANITIZE)" LDFLAGS="$(SANITIZE)" \
+		build/asan/adit $(UNITS:$(BUILD)/%=build/asan/%)
+
 check:
 	@scripts/deps.sh check
-	@$(MAKE) --no-print-directory adit unit
+	@$(MAKE) --no-print-directory adit unit asan
 	@tests/run.sh
 
 netns: adit

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Runs every suite — unit tests (cmocka), the clang build, the end-to-end tests in network
 # namespaces — and ends with one line: "N passed, N failed".
-# Usage: tests/run.sh [unit|netns|clang]... ; with no argument, all of them.
+# Usage: tests/run.sh [unit|clang|netns|asan]... ; with no argument, all of them.
 set -u
 cd "$(dirname "$0")/.."
+ROOT=$(pwd)
 
 passed=0
 failed=0
 failures=()
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit clang netns)
+[ ${#suites[@]} -eq 0 ] && suites=(unit clang netns asan)
 
 count() { # NAME PASSED FAILED
 	passed=$((passed + $2))
@@ -18,9 +19,25 @@ count() { # NAME PASSED FAILED
 	printf '%-28s %3d passed, %d failed\n' "$1" "$2" "$3"
 }
 
+# Under the sanitizers: the unit tests, and the end-to-end tests that push the most varied
+# bytes through adit's parsers.
+ASAN_NETNS="t2-tun-reply t9-tap-reply t345-ping-tcp tap-tunnel bad-input"
+run_asan() {
+	local t
+	if [ ! -x build/asan/adit ]; then
+		count "asan (not built: make asan)" 0 1
+		return
+	fi
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+	run_unit build/asan/unit asan/
+	for t in $ASAN_NETNS; do
+		ADIT=$ROOT/build/asan/adit run_netns_one "tests/netns/$t.sh" asan/
+	done
+}
+
 run_unit() {
-	local t out ok run rc
-	for t in build/unit/test_*; do
+	local dir=${1:-build/unit} label=${2:-} t out ok run rc
+	for t in "$dir"/test_*; do
 		[ -x "$t" ] || continue
 		out=$("$t" 2>&1); rc=$?
 		ok=$(grep -c '^\[       OK \]' <<<"$out")
@@ -29,7 +46,7 @@ run_unit() {
 			printf '%s\n' "$out" | grep -v '^\[       OK \]\|^\[ RUN      \]' | sed 's/^/    /'
 			[ "$run" -eq "$ok" ] && run=$((ok + 1))
 		fi
-		count "unit/${t##*/}" "$ok" $((run - ok))
+		count "${label}unit/${t##*/}" "$ok" $((run - ok))
 	done
 }
 
@@ -46,18 +63,22 @@ run_clang() {
 	fi
 }
 
+run_netns_one() {
+	local t=$1 label=${2:-} out rc ok bad
+	out=$(timeout --kill-after=10 300 bash "$t" 2>&1); rc=$?
+	ok=$(grep -c '^ok ' <<<"$out")
+	bad=$(grep -c '^not ok ' <<<"$out")
+	if [ "$rc" -ne 0 ] || [ "$bad" -gt 0 ]; then
+		printf '%s\n' "$out" | sed 's/^/    /' | tail -60
+		[ "$bad" -eq 0 ] && bad=1
+	fi
+	count "${label}netns/${t##*/}" "$ok" "$bad"
+}
+
 run_netns() {
-	local t out rc ok bad
+	local t
 	for t in tests/netns/*.sh; do
-		[ "${t##*/}" = lib.sh ] && continue
-		out=$(timeout --kill-after=10 300 bash "$t" 2>&1); rc=$?
-		ok=$(grep -c '^ok ' <<<"$out")
-		bad=$(grep -c '^not ok ' <<<"$out")
-		if [ "$rc" -ne 0 ] || [ "$bad" -gt 0 ]; then
-			printf '%s\n' "$out" | sed 's/^/    /' | tail -60
-			[ "$bad" -eq 0 ] && bad=1
-		fi
-		count "netns/${t##*/}" "$ok" "$bad"
+		[ "${t##*/}" = lib.sh ] || run_netns_one "$t"
 	done
 }
 
@@ -66,7 +87,8 @@ for s in "${suites[@]}"; do
 	unit) run_unit ;;
 	clang) run_clang ;;
 	netns) run_netns ;;
-	*) echo "tests/run.sh: unknown suite '$s' (unit, clang or netns)" >&2; exit 2 ;;
+	asan) run_asan ;;
+	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, netns or asan)" >&2; exit 2 ;;
 	esac
 done
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
