@@ -19,7 +19,12 @@ size_t packet_summary(const uint8_t *pkt, size_t len, enum link_type link, char 
  * (followed by its protocol, e.g. "(ARP)"). Used for the relay's per-packet lines. */
 size_t packet_brief(const uint8_t *pkt, size_t len, enum link_type link, char *buf, size_t size);
 
-/* The Internet checksum (RFC 1071): accumulate with csum_add, finish with csum_fold. */
+/* The Internet checksum (RFC 1071): accumulate with csum_add, finish with csum_fold.
+ * csum_add sums the data as big-endian 16-bit words (any alignment; only the last chunk of a
+ * sum may have an odd length, its last byte padded with zero); a pseudo-header is summed as
+ * bytes like the rest. csum_fold returns the value for the checksum field as a host-order
+ * number: store it big-endian (p[0] = c >> 8, p[1] = c & 0xff, or htons then memcpy). Over
+ * data whose stored checksum is correct it returns 0. */
 uint32_t packet_csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t packet_csum_fold(uint32_t sum);
 

@@ -13,7 +13,8 @@ struct responder {
 
 /* Builds the reply to pkt into out and returns its length, or 0 when pkt asks for no reply
  * (not a request, malformed, addressed to a multicast or broadcast address, fragmented, or
- * the reply would not fit out_size). */
+ * the reply would not fit out_size). out must not overlap pkt; its contents are unspecified
+ * when 0 is returned. r may be NULL for LINK_IP. */
 size_t responder_reply(const struct responder *r, const uint8_t *pkt, size_t len,
 		       enum link_type link, uint8_t *out, size_t out_size);
 

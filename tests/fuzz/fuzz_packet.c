@@ -1,0 +1,51 @@
+/* libFuzzer harness for the packet parsers: summary, brief and responder on arbitrary bytes, as
+ * either link type. A reply, when there is one, must fit its buffer and be summarisable.
+ *   clang -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc tests/fuzz/fuzz_packet.c \
+ *         src/packet.c src/responder.c -o fuzz_packet
+ *   ./fuzz_packet tests/fuzz/corpus_packet */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "packet.h"
+#include "responder.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(const uint8_t *data, size_t size, enum link_type link)
+{
+	static const struct responder r = { RESPONDER_DEFAULT_MAC };
+	static uint8_t out[65536 + 64];
+	char line[256];
+	uint8_t *small;
+	size_t n, out_size;
+
+	n = packet_summary(data, size, link, line, sizeof(line));
+	if (n >= sizeof(line) || strlen(line) != n)
+		abort();
+	n = packet_brief(data, size, link, line, sizeof(line));
+	if (n >= sizeof(line) || strlen(line) != n)
+		abort();
+	/* The last byte picks a size for a buffer of exactly that many bytes, so that the
+	 * sanitizer sees a write past out_size. */
+	out_size = size ? data[size - 1] * 4u : 0;
+	small = malloc(out_size ? out_size : 1);
+	if (!small)
+		abort();
+	n = responder_reply(&r, data, size, link, small, out_size);
+	free(small);
+	if (n > out_size)
+		abort();
+	n = responder_reply(&r, data, size, link, out, sizeof(out));
+	if (n > sizeof(out))
+		abort();
+	packet_summary(out, n, link, line, sizeof(line));
+	packet_summary(data, size, link, line, 1 + size % sizeof(line));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	check(data, size, LINK_IP);
+	check(data, size, LINK_ETHER);
+	return 0;
+}
