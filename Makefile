@@ -13,7 +13,7 @@ OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
 LIBOBJ  := $(LIBSRC:src/%.c=$(BUILD)/%.o)
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check unit netns demo clean clang-check asan
+.PHONY: all deps check unit netns demo clean clang-check asan fuzz
 
 all: deps adit
 
@@ -48,9 +48,18 @@ asan:
 	@$(MAKE) --no-print-directory -s BUILD=build/asan CFLAGS="$(SANITIZE)" LDFLAGS="$(SANITIZE)" \
 		build/asan/adit $(UNITS:$(BUILD)/%=build/asan/%)
 
+# libFuzzer harnesses, one per parser of outside bytes; tests/run.sh fuzz runs each briefly.
+FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard src/*.h)
+	@mkdir -p build/fuzz
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Isrc \
+		-o $@ $< $(LIBSRC) $(LDLIBS)
+
+fuzz: $(FUZZERS)
+
 check:
 	@scripts/deps.sh check
-	@$(MAKE) --no-print-directory adit unit asan
+	@$(MAKE) --no-print-directory adit unit asan fuzz
 	@tests/run.sh
 
 netns: adit

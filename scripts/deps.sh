@@ -4,7 +4,7 @@
 set -eu
 
 build="gcc make pkg-config libmnl-dev"
-check="$build clang libcmocka-dev iproute2 iputils-ping iputils-arping tcpdump python3-scapy"
+check="$build clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping iputils-arping tcpdump python3-scapy"
 demo="$build iproute2 iputils-ping tcpdump python3"
 
 case "${1:-build}" in

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every suite — unit tests (cmocka), the clang build, the end-to-end tests in network
 # namespaces — and ends with one line: "N passed, N failed".
-# Usage: tests/run.sh [unit|clang|netns|asan]... ; with no argument, all of them.
+# Usage: tests/run.sh [unit|clang|fuzz|netns|asan]... ; with no argument, all of them.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -10,7 +10,7 @@ passed=0
 failed=0
 failures=()
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit clang netns asan)
+[ ${#suites[@]} -eq 0 ] && suites=(unit clang fuzz netns asan)
 
 count() { # NAME PASSED FAILED
 	passed=$((passed + $2))
@@ -32,6 +32,26 @@ run_asan() {
 	run_unit build/asan/unit asan/
 	for t in $ASAN_NETNS; do
 		ADIT=$ROOT/build/asan/adit run_netns_one "tests/netns/$t.sh" asan/
+	done
+}
+
+# Each fuzzer for a bounded time, from its seed corpus (left untouched: new inputs go to a
+# scratch directory).
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+run_fuzz() {
+	local f name scratch
+	for f in build/fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		name=${f##*/fuzz_}
+		scratch=$(mktemp -d)
+		if "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 "$scratch" "tests/fuzz/corpus_$name" \
+			>"$scratch.log" 2>&1; then
+			count "fuzz/$name (${FUZZ_SECONDS}s, $(grep -o 'Done [0-9]* runs' "$scratch.log"))" 1 0
+		else
+			grep -A30 'ERROR\|==ERROR' "$scratch.log" | head -40 | sed 's/^/    /'
+			count "fuzz/$name" 0 1
+		fi
+		rm -rf "$scratch" "$scratch.log"
 	done
 }
 
@@ -88,7 +108,8 @@ for s in "${suites[@]}"; do
 	clang) run_clang ;;
 	netns) run_netns ;;
 	asan) run_asan ;;
-	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, netns or asan)" >&2; exit 2 ;;
+	fuzz) run_fuzz ;;
+	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, fuzz, netns or asan)" >&2; exit 2 ;;
 	esac
 done
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
