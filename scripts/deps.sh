@@ -4,8 +4,9 @@
 set -eu
 
 build="gcc make pkg-config libmnl-dev"
-check="$build clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping iputils-arping tcpdump python3-scapy"
-demo="$build iproute2 iputils-ping tcpdump python3"
+check="$build clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping iputils-arping tcpdump
+	python3-scapy procps"
+demo="$build iproute2 iputils-ping tcpdump python3 procps"
 
 case "${1:-build}" in
 build) want=$build ;;
