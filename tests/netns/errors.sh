@@ -62,4 +62,10 @@ wait_log srv '^Interface Name:'
 on u bash -c 'printf aaaaaa > /dev/udp/10.9.0.11/9090'
 check "bytes that are not a packet are shown and dropped, with the reason" \
 	wait_log srv '^From socket <==: unknown 6 bytes: 61 61 61 61 61 61 \(from 10.9.0.5:[0-9]+; not exactly one IP packet: dropped\)$'
+
+on server ip link del tun0
+check "interface deleted under the server: it says so" \
+	wait_log srv 'cannot read from tun0: .*\(was the interface deleted\?\)'
+exited_with() { stop "$1"; [ $? -eq "$2" ]; }
+check "and exits with status 1" exited_with srv 1
 finish
