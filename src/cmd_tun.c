@@ -13,16 +13,13 @@
 #include "packet.h"
 #include "responder.h"
 
-#define BATCH 64
-#define BUF_SIZE (65535 + 64)
-
 struct tun_cmd {
 	struct tun tun;
 	const struct lab_opts *o;
 	struct responder responder;
 	enum link_type link;
-	uint8_t in[BUF_SIZE];
-	uint8_t out[BUF_SIZE];
+	uint8_t in[PACKET_BUF_SIZE];
+	uint8_t out[PACKET_BUF_SIZE];
 	char line[512];
 };
 
@@ -47,7 +44,7 @@ static int on_packets(void *ctx)
 	struct tun_cmd *c = ctx;
 	ssize_t len;
 
-	for (int i = 0; i < BATCH; i++) {
+	for (int i = 0; i < LOOP_BATCH; i++) {
 		len = read(c->tun.fd, c->in, sizeof(c->in));
 		if (len < 0 && (errno == EAGAIN || errno == EINTR))
 			break;

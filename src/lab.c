@@ -16,9 +16,9 @@
 #include "packet.h"
 #include "udp.h"
 
-#define BATCH 64                   /* packets taken per wake-up, in each direction */
-#define TX_MAX (BATCH * 4)         /* datagrams per sendmmsg; a TAP flood sends one per client */
-#define BUF_SIZE (65535 + 64)      /* the largest IP packet, or Ethernet frame of 64K MTU */
+#define BATCH LOOP_BATCH
+#define TX_MAX (BATCH * 4) /* datagrams per sendmmsg; a TAP flood sends one per client */
+#define BUF_SIZE PACKET_BUF_SIZE
 
 struct lab_stats {
 	uint64_t from_tun, to_socket, from_socket, to_tun;
