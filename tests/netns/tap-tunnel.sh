@@ -22,4 +22,15 @@ check "the server logged frames with inner IP addresses" \
 check "and ARP frames by MAC" grep -Eq '^From (tun|socket) .*\(ARP\)' "$T/srv.log"
 check "IPv6 link-local across the TAP (neighbour discovery through the tunnel)" \
 	sh -c "ll=\$(ip -n $(ns server) -6 -br addr show tap0 | awk '{print \$3}'); ip netns exec $(ns u) ping -6 -c 1 -W 2 \${ll%/*}%tap0"
+
+# A second TAP client: frames the server cannot place (broadcasts, unknown MACs) go to both,
+# as a switch floods them; known MACs go to their owner only.
+start cr cli2 "$ADIT" client 10.9.0.11:9090 --tap -a 192.168.53.12/24
+wait_log cli2 '^Interface Name: tap0$'
+check "the server reaches the second client (its ARP request was flooded)" \
+	on server ping -c 2 -W 2 192.168.53.12
+check "the broadcast went to all 2 clients" grep -q '(to all 2 clients)' "$T/srv.log"
+check "the first client still answers, at its own endpoint" on server ping -c 1 -W 2 192.168.53.99
+check "unicast frames to the second client went to 10.9.0.12 only" \
+	grep -Eq '^From tun ==>: 192.168.53.11 --> 192.168.53.12 \(to 10.9.0.12:[0-9]+\)' "$T/srv.log"
 finish
