@@ -15,18 +15,12 @@ static bool fresh(const struct endpoint_table *t, uint64_t last_seen, uint64_t n
 	return now - last_seen < t->idle;
 }
 
-static bool client_live(const struct endpoint_table *t, const struct endpoint_client *c,
-			uint64_t now)
-{
-	return c->used && fresh(t, c->last_seen, now);
-}
-
-/* A slot is live while its client is the one it was learned for and both were seen lately. */
-static bool slot_live(const struct endpoint_table *t, const struct endpoint_slot *s, uint64_t now)
+/* A slot is valid while the client it was learned for still holds its place in the table. */
+static bool slot_valid(const struct endpoint_table *t, const struct endpoint_slot *s)
 {
 	const struct endpoint_client *c = &t->clients[s->client];
 
-	return s->used && c->gen == s->gen && client_live(t, c, now) && fresh(t, s->last_seen, now);
+	return s->used && c->used && c->gen == s->gen;
 }
 
 static uint32_t hash(const struct endpoint_key *key)
@@ -57,9 +51,9 @@ static struct endpoint_slot *find_slot(const struct endpoint_table *t,
 	return NULL;
 }
 
-/* A slot for a new key: a free or dead one in the probe window, else the least recently seen. */
-static struct endpoint_slot *claim_slot(struct endpoint_table *t, const struct endpoint_key *key,
-					uint64_t now)
+/* A slot for a new key: a free or invalid one in the probe window, else the least recently
+ * seen, which is a stale one if the window holds any. */
+static struct endpoint_slot *claim_slot(struct endpoint_table *t, const struct endpoint_key *key)
 {
 	struct endpoint_slot *oldest = NULL;
 	uint32_t h = hash(key);
@@ -67,7 +61,7 @@ static struct endpoint_slot *claim_slot(struct endpoint_table *t, const struct e
 	for (unsigned int i = 0; i < PROBE; i++) {
 		struct endpoint_slot *s = &t->slots[(h + i) & (ENDPOINT_SLOTS - 1)];
 
-		if (!slot_live(t, s, now))
+		if (!slot_valid(t, s))
 			return s;
 		if (!oldest || s->last_seen < oldest->last_seen)
 			oldest = s;
@@ -75,58 +69,68 @@ static struct endpoint_slot *claim_slot(struct endpoint_table *t, const struct e
 	return oldest;
 }
 
-static void detach(struct endpoint_table *t, struct endpoint_slot *s)
+/* Points s at client ci. The reference is taken before the old one is dropped, so a client
+ * that gives up one of its own slots for another never sees its count reach zero. */
+static void reassign(struct endpoint_table *t, struct endpoint_slot *s,
+		     const struct endpoint_key *key, unsigned int ci, uint64_t now)
 {
-	struct endpoint_client *c = &t->clients[s->client];
+	struct endpoint_slot old = *s;
+	struct endpoint_client *c;
 
-	if (s->used && c->used && c->gen == s->gen && --c->refs == 0) {
+	*s = (struct endpoint_slot){ .key = *key, .last_seen = now, .gen = t->clients[ci].gen,
+				     .client = (uint16_t)ci, .used = true };
+	t->clients[ci].refs++;
+	if (!slot_valid(t, &old))
+		return;
+	c = &t->clients[old.client];
+	if (--c->refs == 0) {
 		c->used = false;
 		c->gen++;
 	}
-	s->used = false;
-}
-
-static void attach(struct endpoint_table *t, struct endpoint_slot *s, unsigned int client,
-		   uint64_t now)
-{
-	s->client = (uint16_t)client;
-	s->gen = t->clients[client].gen;
-	s->last_seen = now;
-	s->used = true;
-	t->clients[client].refs++;
 }
 
 static bool same_addr(const struct endpoint_client *c, const struct sockaddr *addr,
 		      socklen_t addrlen)
 {
-	return c->addrlen == addrlen && !memcmp(&c->addr, addr, addrlen);
+	return c->used && c->addrlen == addrlen && !memcmp(&c->addr, addr, addrlen);
 }
 
-/* The client for addr: the one already known, else a free or expired slot; -1 if full. */
+/* Room for a new client: a free place, else the least recently seen stale client, whose
+ * addresses stop routing (its generation moves on). -1 when every client is fresh. */
+static int spare_client(const struct endpoint_table *t, uint64_t now)
+{
+	int oldest = -1;
+
+	for (int i = 0; i < ENDPOINT_MAX_CLIENTS; i++) {
+		const struct endpoint_client *c = &t->clients[i];
+
+		if (!c->used)
+			return i;
+		if (!fresh(t, c->last_seen, now) &&
+		    (oldest < 0 || c->last_seen < t->clients[oldest].last_seen))
+			oldest = i;
+	}
+	return oldest;
+}
+
 static int client_index(struct endpoint_table *t, const struct sockaddr *addr, socklen_t addrlen,
 			uint64_t now)
 {
-	int spare = -1;
+	struct endpoint_client *c;
+	int i;
 
-	for (int i = 0; i < ENDPOINT_MAX_CLIENTS; i++) {
-		struct endpoint_client *c = &t->clients[i];
-
-		if (client_live(t, c, now) && same_addr(c, addr, addrlen))
+	if (same_addr(&t->clients[t->last], addr, addrlen))
+		return (int)t->last;
+	for (i = 0; i < ENDPOINT_MAX_CLIENTS; i++)
+		if (same_addr(&t->clients[i], addr, addrlen))
 			return i;
-		if (spare < 0 && !client_live(t, c, now))
-			spare = i;
-	}
-	if (spare >= 0) {
-		struct endpoint_client *c = &t->clients[spare];
-		unsigned int gen = c->gen + 1; /* forget any address learned for the old one */
-
-		memset(c, 0, sizeof(*c));
-		memcpy(&c->addr, addr, addrlen);
-		c->addrlen = addrlen;
-		c->gen = gen;
-		c->used = true;
-	}
-	return spare;
+	i = spare_client(t, now);
+	if (i < 0)
+		return -1;
+	c = &t->clients[i];
+	*c = (struct endpoint_client){ .addrlen = addrlen, .gen = c->gen + 1, .used = true };
+	memcpy(&c->addr, addr, addrlen);
+	return i;
 }
 
 enum endpoint_learned endpoint_learn(struct endpoint_table *t, const struct endpoint_key *key,
@@ -141,38 +145,55 @@ enum endpoint_learned endpoint_learn(struct endpoint_table *t, const struct endp
 	ci = client_index(t, addr, addrlen, now);
 	if (ci < 0)
 		return ENDPOINT_FULL;
+	t->last = (unsigned int)ci;
 	t->clients[ci].last_seen = now;
 	s = find_slot(t, key);
-	if (s && s->client == ci && s->gen == t->clients[ci].gen && slot_live(t, s, now)) {
+	if (s && slot_valid(t, s) && s->client == ci) {
 		s->last_seen = now;
 		return ENDPOINT_KNOWN;
 	}
-	ret = s && slot_live(t, s, now) ? ENDPOINT_MOVED : ENDPOINT_NEW;
-	if (!s)
-		s = claim_slot(t, key, now);
-	detach(t, s);
-	s->key = *key;
-	attach(t, s, (unsigned int)ci, now);
+	ret = s && slot_valid(t, s) ? ENDPOINT_MOVED : ENDPOINT_NEW;
+	reassign(t, s ? s : claim_slot(t, key), key, (unsigned int)ci, now);
 	return ret;
 }
 
 const struct endpoint_client *endpoint_lookup(const struct endpoint_table *t,
-					      const struct endpoint_key *key, uint64_t now)
+					      const struct endpoint_key *key)
 {
 	const struct endpoint_slot *s = find_slot(t, key);
 
-	if (!s || !slot_live(t, s, now))
-		return NULL;
-	return &t->clients[s->client];
+	return s && slot_valid(t, s) ? &t->clients[s->client] : NULL;
 }
 
-unsigned int endpoint_clients(const struct endpoint_table *t, uint64_t now,
-			      const struct endpoint_client **out, unsigned int max)
+const struct endpoint_client *endpoint_sole_client(const struct endpoint_table *t, uint64_t now)
+{
+	const struct endpoint_client *any = NULL, *recent = NULL;
+	unsigned int nany = 0, nrecent = 0;
+
+	for (int i = 0; i < ENDPOINT_MAX_CLIENTS; i++) {
+		const struct endpoint_client *c = &t->clients[i];
+
+		if (!c->used)
+			continue;
+		any = c;
+		nany++;
+		if (fresh(t, c->last_seen, now)) {
+			recent = c;
+			nrecent++;
+		}
+	}
+	if (nrecent)
+		return nrecent == 1 ? recent : NULL;
+	return nany == 1 ? any : NULL;
+}
+
+unsigned int endpoint_list_clients(const struct endpoint_table *t,
+				   const struct endpoint_client **out, unsigned int max)
 {
 	unsigned int n = 0;
 
 	for (int i = 0; i < ENDPOINT_MAX_CLIENTS; i++) {
-		if (!client_live(t, &t->clients[i], now))
+		if (!t->clients[i].used)
 			continue;
 		if (n < max)
 			out[n] = &t->clients[i];

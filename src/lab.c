@@ -184,11 +184,11 @@ static unsigned int queue(struct relay *r, unsigned int ntx, unsigned int i,
 /* Where the server sent a packet from its TUN, for the per-packet line. */
 struct choice {
 	const struct endpoint_client *to; /* the one client it went to, or NULL */
-	unsigned int clients;             /* live clients when it was flooded or dropped */
+	unsigned int flooded;             /* clients it went to when flooded */
 };
 
 /* The server's choice for a packet from its TUN: the client owning the destination; with no
- * owner, the only client there is (the lab's behaviour), or on a TAP every client, as a
+ * owner, on a TUN the only client there is (the lab's behaviour), on a TAP every client, as a
  * switch floods a frame it cannot place. */
 static unsigned int route(struct relay *r, unsigned int i, unsigned int ntx, struct choice *ch)
 {
@@ -197,24 +197,26 @@ static unsigned int route(struct relay *r, unsigned int i, unsigned int ntx, str
 	struct endpoint_key key;
 
 	ch->to = NULL;
+	ch->flooded = 0;
 	if (inner_key(pkt, r->out_iov[i].iov_len, r->link, false, &key))
-		ch->to = endpoint_lookup(r->table, &key, r->now);
+		ch->to = endpoint_lookup(r->table, &key);
+	if (!ch->to && r->link == LINK_IP)
+		ch->to = endpoint_sole_client(r->table, r->now);
 	if (ch->to)
 		return queue(r, ntx, i, ch->to);
-	ch->clients = endpoint_clients(r->table, r->now, all, ENDPOINT_MAX_CLIENTS);
-	if (ch->clients == 1)
-		ch->to = all[0];
-	if (ch->clients == 1 || (ch->clients > 1 && r->link == LINK_ETHER)) {
-		for (unsigned int k = 0; k < ch->clients; k++)
+	if (r->link == LINK_ETHER) {
+		ch->flooded = endpoint_list_clients(r->table, all, ENDPOINT_MAX_CLIENTS);
+		for (unsigned int k = 0; k < ch->flooded; k++)
 			ntx = queue(r, ntx, i, all[k]);
-		return ntx;
 	}
-	r->st.no_client++;
+	if (!ch->flooded)
+		r->st.no_client++;
 	return ntx;
 }
 
 static void tun_line(const struct relay *r, unsigned int i, const struct choice *ch)
 {
+	const struct endpoint_client *all[1];
 	char note[96], where[80];
 
 	if (!r->server)
@@ -222,11 +224,11 @@ static void tun_line(const struct relay *r, unsigned int i, const struct choice 
 	else if (ch->to)
 		snprintf(note, sizeof(note), " (to %s)", endpoint_text(&ch->to->addr, where,
 									sizeof(where)));
-	else if (ch->clients > 1 && r->link == LINK_ETHER)
-		snprintf(note, sizeof(note), " (to all %u clients)", ch->clients);
+	else if (ch->flooded)
+		snprintf(note, sizeof(note), " (to all %u clients)", ch->flooded);
 	else
-		snprintf(note, sizeof(note), ch->clients ? " (no client owns the destination: dropped)"
-							 : " (no client yet: dropped)");
+		snprintf(note, sizeof(note), endpoint_list_clients(r->table, all, 1) ?
+			 " (no client owns the destination: dropped)" : " (no client yet: dropped)");
 	packet_line(r, "From tun ==>:", r->out_iov[i].iov_base, r->out_iov[i].iov_len, note);
 }
 

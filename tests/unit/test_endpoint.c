@@ -40,20 +40,31 @@ static enum endpoint_learned learn(const char *inner, const char *outer, uint16_
 	return endpoint_learn(table, &k, (struct sockaddr *)&sin, sizeof(sin), now);
 }
 
-/* The port of the client owning inner, or 0 if none does. */
-static uint16_t owner_port(const char *inner, uint64_t now)
+static uint16_t port_of(const struct endpoint_client *c)
 {
-	struct endpoint_key k = v4(inner);
-	const struct endpoint_client *c = endpoint_lookup(table, &k, now);
-
 	return c ? ntohs(((const struct sockaddr_in *)&c->addr)->sin_port) : 0;
 }
 
-static unsigned int live(uint64_t now)
+/* The port of the client owning inner, or 0 if none does. The time does not matter to a
+ * lookup: it is there to make the tests read as a timeline. */
+static uint16_t owner_port(const char *inner, uint64_t now)
+{
+	struct endpoint_key k = v4(inner);
+
+	(void)now;
+	return port_of(endpoint_lookup(table, &k));
+}
+
+static unsigned int clients(void)
 {
 	const struct endpoint_client *all[ENDPOINT_MAX_CLIENTS];
 
-	return endpoint_clients(table, now, all, ENDPOINT_MAX_CLIENTS);
+	return endpoint_list_clients(table, all, ENDPOINT_MAX_CLIENTS);
+}
+
+static uint16_t sole_port(uint64_t now)
+{
+	return port_of(endpoint_sole_client(table, now));
 }
 
 static int setup(void **state)
@@ -79,7 +90,7 @@ static void learns_and_finds_owner(void **state)
 	assert_int_equal(learn("192.168.53.99", "10.9.0.5", 41357, 1001), ENDPOINT_KNOWN);
 	assert_int_equal(owner_port("192.168.53.99", 1001), 41357);
 	assert_int_equal(owner_port("192.168.53.98", 1001), 0);
-	assert_int_equal(live(1001), 1);
+	assert_int_equal(clients(), 1);
 }
 
 static void one_client_owns_many_addresses(void **state)
@@ -90,7 +101,7 @@ static void one_client_owns_many_addresses(void **state)
 	learn("192.168.50.6", "10.9.0.12", 9090, 11);
 	assert_int_equal(owner_port("192.168.50.5", 12), 9090);
 	assert_int_equal(owner_port("192.168.50.6", 12), 9090);
-	assert_int_equal(live(12), 1);
+	assert_int_equal(clients(), 1);
 }
 
 static void two_clients_are_kept_apart(void **state)
@@ -100,7 +111,7 @@ static void two_clients_are_kept_apart(void **state)
 	learn("192.168.50.5", "10.9.0.12", 9090, 10);
 	assert_int_equal(owner_port("192.168.53.99", 11), 5000);
 	assert_int_equal(owner_port("192.168.50.5", 11), 9090);
-	assert_int_equal(live(11), 2);
+	assert_int_equal(clients(), 2);
 }
 
 static void restarted_client_takes_over(void **state)
@@ -110,7 +121,7 @@ static void restarted_client_takes_over(void **state)
 	assert_int_equal(learn("192.168.53.99", "10.9.0.5", 5001, 20), ENDPOINT_MOVED);
 	assert_int_equal(owner_port("192.168.53.99", 21), 5001);
 	/* The old endpoint owns nothing now, so it is gone: still a single client. */
-	assert_int_equal(live(21), 1);
+	assert_int_equal(clients(), 1);
 }
 
 static void partial_takeover_keeps_old_client(void **state)
@@ -120,19 +131,54 @@ static void partial_takeover_keeps_old_client(void **state)
 	learn("192.168.50.6", "10.9.0.12", 9090, 10);
 	learn("192.168.50.6", "10.9.0.13", 9090, 11);
 	assert_int_equal(owner_port("192.168.50.5", 12), 9090);
-	assert_int_equal(live(12), 2);
+	assert_int_equal(clients(), 2);
 }
 
-static void idle_entries_age_out(void **state)
+static void idle_entries_still_route(void **state)
 {
 	(void)state;
+	/* A client quiet for an hour still gets its packets: aging must not cut a VPN. */
 	learn("192.168.53.99", "10.9.0.5", 5000, 100);
-	assert_int_equal(owner_port("192.168.53.99", 399), 5000);
-	assert_int_equal(owner_port("192.168.53.99", 400), 0);
-	assert_int_equal(live(400), 0);
-	/* Learned again after aging: a new entry. */
-	assert_int_equal(learn("192.168.53.99", "10.9.0.5", 5000, 401), ENDPOINT_NEW);
-	assert_int_equal(owner_port("192.168.53.99", 402), 5000);
+	assert_int_equal(owner_port("192.168.53.99", 3700), 5000);
+	assert_int_equal(sole_port(3700), 5000);
+	assert_int_equal(learn("192.168.53.99", "10.9.0.5", 5000, 3701), ENDPOINT_KNOWN);
+}
+
+static void stale_owner_is_not_replaced_by_another_client(void **state)
+{
+	(void)state;
+	/* A went quiet, B is busy: packets for A's address still go to A, never to B. */
+	learn("192.168.53.99", "10.9.0.5", 1000, 100);
+	learn("192.168.53.100", "10.9.0.6", 2000, 500);
+	assert_int_equal(owner_port("192.168.53.99", 500), 1000);
+	assert_int_equal(owner_port("192.168.53.100", 500), 2000);
+}
+
+static void client_reclaiming_its_own_idle_address(void **state)
+{
+	(void)state;
+	/* A owns K1 and K2; K1 idles; B takes K2 over; A speaks from K1 again. A must still own
+	 * K1 and still be a client (its reference count must not have dropped to zero). */
+	learn("192.168.53.99", "10.9.0.5", 1000, 100);
+	learn("192.168.50.5", "10.9.0.5", 1000, 100);
+	assert_int_equal(learn("192.168.50.5", "10.9.0.6", 2000, 450), ENDPOINT_MOVED);
+	learn("192.168.53.99", "10.9.0.5", 1000, 451);
+	assert_int_equal(owner_port("192.168.53.99", 452), 1000);
+	assert_int_equal(owner_port("192.168.50.5", 452), 2000);
+	assert_int_equal(clients(), 2);
+}
+
+static void sole_client_prefers_the_fresh_one(void **state)
+{
+	(void)state;
+	assert_int_equal(sole_port(10), 0);
+	learn("192.168.53.99", "10.9.0.5", 1000, 10);
+	assert_int_equal(sole_port(11), 1000);
+	learn("192.168.53.12", "10.9.0.12", 9090, 12);
+	assert_int_equal(sole_port(13), 0);  /* two fresh clients: no guessing */
+	learn("192.168.53.12", "10.9.0.12", 9090, 400);
+	assert_int_equal(sole_port(401), 9090); /* the other one went stale */
+	assert_int_equal(sole_port(800), 0);  /* both stale: two candidates again */
 }
 
 static void client_kept_alive_by_any_address(void **state)
@@ -140,10 +186,12 @@ static void client_kept_alive_by_any_address(void **state)
 	(void)state;
 	learn("192.168.50.5", "10.9.0.12", 9090, 100);
 	learn("192.168.50.6", "10.9.0.12", 9090, 350);
-	/* .5 went quiet and aged out; .6 and its client live on. */
-	assert_int_equal(owner_port("192.168.50.5", 410), 0);
+	/* .5 went quiet but its client did not: both addresses route, one client, and it is
+	 * fresh, so a newcomer cannot take its place when the table is full. */
+	assert_int_equal(owner_port("192.168.50.5", 410), 9090);
 	assert_int_equal(owner_port("192.168.50.6", 410), 9090);
-	assert_int_equal(live(410), 1);
+	assert_int_equal(clients(), 1);
+	assert_int_equal(sole_port(410), 9090);
 }
 
 static void too_many_clients_is_refused(void **state)
@@ -158,8 +206,14 @@ static void too_many_clients_is_refused(void **state)
 	assert_int_equal(learn("10.1.1.1", "10.9.0.6", 7000, 10), ENDPOINT_FULL);
 	assert_int_equal(owner_port("10.1.0.1", 11), 2000);
 	assert_int_equal(owner_port("10.1.0.64", 11), 2063);
-	/* Once the others age out there is room again. */
+	/* Once they are stale, the least recently seen gives way, and only its address stops
+	 * routing. */
+	learn("10.1.0.1", "10.9.0.5", 2000, 20);
 	assert_int_equal(learn("10.1.1.1", "10.9.0.6", 7000, 400), ENDPOINT_NEW);
+	assert_int_equal(owner_port("10.1.1.1", 401), 7000);
+	assert_int_equal(owner_port("10.1.0.2", 401), 0);
+	assert_int_equal(owner_port("10.1.0.1", 401), 2000);
+	assert_int_equal(owner_port("10.1.0.3", 401), 2002);
 }
 
 static void full_table_evicts_least_recent(void **state)
@@ -179,7 +233,41 @@ static void full_table_evicts_least_recent(void **state)
 		found += owner_port(inner, 20) == 5000;
 	}
 	assert_int_equal(found, 64);
-	assert_int_equal(live(20), 1);
+	assert_int_equal(clients(), 1);
+}
+
+static void fill_with(const char *outer, uint16_t port, int count, uint64_t now)
+{
+	char inner[32];
+
+	for (int i = 0; i < count; i++) {
+		snprintf(inner, sizeof(inner), "10.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+		learn(inner, outer, port, now);
+	}
+}
+
+static void client_evicting_its_own_last_address(void **state)
+{
+	char inner[32];
+	int hits = 0;
+
+	(void)state;
+	/* A client with a single address learns a second one whose slot can only be had by
+	 * evicting the first: it must stay a client and own the new address. Which new address
+	 * lands next to the old one depends on the hash, so try many on a full table. */
+	for (int k = 0; k < 400 && hits < 3; k++) {
+		endpoint_table_init(table, 300);
+		fill_with("10.9.0.6", 2000, ENDPOINT_SLOTS * 2, 10);
+		learn("172.16.0.1", "10.9.0.5", 1000, 1); /* the oldest slot in the table */
+		snprintf(inner, sizeof(inner), "172.17.%d.%d", k >> 8, k & 255);
+		learn(inner, "10.9.0.5", 1000, 1);
+		if (owner_port("172.16.0.1", 1))
+			continue; /* the new address landed elsewhere */
+		hits++;
+		assert_int_equal(owner_port(inner, 1), 1000);
+		assert_int_equal(clients(), 2);
+	}
+	assert_true(hits > 0);
 }
 
 static void mac_and_ipv6_keys(void **state)
@@ -195,11 +283,11 @@ static void mac_and_ipv6_keys(void **state)
 			 ENDPOINT_NEW);
 	assert_int_equal(endpoint_learn(table, &v6, (struct sockaddr *)&sin6, sizeof(sin6), 5),
 			 ENDPOINT_NEW);
-	assert_non_null(endpoint_lookup(table, &mac, 6));
-	assert_non_null(endpoint_lookup(table, &v6, 6));
+	assert_non_null(endpoint_lookup(table, &mac));
+	assert_non_null(endpoint_lookup(table, &v6));
 	mac.bytes[5] = 6;
-	assert_null(endpoint_lookup(table, &mac, 6));
-	assert_int_equal(live(6), 1);
+	assert_null(endpoint_lookup(table, &mac));
+	assert_int_equal(clients(), 1);
 }
 
 int main(void)
@@ -210,10 +298,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(two_clients_are_kept_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(restarted_client_takes_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(partial_takeover_keeps_old_client, setup, teardown),
-		cmocka_unit_test_setup_teardown(idle_entries_age_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(idle_entries_still_route, setup, teardown),
+		cmocka_unit_test_setup_teardown(stale_owner_is_not_replaced_by_another_client, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(client_reclaiming_its_own_idle_address, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(sole_client_prefers_the_fresh_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(client_kept_alive_by_any_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(too_many_clients_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(full_table_evicts_least_recent, setup, teardown),
+		cmocka_unit_test_setup_teardown(client_evicting_its_own_last_address, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(mac_and_ipv6_keys, setup, teardown),
 	};
 
