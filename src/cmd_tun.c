@@ -49,9 +49,11 @@ static int on_packets(void *ctx)
 		if (len < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
 		if (len < 0) {
+			int err = errno;
+
 			log_error("cannot read from %s: %s (was the interface deleted?)", c->tun.name,
-				  strerror(errno));
-			return -errno;
+				  strerror(err));
+			return -err;
 		}
 		if (!c->o->quiet) {
 			packet_summary(c->in, (size_t)len, c->link, c->line, sizeof(c->line));
@@ -64,23 +66,12 @@ static int on_packets(void *ctx)
 	return 0;
 }
 
-static int run(struct tun_cmd *c)
-{
-	struct loop_watch w = { .fd = c->tun.fd, .ready = on_packets, .ctx = c };
-	struct loop l;
-	int ret;
-
-	if (loop_init(&l) < 0)
-		return EXIT_FAIL;
-	ret = loop_add(&l, &w) < 0 ? -1 : loop_run(&l);
-	loop_close(&l);
-	return ret > 0 ? EXIT_OK : EXIT_FAIL;
-}
-
 int cmd_tun(int argc, char **argv)
 {
 	static struct tun_cmd c; /* packet buffers: too big for the stack, allocated once */
+	struct loop_watch w = { .ready = on_packets, .ctx = &c };
 	struct lab_opts o;
+	struct loop l;
 	int ret = opts_parse(&o, CMD_TUN, argc, argv);
 
 	if (ret)
@@ -92,12 +83,17 @@ int cmd_tun(int argc, char **argv)
 	c.o = &o;
 	c.link = o.tap ? LINK_ETHER : LINK_IP;
 	memcpy(c.responder.mac, o.mac, sizeof(o.mac));
+	/* Signals first: a SIGTERM right after the name is printed still ends adit cleanly. */
+	if (loop_init(&l) < 0)
+		return EXIT_FAIL;
 	ret = iface_setup(&c.tun, &o);
-	if (ret)
-		return ret;
-	printf("Interface Name: %s\n", c.tun.name);
-	fflush(stdout);
-	ret = run(&c);
-	tun_close(&c.tun);
+	if (!ret) {
+		printf("Interface Name: %s\n", c.tun.name);
+		fflush(stdout);
+		w.fd = c.tun.fd;
+		ret = loop_add(&l, &w) < 0 || loop_run(&l) < 0 ? EXIT_FAIL : EXIT_OK;
+		tun_close(&c.tun);
+	}
+	loop_close(&l);
 	return ret;
 }

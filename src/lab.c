@@ -23,6 +23,7 @@
 struct lab_stats {
 	uint64_t from_tun, to_socket, from_socket, to_tun;
 	uint64_t malformed, oversized, no_client, table_full, send_errors, write_errors;
+	uint64_t moves; /* inner addresses taken over by another endpoint */
 };
 
 struct relay {
@@ -30,8 +31,9 @@ struct relay {
 	struct tun tun;
 	int sock;
 	enum link_type link;
-	bool server, quiet, server_down;
-	uint64_t now;
+	bool server, quiet;
+	int path_error; /* the network's last complaint (ICMP, via the socket), until traffic flows */
+	uint64_t now, moved_logged;
 	struct endpoint_table *table; /* server only */
 	uint8_t *pool;                /* BATCH buffers from the TUN, BATCH from the socket */
 	struct iovec out_iov[BATCH];
@@ -121,21 +123,28 @@ static bool plausible(const uint8_t *pkt, size_t len, enum link_type link)
 	return false;
 }
 
-static void note_unreachable(struct relay *r, int err)
+/* The network refused a datagram or sent an ICMP error back (the server is down, a hop's MTU
+ * is smaller, a firewall said no). None of it ends the tunnel: say it once, carry on, and say
+ * when traffic flows again. */
+static void note_path_error(struct relay *r, int err)
 {
 	char where[80];
 
-	if (r->server || r->server_down)
+	if (r->path_error == err)
 		return;
-	r->server_down = true;
-	log_warn("server %s unreachable (%s); the tunnel stays up and resumes when it answers",
-		 endpoint_text(&r->o->server.ss, where, sizeof(where)), strerror(err));
+	r->path_error = err;
+	if (r->server)
+		log_warn("the network refused a datagram (%s); carrying on", strerror(err));
+	else
+		log_warn("server %s unreachable (%s); the tunnel stays up and resumes when it "
+			 "answers", endpoint_text(&r->o->server.ss, where, sizeof(where)),
+			 strerror(err));
 }
 
-static bool unreachable_errno(int err)
+/* The errors a socket can report that are about this program, not the network. */
+static bool fatal_socket_errno(int err)
 {
-	return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH ||
-	       err == EHOSTDOWN || err == ENETDOWN;
+	return err == EBADF || err == EFAULT || err == EINVAL || err == ENOTSOCK;
 }
 
 /* Sends out[0..count); a datagram the kernel refuses is counted and skipped, the rest go on. */
@@ -153,8 +162,7 @@ static void send_all(struct relay *r, unsigned int count)
 			r->st.send_errors += count - done; /* the socket is full: UDP may drop */
 			return;
 		} else if (errno != EINTR) {
-			if (unreachable_errno(errno))
-				note_unreachable(r, errno);
+			note_path_error(r, errno);
 			r->st.send_errors++;
 			done++;
 		}
@@ -293,6 +301,12 @@ static void learn(struct relay *r, const uint8_t *pkt, size_t len, const struct 
 		r->st.table_full++;
 		break;
 	case ENDPOINT_MOVED:
+		/* Two clients claiming one address make it move on every packet: say so, but at
+		 * most once a second. */
+		r->st.moves++;
+		if (r->moved_logged == r->now)
+			break;
+		r->moved_logged = r->now;
 		log_info("%s moved to %s", key_text(&key, text, sizeof(text)),
 			 endpoint_text(from, where, sizeof(where)));
 		break;
@@ -354,8 +368,8 @@ static void deliver(struct relay *r, unsigned int i)
 	}
 	if (r->server)
 		learn(r, pkt, len, from, r->in[i].msg_hdr.msg_namelen);
-	if (r->server_down) {
-		r->server_down = false;
+	if (r->path_error && !r->server) {
+		r->path_error = 0;
 		log_info("server %s answers again", endpoint_text(peer, where, sizeof(where)));
 	}
 	if (write(r->tun.fd, pkt, len) < 0) {
@@ -372,8 +386,8 @@ static int socket_failed(struct relay *r, int err)
 {
 	if (err == EAGAIN || err == EINTR)
 		return 0;
-	if (unreachable_errno(err)) {
-		note_unreachable(r, err);
+	if (!fatal_socket_errno(err)) {
+		note_path_error(r, err);
 		return 0;
 	}
 	log_error("cannot receive from the UDP socket: %s", strerror(err));
@@ -425,6 +439,9 @@ static void print_stats(const struct relay *r)
 
 	log_info("%s ==> socket: %llu packets; socket ==> %s: %llu packets", r->tun.name,
 		 (unsigned long long)s->to_socket, r->tun.name, (unsigned long long)s->to_tun);
+	if (s->moves)
+		log_info("inner addresses moved between endpoints %llu times",
+			 (unsigned long long)s->moves);
 	if (!dropped)
 		return;
 	log_info("dropped %llu: %llu malformed, %llu oversized, %llu without client, "
@@ -485,29 +502,24 @@ static int open_socket(struct relay *r)
 	return r->sock < 0 ? -1 : 0;
 }
 
-static int relay_loop(struct relay *r)
+static int relay_loop(struct relay *r, struct loop *l)
 {
 	struct loop_watch tun_watch = { .fd = r->tun.fd, .ready = on_tun, .ctx = r };
 	struct loop_watch sock_watch = { .fd = r->sock, .ready = on_socket, .ctx = r };
-	struct loop l;
 	int ret;
 
-	if (loop_init(&l) < 0)
-		return EXIT_FAIL;
-	ret = loop_add(&l, &tun_watch) < 0 || loop_add(&l, &sock_watch) < 0 ? -1 : loop_run(&l);
-	loop_close(&l);
+	ret = loop_add(l, &tun_watch) < 0 || loop_add(l, &sock_watch) < 0 ? -1 : loop_run(l);
 	fflush(stdout);
 	return ret > 0 ? EXIT_OK : EXIT_FAIL;
 }
 
-int lab_run(const struct lab_opts *o)
+static struct relay *relay_new(const struct lab_opts *o)
 {
 	struct relay *r = calloc(1, sizeof(*r));
-	int ret = EXIT_FAIL;
 
 	if (!r) {
 		log_error("out of memory");
-		return EXIT_FAIL;
+		return NULL;
 	}
 	r->o = o;
 	r->sock = -1;
@@ -515,6 +527,21 @@ int lab_run(const struct lab_opts *o)
 	r->server = o->cmd == CMD_SERVER;
 	r->quiet = o->quiet;
 	r->link = o->tap ? LINK_ETHER : LINK_IP;
+	return r;
+}
+
+int lab_run(const struct lab_opts *o)
+{
+	struct relay *r = relay_new(o);
+	int ret = EXIT_FAIL;
+	struct loop l;
+
+	/* Signals are taken from here on: a SIGTERM sent as soon as the interface is announced
+	 * must find adit ready to remove it and print its counters. */
+	if (!r || loop_init(&l) < 0) {
+		free(r);
+		return EXIT_FAIL;
+	}
 	log_warn("lab mode is plaintext: anyone on the path can read and forge the tunnel's "
 		 "packets (use it for the lab only)");
 	if (relay_alloc(r) < 0 || open_socket(r) < 0 || iface_setup(&r->tun, o) != 0)
@@ -523,9 +550,10 @@ int lab_run(const struct lab_opts *o)
 	fflush(stdout);
 	if (r->server)
 		warn_forwarding_off(o);
-	ret = relay_loop(r);
+	ret = relay_loop(r, &l);
 	print_stats(r);
 out:
+	loop_close(&l);
 	relay_free(r);
 	free(r);
 	return ret;

@@ -59,10 +59,12 @@ int loop_run(struct loop *l)
 	for (;;) {
 		n = epoll_wait(l->epfd, events, 8, -1);
 		if (n < 0) {
-			if (errno == EINTR)
+			int err = errno;
+
+			if (err == EINTR)
 				continue;
-			log_error("epoll_wait failed: %s", strerror(errno));
-			return -errno;
+			log_error("epoll_wait failed: %s", strerror(err));
+			return -err;
 		}
 		for (int i = 0; i < n; i++) {
 			struct loop_watch *w = events[i].data.ptr;

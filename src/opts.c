@@ -160,7 +160,7 @@ static int parse_port(const char *s, uint16_t *port)
 /* ADDR:PORT, [ADDR6]:PORT, :PORT (any address) or HOST:PORT when resolve is set. */
 int opts_parse_endpoint(const char *s, struct endpoint_addr *e, bool resolve)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res;
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res, *pick;
 	char host[256];
 	const char *colon, *h = s;
 	size_t hlen;
@@ -189,9 +189,15 @@ int opts_parse_endpoint(const char *s, struct endpoint_addr *e, bool resolve)
 	hints.ai_flags = resolve ? 0 : AI_NUMERICHOST;
 	if (getaddrinfo(host, NULL, &hints, &res) != 0)
 		return -1;
+	/* The lab's world is IPv4 and a server listens on 0.0.0.0 by default: for a name with
+	 * both (localhost), take the IPv4 address. */
+	for (pick = res; pick->ai_next && pick->ai_family != AF_INET; pick = pick->ai_next)
+		;
+	if (pick->ai_family != AF_INET)
+		pick = res;
 	memset(e, 0, sizeof(*e));
-	memcpy(&e->ss, res->ai_addr, res->ai_addrlen);
-	e->len = res->ai_addrlen;
+	memcpy(&e->ss, pick->ai_addr, pick->ai_addrlen);
+	e->len = pick->ai_addrlen;
 	freeaddrinfo(res);
 	if (e->ss.ss_family == AF_INET)
 		((struct sockaddr_in *)&e->ss)->sin_port = htons(port);
@@ -259,6 +265,24 @@ const char *opts_endpoint_str(const struct sockaddr *sa, char *buf, size_t size)
 		snprintf(buf, size, "(family %d)", sa->sa_family);
 	}
 	return buf;
+}
+
+/* Names the option as typed: "--mtu", "--tap=1" (up to the '='), or the letter of "-z". */
+static int bad_option(enum lab_cmd cmd, bool missing_value, const char *arg)
+{
+	char what[32];
+
+	if (arg[0] == '-' && arg[1] == '-')
+		snprintf(what, sizeof(what), "%.*s", (int)strcspn(arg, "="), arg);
+	else if (optopt > 0 && optopt < 256)
+		snprintf(what, sizeof(what), "-%c", optopt);
+	else
+		snprintf(what, sizeof(what), "%s", arg);
+	if (missing_value)
+		return usage_error(cmd, "missing value for option", what, NULL);
+	if (strchr(arg, '=') && arg[1] == '-')
+		return usage_error(cmd, "option takes no value:", what, NULL);
+	return usage_error(cmd, "unknown option", what, NULL);
 }
 
 static bool opt_allowed(int opt, enum lab_cmd cmd, const char **spelling)
@@ -381,12 +405,8 @@ int opts_parse(struct lab_opts *o, enum lab_cmd cmd, int argc, char **argv)
 	optind = 0; /* GNU getopt: start over, also when called again (tests) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":n:a:r:ql:p:h", long_opts, NULL)) != -1) {
-		if (c == '?' || c == ':') {
-			const char *what = optopt ? (char[]){ '-', (char)optopt, 0 } : argv[optind - 1];
-
-			return usage_error(cmd, c == ':' ? "missing value for option" : "unknown option",
-					   what, NULL);
-		}
+		if (c == '?' || c == ':')
+			return bad_option(cmd, c == ':', argv[optind - 1]);
 		if (!opt_allowed(c, cmd, &spelling))
 			return usage_error(cmd, "option not valid for this command:", spelling, NULL);
 		ret = take_option(o, c, optarg);

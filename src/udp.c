@@ -24,6 +24,13 @@ static int open_socket(int family)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	/* A datagram carries a whole inner packet, so it is often larger than the path's MTU:
+	 * let it be fragmented on the way instead of dropped with DF set. */
+	if (family == AF_INET)
+		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &(int){ IP_PMTUDISC_DONT }, sizeof(int));
+	else
+		setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &(int){ IPV6_PMTUDISC_DONT },
+			   sizeof(int));
 	return fd;
 }
 
@@ -81,8 +88,10 @@ int udp_connect(const struct endpoint_addr *server, uint16_t local_port)
 	if (fd < 0)
 		return -1;
 	if (local_port && bind_port(fd, server->ss.ss_family, local_port) < 0) {
+		int err = errno;
+
 		snprintf(where, sizeof(where), "port %u", local_port);
-		explain_bind(errno, where, "-p");
+		explain_bind(err, where, "-p");
 		goto err;
 	}
 	if (connect(fd, (const struct sockaddr *)&server->ss, server->len) < 0) {

@@ -23,4 +23,27 @@ check "it counted the dropped datagrams" \
 	grep -Eq 'adit: dropped [0-9]+: [0-9]{5,} malformed' "$T/srv.log"
 check "almost none reached the TUN (only the real pings and the odd lucky header)" \
 	sh -c "n=\$(sed -n 's/.*socket ==> tun0: \\([0-9]*\\) packets.*/\\1/p' $T/srv.log); [ \"\$n\" -lt 50 ]"
+
+start server srv2 "$ADIT" server -q -a 192.168.53.11/24
+wait_log srv2 '^Interface Name:'
+# A second sender claims the client's address (a spoofer, or two clients given the same -a):
+# the address moves on every packet, which the server says at most once a second.
+start cr spoof "$PY" -c '
+import socket, struct, time
+from scapy.all import IP, ICMP
+pkt = bytes(IP(src="192.168.53.99", dst="192.168.60.5") / ICMP(id=7))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.time() + 3
+while time.time() < end:
+    s.sendto(pkt, ("10.9.0.11", 9090))
+    time.sleep(0.02)
+'
+on u ping -q -c 25 -i 0.1 -W 1 192.168.60.5 >/dev/null 2>&1
+wait_for 10 sh -c "! kill -0 $(pid_of spoof) 2>/dev/null"
+moves=$(grep -c 'moved to' "$T/srv2.log")
+note "$moves 'moved' lines in about 3 s"
+check "the takeovers were said at most once a second" test "$moves" -ge 1 -a "$moves" -le 5
+
+stop srv2
+check "and counted every takeover" grep -Eq 'moved between endpoints [0-9]{2,} times' "$T/srv2.log"
 finish

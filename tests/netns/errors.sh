@@ -19,6 +19,7 @@ check "no command: usage, status 2" expect 2 '^usage: adit COMMAND' u "$ADIT"
 check "unknown command named, status 2" expect 2 "unknown command 'tunnel'" u "$ADIT" tunnel
 check "client without SERVER:PORT, status 2" expect 2 'missing SERVER:PORT' u "$ADIT" client
 check "bad port named, status 2" expect 2 "invalid listen address '1.2.3.4:99999'" u "$ADIT" server -l 1.2.3.4:99999
+check "a long option missing its value is named as typed" expect 2 "missing value for option '--mtu'" u "$ADIT" tun --mtu
 check "bad MTU named, status 2" expect 2 "invalid MTU '10' \(expected 68 to 65535\)" u "$ADIT" tun --mtu 10
 check "route with host bits named, status 2" \
 	expect 2 "host bits set in route '192.168.60.5/24'" u "$ADIT" client 10.9.0.11:9090 -r 192.168.60.5/24
