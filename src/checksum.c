@@ -1,5 +1,5 @@
 /* The Internet checksum (RFC 1071), declared in packet.h: responder.c fills in the checksums
- * of its replies with it, lab.c checks IPv4 headers. */
+ * of its replies with it, packet_is_whole() checks IPv4 headers. */
 #include "packet.h"
 
 /* Sums 16-bit big-endian words, the last byte of an odd length padded with zero (RFC 1071).

@@ -10,6 +10,29 @@ void endpoint_table_init(struct endpoint_table *t, unsigned int idle_sec)
 	t->idle = idle_sec;
 }
 
+bool endpoint_key_of(const uint8_t *pkt, size_t len, enum link_type link, bool source,
+		     struct endpoint_key *key)
+{
+	size_t off;
+
+	if (link == LINK_ETHER) {
+		if (len < 14)
+			return false;
+		key->len = 6;
+		off = source ? 6 : 0;
+	} else if (len >= 20 && pkt[0] >> 4 == 4) {
+		key->len = 4;
+		off = source ? 12 : 16;
+	} else if (len >= 40 && pkt[0] >> 4 == 6) {
+		key->len = 16;
+		off = source ? 8 : 24;
+	} else {
+		return false;
+	}
+	memcpy(key->bytes, pkt + off, key->len);
+	return true;
+}
+
 static bool fresh(const struct endpoint_table *t, uint64_t last_seen, uint64_t now)
 {
 	return now - last_seen < t->idle;

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "packet.h"
+
 #define ENDPOINT_IDLE_SEC 300 /* a client or an address unseen this long is stale */
 #define ENDPOINT_MAX_CLIENTS 64
 #define ENDPOINT_SLOTS 4096 /* addresses; a power of two */
@@ -55,6 +57,10 @@ enum endpoint_learned {
 };
 
 void endpoint_table_init(struct endpoint_table *t, unsigned int idle_sec);
+/* The inner address that owns a packet: its source (to learn from) or its destination (to
+ * route by). False when the packet is too short to have one. */
+bool endpoint_key_of(const uint8_t *pkt, size_t len, enum link_type link, bool source,
+		     struct endpoint_key *key);
 /* Records that key was the inner source of a datagram from addr at time now (seconds). */
 enum endpoint_learned endpoint_learn(struct endpoint_table *t, const struct endpoint_key *key,
 				     const struct sockaddr *addr, socklen_t addrlen, uint64_t now);

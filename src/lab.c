@@ -62,11 +62,6 @@ static uint8_t *in_buf(struct relay *r, unsigned int i)
 	return r->pool + (size_t)(BATCH + i) * BUF_SIZE;
 }
 
-static const char *endpoint_text(const void *sa, char *buf, size_t size)
-{
-	return opts_endpoint_str(sa, buf, size);
-}
-
 static void packet_line(const struct relay *r, const char *dir, const uint8_t *pkt, size_t len,
 			const char *note)
 {
@@ -76,51 +71,6 @@ static void packet_line(const struct relay *r, const char *dir, const uint8_t *p
 		return;
 	packet_brief(pkt, len, r->link, brief, sizeof(brief));
 	printf("%s %s%s\n", dir, brief, note);
-}
-
-/* The inner address that owns a packet: its source (learning) or destination (routing). */
-static bool inner_key(const uint8_t *pkt, size_t len, enum link_type link, bool src,
-		      struct endpoint_key *key)
-{
-	size_t off;
-
-	if (link == LINK_ETHER) {
-		if (len < 14)
-			return false;
-		key->len = 6;
-		memcpy(key->bytes, pkt + (src ? 6 : 0), 6);
-		return true;
-	}
-	if (len >= 20 && pkt[0] >> 4 == 4) {
-		key->len = 4;
-		off = src ? 12 : 16;
-	} else if (len >= 40 && pkt[0] >> 4 == 6) {
-		key->len = 16;
-		off = src ? 8 : 24;
-	} else {
-		return false;
-	}
-	memcpy(key->bytes, pkt + off, key->len);
-	return true;
-}
-
-/* Is this datagram exactly one packet, as a peer's TUN read gives it? Garbage is dropped here,
- * counted, and never learned from, so a flood of it cannot fill the endpoint table. */
-static bool plausible(const uint8_t *pkt, size_t len, enum link_type link)
-{
-	size_t ihl, total;
-
-	if (link == LINK_ETHER)
-		return len >= 14 && !(pkt[6] & 1); /* a unicast source MAC */
-	if (len >= 20 && pkt[0] >> 4 == 4) {
-		ihl = (size_t)(pkt[0] & 0x0f) * 4;
-		total = (size_t)pkt[2] << 8 | pkt[3];
-		return ihl >= 20 && ihl <= total && total == len &&
-		       packet_csum_fold(packet_csum_add(0, pkt, ihl)) == 0;
-	}
-	if (len >= 40 && pkt[0] >> 4 == 6)
-		return 40 + ((size_t)pkt[4] << 8 | pkt[5]) == len;
-	return false;
 }
 
 /* The network refused a datagram or sent an ICMP error back (the server is down, a hop's MTU
@@ -137,7 +87,7 @@ static void note_path_error(struct relay *r, int err)
 		log_warn("the network refused a datagram (%s); carrying on", strerror(err));
 	else
 		log_warn("server %s unreachable (%s); the tunnel stays up and resumes when it "
-			 "answers", endpoint_text(&r->o->server.ss, where, sizeof(where)),
+			 "answers", opts_format_endpoint(&r->o->server.ss, where, sizeof(where)),
 			 strerror(err));
 }
 
@@ -206,7 +156,7 @@ static unsigned int route(struct relay *r, unsigned int i, unsigned int ntx, str
 
 	ch->to = NULL;
 	ch->flooded = 0;
-	if (inner_key(pkt, r->out_iov[i].iov_len, r->link, false, &key))
+	if (endpoint_key_of(pkt, r->out_iov[i].iov_len, r->link, false, &key))
 		ch->to = endpoint_lookup(r->table, &key);
 	if (!ch->to && r->link == LINK_IP)
 		ch->to = endpoint_sole_client(r->table, r->now);
@@ -230,7 +180,7 @@ static void tun_line(const struct relay *r, unsigned int i, const struct choice 
 	if (!r->server)
 		note[0] = '\0';
 	else if (ch->to)
-		snprintf(note, sizeof(note), " (to %s)", endpoint_text(&ch->to->addr, where,
+		snprintf(note, sizeof(note), " (to %s)", opts_format_endpoint(&ch->to->addr, where,
 									sizeof(where)));
 	else if (ch->flooded)
 		snprintf(note, sizeof(note), " (to all %u clients)", ch->flooded);
@@ -294,7 +244,7 @@ static void learn(struct relay *r, const uint8_t *pkt, size_t len, const struct 
 	struct endpoint_key key;
 	char where[80], text[INET6_ADDRSTRLEN];
 
-	if (!inner_key(pkt, len, r->link, true, &key))
+	if (!endpoint_key_of(pkt, len, r->link, true, &key))
 		return;
 	switch (endpoint_learn(r->table, &key, from, fromlen, r->now)) {
 	case ENDPOINT_FULL:
@@ -308,7 +258,7 @@ static void learn(struct relay *r, const uint8_t *pkt, size_t len, const struct 
 			break;
 		r->moved_logged = r->now;
 		log_info("%s moved to %s", key_text(&key, text, sizeof(text)),
-			 endpoint_text(from, where, sizeof(where)));
+			 opts_format_endpoint(from, where, sizeof(where)));
 		break;
 	case ENDPOINT_NEW:
 	case ENDPOINT_KNOWN:
@@ -327,7 +277,7 @@ static void drop_line(const struct relay *r, const uint8_t *pkt, size_t len, con
 		return;
 	packet_summary(pkt, len, r->link, summary, sizeof(summary));
 	printf("From socket <==: %s (from %s; %s: dropped)\n", summary,
-	       endpoint_text(peer, where, sizeof(where)), why);
+	       opts_format_endpoint(peer, where, sizeof(where)), why);
 }
 
 static void socket_line(const struct relay *r, const uint8_t *pkt, size_t len, const void *peer,
@@ -335,7 +285,7 @@ static void socket_line(const struct relay *r, const uint8_t *pkt, size_t len, c
 {
 	char note[160], where[80];
 
-	endpoint_text(peer, where, sizeof(where));
+	opts_format_endpoint(peer, where, sizeof(where));
 	if (err)
 		snprintf(note, sizeof(note), " (from %s; %s refused it: %s)", where, r->tun.name,
 			 strerror(err));
@@ -360,7 +310,7 @@ static void deliver(struct relay *r, unsigned int i)
 		drop_line(r, pkt, len, peer, "larger than any packet");
 		return;
 	}
-	if (!plausible(pkt, len, r->link)) {
+	if (!packet_is_whole(pkt, len, r->link)) {
 		r->st.malformed++;
 		drop_line(r, pkt, len, peer, r->link == LINK_IP ? "not exactly one IP packet" :
 								 "not an Ethernet frame");
@@ -370,7 +320,7 @@ static void deliver(struct relay *r, unsigned int i)
 		learn(r, pkt, len, from, r->in[i].msg_hdr.msg_namelen);
 	if (r->path_error && !r->server) {
 		r->path_error = 0;
-		log_info("server %s answers again", endpoint_text(peer, where, sizeof(where)));
+		log_info("server %s answers again", opts_format_endpoint(peer, where, sizeof(where)));
 	}
 	if (write(r->tun.fd, pkt, len) < 0) {
 		err = errno;
@@ -400,19 +350,14 @@ static int on_socket(void *ctx)
 	struct relay *r = ctx;
 	int n;
 
-	for (unsigned int i = 0; i < BATCH; i++) {
-		struct msghdr *h = &r->in[i].msg_hdr;
-
-		r->in_iov[i] = (struct iovec){ .iov_base = in_buf(r, i), .iov_len = BUF_SIZE };
-		*h = (struct msghdr){ .msg_name = &r->in_from[i], .msg_namelen = sizeof(r->in_from[i]),
-				      .msg_iov = &r->in_iov[i], .msg_iovlen = 1 };
-	}
 	n = recvmmsg(r->sock, r->in, BATCH, MSG_DONTWAIT, NULL);
 	if (n < 0)
 		return socket_failed(r, errno);
 	r->now = now_sec();
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		deliver(r, (unsigned int)i);
+		r->in[i].msg_hdr.msg_namelen = sizeof(r->in_from[i]); /* the kernel wrote it */
+	}
 	fflush(stdout);
 	return 0;
 }
@@ -463,6 +408,12 @@ static int relay_alloc(struct relay *r)
 		log_error("cannot allocate %zu bytes of packet buffers: %s", size, strerror(errno));
 		return -1;
 	}
+	for (unsigned int i = 0; i < BATCH; i++) {
+		r->in_iov[i] = (struct iovec){ .iov_base = in_buf(r, i), .iov_len = BUF_SIZE };
+		r->in[i].msg_hdr = (struct msghdr){ .msg_name = &r->in_from[i],
+						    .msg_namelen = sizeof(r->in_from[i]),
+						    .msg_iov = &r->in_iov[i], .msg_iovlen = 1 };
+	}
 	if (!r->server)
 		return 0;
 	r->table = malloc(sizeof(*r->table));
@@ -492,12 +443,12 @@ static int open_socket(struct relay *r)
 		r->sock = udp_listen(&r->o->listen);
 		if (r->sock >= 0)
 			log_info("listening on UDP %s",
-				 endpoint_text(&r->o->listen.ss, where, sizeof(where)));
+				 opts_format_endpoint(&r->o->listen.ss, where, sizeof(where)));
 	} else {
 		r->sock = udp_connect(&r->o->server, r->o->local_port);
 		if (r->sock >= 0)
 			log_info("tunnel to server %s",
-				 endpoint_text(&r->o->server.ss, where, sizeof(where)));
+				 opts_format_endpoint(&r->o->server.ss, where, sizeof(where)));
 	}
 	return r->sock < 0 ? -1 : 0;
 }

@@ -220,7 +220,7 @@ int opts_parse_mac(const char *s, uint8_t mac[6])
 	return (mac[0] & 1) ? -1 : 0;
 }
 
-const char *opts_ifname_problem(const char *name)
+const char *opts_check_ifname(const char *name)
 {
 	const char *pct = strchr(name, '%');
 
@@ -238,7 +238,7 @@ const char *opts_ifname_problem(const char *name)
 	return NULL;
 }
 
-const char *opts_prefix_str(const struct prefix *p, char *buf, size_t size)
+const char *opts_format_prefix(const struct prefix *p, char *buf, size_t size)
 {
 	char addr[INET6_ADDRSTRLEN];
 
@@ -247,8 +247,10 @@ const char *opts_prefix_str(const struct prefix *p, char *buf, size_t size)
 	return buf;
 }
 
-const char *opts_endpoint_str(const struct sockaddr *sa, char *buf, size_t size)
+const char *opts_format_endpoint(const void *endpoint, char *buf, size_t size)
 {
+	const struct sockaddr *sa = endpoint;
+
 	char addr[INET6_ADDRSTRLEN] = "?";
 
 	if (sa->sa_family == AF_INET) {
@@ -315,9 +317,9 @@ static int take_option(struct lab_opts *o, int c, const char *arg)
 
 	switch (c) {
 	case 'n':
-		if (opts_ifname_problem(arg))
+		if (opts_check_ifname(arg))
 			return usage_error(cmd, "invalid interface name", arg,
-					   opts_ifname_problem(arg));
+					   opts_check_ifname(arg));
 		o->name = arg;
 		return 0;
 	case OPT_TAP:

@@ -42,13 +42,15 @@ struct lab_opts {
 int opts_parse(struct lab_opts *o, enum lab_cmd cmd, int argc, char **argv);
 void opts_usage(enum lab_cmd cmd, bool full);
 
-/* Parsers for single values, shared with the other commands; 0 on success, -1 on bad input. */
+/* Parsers and formatters of single values; the parsers return 0, or -1 on bad input. */
 int opts_parse_prefix(const char *s, struct prefix *p);
 int opts_parse_endpoint(const char *s, struct endpoint_addr *e, bool resolve);
 int opts_parse_mac(const char *s, uint8_t mac[6]);
 /* NULL when name is a usable interface name or template, else why it is not. */
-const char *opts_ifname_problem(const char *name);
-const char *opts_prefix_str(const struct prefix *p, char *buf, size_t size);
-const char *opts_endpoint_str(const struct sockaddr *sa, char *buf, size_t size);
+const char *opts_check_ifname(const char *name);
+const char *opts_format_prefix(const struct prefix *p, char *buf, size_t size);
+/* "ADDR:PORT" or "[ADDR6]:PORT" for any sockaddr (sockaddr_in, sockaddr_in6, or a
+ * sockaddr_storage holding one), hence the void pointer. */
+const char *opts_format_endpoint(const void *sa, char *buf, size_t size);
 
 #endif

@@ -385,3 +385,19 @@ size_t packet_brief(const uint8_t *pkt, size_t len, enum link_type link, char *b
 		put(&l, "malformed (%zu bytes)", len);
 	return l.len;
 }
+
+bool packet_is_whole(const uint8_t *pkt, size_t len, enum link_type link)
+{
+	size_t ihl;
+
+	if (link == LINK_ETHER)
+		return len >= ETH_HLEN && !(pkt[6] & 1);
+	if (len >= IP4_HLEN && pkt[0] >> 4 == 4) {
+		ihl = (size_t)(pkt[0] & 0x0f) * 4;
+		return ihl >= IP4_HLEN && ihl <= len && get16(pkt + 2) == len &&
+		       packet_csum_fold(packet_csum_add(0, pkt, ihl)) == 0;
+	}
+	if (len >= IP6_HLEN && pkt[0] >> 4 == 6)
+		return IP6_HLEN + (size_t)get16(pkt + 4) == len;
+	return false;
+}

@@ -23,6 +23,12 @@ size_t packet_summary(const uint8_t *pkt, size_t len, enum link_type link, char 
  * (followed by its protocol, e.g. "(ARP)"). Used for the relay's per-packet lines. */
 size_t packet_brief(const uint8_t *pkt, size_t len, enum link_type link, char *buf, size_t size);
 
+/* Whether a datagram is exactly one packet, as a TUN read gives it: an IPv4 packet whose
+ * total length is the datagram's and whose header checksum holds, an IPv6 packet whose payload
+ * length fits exactly, or an Ethernet frame from a unicast source. The lab's peers send nothing
+ * else; anything else is garbage, dropped before it can be learned from. */
+bool packet_is_whole(const uint8_t *pkt, size_t len, enum link_type link);
+
 /* The Internet checksum (RFC 1071): accumulate with csum_add, finish with csum_fold.
  * csum_add sums the data as big-endian 16-bit words (any alignment; only the last chunk of a
  * sum may have an odd length, its last byte padded with zero); a pseudo-header is summed as

@@ -58,8 +58,9 @@ int udp_listen(const struct endpoint_addr *local)
 	if (fd < 0)
 		return -1;
 	if (bind(fd, (const struct sockaddr *)&local->ss, local->len) < 0) {
-		explain_bind(errno, opts_endpoint_str((const struct sockaddr *)&local->ss, where,
-						      sizeof(where)), "-l");
+		int err = errno;
+
+		explain_bind(err, opts_format_endpoint(&local->ss, where, sizeof(where)), "-l");
 		close(fd);
 		return -1;
 	}
@@ -95,9 +96,10 @@ int udp_connect(const struct endpoint_addr *server, uint16_t local_port)
 		goto err;
 	}
 	if (connect(fd, (const struct sockaddr *)&server->ss, server->len) < 0) {
+		int err = errno;
+
 		log_error("cannot reach server %s: %s (check the address and this host's routes)",
-			  opts_endpoint_str((const struct sockaddr *)&server->ss, where, sizeof(where)),
-			  strerror(errno));
+			  opts_format_endpoint(&server->ss, where, sizeof(where)), strerror(err));
 		goto err;
 	}
 	return fd;

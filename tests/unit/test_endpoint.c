@@ -290,9 +290,46 @@ static void mac_and_ipv6_keys(void **state)
 	assert_int_equal(clients(), 1);
 }
 
+static void keys_from_packets(void **state)
+{
+	/* Hand-assembled headers: IPv4 192.168.53.99 > 192.168.60.5, IPv6 fd53::99 > fd60::5,
+	 * and an Ethernet frame 02:42:0a:09:00:05 > ff:ff:ff:ff:ff:ff. */
+	uint8_t ip4[20] = { 0x45, 0, 0, 20, 0, 0, 0, 0, 64, 1, 0, 0, 192, 168, 53, 99, 192, 168, 60, 5 };
+	uint8_t ip6[40] = { 0x60 };
+	uint8_t eth[14] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x42, 0x0a, 0x09, 0x00, 0x05,
+			    0x08, 0x06 };
+	struct endpoint_key k;
+
+	(void)state;
+	inet_pton(AF_INET6, "fd53::99", ip6 + 8);
+	inet_pton(AF_INET6, "fd60::5", ip6 + 24);
+	assert_true(endpoint_key_of(ip4, sizeof(ip4), LINK_IP, true, &k));
+	assert_int_equal(k.len, 4);
+	assert_memory_equal(k.bytes, ip4 + 12, 4);
+	assert_true(endpoint_key_of(ip4, sizeof(ip4), LINK_IP, false, &k));
+	assert_memory_equal(k.bytes, ip4 + 16, 4);
+	assert_true(endpoint_key_of(ip6, sizeof(ip6), LINK_IP, true, &k));
+	assert_int_equal(k.len, 16);
+	assert_memory_equal(k.bytes, ip6 + 8, 16);
+	assert_true(endpoint_key_of(ip6, sizeof(ip6), LINK_IP, false, &k));
+	assert_memory_equal(k.bytes, ip6 + 24, 16);
+	assert_true(endpoint_key_of(eth, sizeof(eth), LINK_ETHER, true, &k));
+	assert_int_equal(k.len, 6);
+	assert_memory_equal(k.bytes, eth + 6, 6);
+	assert_true(endpoint_key_of(eth, sizeof(eth), LINK_ETHER, false, &k));
+	assert_memory_equal(k.bytes, eth, 6);
+	/* Too short for the addresses, or not IP. */
+	assert_false(endpoint_key_of(ip4, 19, LINK_IP, true, &k));
+	assert_false(endpoint_key_of(ip6, 39, LINK_IP, true, &k));
+	assert_false(endpoint_key_of(eth, 13, LINK_ETHER, true, &k));
+	ip4[0] = 0x55;
+	assert_false(endpoint_key_of(ip4, sizeof(ip4), LINK_IP, true, &k));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(keys_from_packets),
 		cmocka_unit_test_setup_teardown(learns_and_finds_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(one_client_owns_many_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(two_clients_are_kept_apart, setup, teardown),

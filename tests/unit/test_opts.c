@@ -131,9 +131,9 @@ static void interface_names(void **state)
 	assert_int_equal(PARSE(&o, CMD_TUN, "-n", "tun 0"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, CMD_TUN, "-n", "a/b"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, CMD_TUN, "-n", ""), EXIT_USAGE);
-	assert_null(opts_ifname_problem("qiu%d"));
-	assert_null(opts_ifname_problem("tun0"));
-	assert_non_null(opts_ifname_problem(".."));
+	assert_null(opts_check_ifname("qiu%d"));
+	assert_null(opts_check_ifname("tun0"));
+	assert_non_null(opts_check_ifname(".."));
 }
 
 static void options_belong_to_their_command(void **state)

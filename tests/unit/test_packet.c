@@ -828,9 +828,41 @@ static void csum_headers(void **state)
 			 ip6_echo_req[42] << 8 | ip6_echo_req[43]);
 }
 
+/* What the relay takes from the network: exactly one packet per datagram, nothing else. */
+static void whole_packets(void **state)
+{
+	uint8_t buf[128];
+
+	(void)state;
+	assert_true(packet_is_whole(icmp_echo_req, sizeof(icmp_echo_req), LINK_IP));
+	assert_true(packet_is_whole(ip6_echo_req, sizeof(ip6_echo_req), LINK_IP));
+	assert_true(packet_is_whole(arp_who_has, sizeof(arp_who_has), LINK_ETHER));
+	/* One byte short, one byte more. */
+	assert_false(packet_is_whole(icmp_echo_req, sizeof(icmp_echo_req) - 1, LINK_IP));
+	assert_false(packet_is_whole(ip6_echo_req, sizeof(ip6_echo_req) - 1, LINK_IP));
+	memcpy(buf, icmp_echo_req, sizeof(icmp_echo_req));
+	buf[sizeof(icmp_echo_req)] = 0;
+	assert_false(packet_is_whole(buf, sizeof(icmp_echo_req) + 1, LINK_IP));
+	/* A header checksum that does not hold (TTL changed, checksum not). */
+	buf[8] ^= 1;
+	assert_false(packet_is_whole(buf, sizeof(icmp_echo_req), LINK_IP));
+	/* An IPv4 header length shorter than the minimum. */
+	memcpy(buf, icmp_echo_req, sizeof(icmp_echo_req));
+	buf[0] = 0x44;
+	assert_false(packet_is_whole(buf, sizeof(icmp_echo_req), LINK_IP));
+	/* Not IP at all, empty, and a frame from a multicast source. */
+	assert_false(packet_is_whole((const uint8_t *)"aaaaaa", 6, LINK_IP));
+	assert_false(packet_is_whole(buf, 0, LINK_IP));
+	memcpy(buf, arp_who_has, sizeof(arp_who_has));
+	buf[6] |= 1;
+	assert_false(packet_is_whole(buf, sizeof(arp_who_has), LINK_ETHER));
+	assert_false(packet_is_whole(buf, 13, LINK_ETHER));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(whole_packets),
 		cmocka_unit_test(summary_icmp),
 		cmocka_unit_test(summary_tcp_udp),
 		cmocka_unit_test(summary_ipv6),
