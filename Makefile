@@ -2,9 +2,12 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
+# Expanded when used, after the deps target has installed pkg-config and libmnl-dev.
+MNL_CFLAGS = $(shell pkg-config --cflags libmnl)
+MNL_LIBS   = $(shell pkg-config --libs libmnl)
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-           -Wmissing-prototypes -Wformat=2 -Wvla -fno-strict-aliasing -Isrc
-LDLIBS  += -lmnl
+           -Wmissing-prototypes -Wformat=2 -Wvla -fno-strict-aliasing -Isrc $(MNL_CFLAGS)
+LDLIBS  += $(MNL_LIBS)
 BUILD   ?= build
 
 SRC     := $(wildcard src/*.c)
@@ -26,7 +29,7 @@ adit: $(BUILD)/adit
 $(BUILD)/adit: $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD) deps
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/unit/%: tests/unit/%.c $(LIBOBJ) $(wildcard src/*.h) | $(BUILD)

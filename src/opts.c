@@ -309,67 +309,77 @@ static void set_defaults(struct lab_opts *o, enum lab_cmd cmd)
 	opts_parse_endpoint("0.0.0.0:9090", &o->listen, false);
 }
 
-static int take_option(struct lab_opts *o, int c, const char *arg)
+static int take_address(struct lab_opts *o, const char *arg)
 {
-	enum lab_cmd cmd = o->cmd;
+	if (o->naddrs == OPTS_MAX_ADDRS)
+		return usage_error(o->cmd, "too many addresses at", arg, "at most 8");
+	if (opts_parse_prefix(arg, &o->addrs[o->naddrs]) < 0)
+		return usage_error(o->cmd, "invalid -a address", arg,
+				   "expected ADDR/PLEN, e.g. 192.168.53.99/24");
+	o->naddrs++;
+	return 0;
+}
+
+static int take_route(struct lab_opts *o, const char *arg)
+{
+	if (o->nroutes == OPTS_MAX_ROUTES)
+		return usage_error(o->cmd, "too many routes at", arg, "at most 32");
+	if (opts_parse_prefix(arg, &o->routes[o->nroutes]) < 0)
+		return usage_error(o->cmd, "invalid -r route", arg,
+				   "expected NET/PLEN, e.g. 192.168.60.0/24");
+	/* The kernel would refuse it with a bare EINVAL; say which address was meant. */
+	if (!host_bits_clear(&o->routes[o->nroutes]))
+		return usage_error(o->cmd, "host bits set in route", arg,
+				   "give the network address, e.g. 192.168.60.0/24");
+	o->nroutes++;
+	return 0;
+}
+
+static int take_mtu(struct lab_opts *o, const char *arg)
+{
 	unsigned long v;
 	char *end;
 
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (!isdigit((unsigned char)*arg) || errno || *end || v < 68 || v > 65535)
+		return usage_error(o->cmd, "invalid MTU", arg, "expected 68 to 65535");
+	o->mtu = (unsigned int)v;
+	return 0;
+}
+
+static int take_option(struct lab_opts *o, int c, const char *arg)
+{
 	switch (c) {
 	case 'n':
-		if (opts_check_ifname(arg))
-			return usage_error(cmd, "invalid interface name", arg,
-					   opts_check_ifname(arg));
 		o->name = arg;
-		return 0;
+		return opts_check_ifname(arg) ? usage_error(o->cmd, "invalid interface name", arg,
+							    opts_check_ifname(arg)) : 0;
+	case 'a':
+		return take_address(o, arg);
+	case 'r':
+		return take_route(o, arg);
+	case OPT_MTU:
+		return take_mtu(o, arg);
+	case OPT_MAC:
+		return opts_parse_mac(arg, o->mac) < 0 ?
+			usage_error(o->cmd, "invalid MAC address", arg,
+				    "expected six hex bytes like aa:bb:cc:dd:ee:ff, not multicast") : 0;
+	case 'l':
+		return opts_parse_endpoint(arg, &o->listen, false) < 0 ?
+			usage_error(o->cmd, "invalid listen address", arg,
+				    "expected ADDR:PORT, [ADDR6]:PORT or :PORT, e.g. 0.0.0.0:9090") : 0;
+	case 'p':
+		return parse_port(arg, &o->local_port) < 0 ?
+			usage_error(o->cmd, "invalid local port", arg, "expected 1 to 65535") : 0;
 	case OPT_TAP:
 		o->tap = true;
-		return 0;
-	case 'a':
-		if (o->naddrs == OPTS_MAX_ADDRS)
-			return usage_error(cmd, "too many addresses at", arg, "at most 8");
-		if (opts_parse_prefix(arg, &o->addrs[o->naddrs]) < 0)
-			return usage_error(cmd, "invalid -a address", arg,
-					   "expected ADDR/PLEN, e.g. 192.168.53.99/24");
-		o->naddrs++;
-		return 0;
-	case 'r':
-		if (o->nroutes == OPTS_MAX_ROUTES)
-			return usage_error(cmd, "too many routes at", arg, "at most 32");
-		if (opts_parse_prefix(arg, &o->routes[o->nroutes]) < 0)
-			return usage_error(cmd, "invalid -r route", arg,
-					   "expected NET/PLEN, e.g. 192.168.60.0/24");
-		if (!host_bits_clear(&o->routes[o->nroutes]))
-			return usage_error(cmd, "host bits set in route", arg,
-					   "give the network address, e.g. 192.168.60.0/24");
-		o->nroutes++;
-		return 0;
-	case OPT_MTU:
-		errno = 0;
-		v = strtoul(arg, &end, 10);
-		if (!isdigit((unsigned char)*arg) || errno || *end || v < 68 || v > 65535)
-			return usage_error(cmd, "invalid MTU", arg, "expected 68 to 65535");
-		o->mtu = (unsigned int)v;
 		return 0;
 	case OPT_REPLY:
 		o->reply = true;
 		return 0;
-	case OPT_MAC:
-		if (opts_parse_mac(arg, o->mac) < 0)
-			return usage_error(cmd, "invalid MAC address", arg,
-					   "expected six hex bytes like aa:bb:cc:dd:ee:ff, not multicast");
-		return 0;
 	case 'q':
 		o->quiet = true;
-		return 0;
-	case 'l':
-		if (opts_parse_endpoint(arg, &o->listen, false) < 0)
-			return usage_error(cmd, "invalid listen address", arg,
-					   "expected ADDR:PORT, [ADDR6]:PORT or :PORT, e.g. 0.0.0.0:9090");
-		return 0;
-	case 'p':
-		if (parse_port(arg, &o->local_port) < 0)
-			return usage_error(cmd, "invalid local port", arg, "expected 1 to 65535");
 		return 0;
 	case 'h':
 		o->help = true;
