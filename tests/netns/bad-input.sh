@@ -6,9 +6,8 @@
 need_adit
 lab_up || finish
 
-start server srv "$ADIT" server -q -a 192.168.53.11/24
-start u cli "$ADIT" client 10.9.0.11:9090 -q -a 192.168.53.99/24 -r 192.168.60.0/24
-wait_log srv '^Interface Name:' && wait_log cli '^Interface Name:'
+start_adit server srv server -q -a 192.168.53.11/24
+start_adit u cli client 10.9.0.11:9090 -q -a 192.168.53.99/24 -r 192.168.60.0/24
 check "the tunnel works before the garbage" on u ping -c 1 -W 2 192.168.60.5
 
 on u "$PY" "$PYDIR/garbage.py" 10.9.0.11 9090 100000 7 >"$T/garbage.out" 2>&1
@@ -24,8 +23,7 @@ check "it counted the dropped datagrams" \
 check "almost none reached the TUN (only the real pings and the odd lucky header)" \
 	sh -c "n=\$(sed -n 's/.*socket ==> tun0: \\([0-9]*\\) packets.*/\\1/p' $T/srv.log); [ \"\$n\" -lt 50 ]"
 
-start server srv2 "$ADIT" server -q -a 192.168.53.11/24
-wait_log srv2 '^Interface Name:'
+start_adit server srv2 server -q -a 192.168.53.11/24
 # A second sender claims the client's address (a spoofer, or two clients given the same -a):
 # the address moves on every packet, which the server says at most once a second.
 start cr spoof "$PY" -c '

@@ -58,8 +58,7 @@ check "ip_forward off on the server: a warning that says how to enable it" \
 check "adit itself left ip_forward off" sh -c "[ \$(ip netns exec $(ns u) sysctl -n net.ipv4.ip_forward) = 0 ]"
 stop fwd
 
-start server srv "$ADIT" server
-wait_log srv '^Interface Name:'
+start_adit server srv server
 on u bash -c 'printf aaaaaa > /dev/udp/10.9.0.11/9090'
 check "bytes that are not a packet are shown and dropped, with the reason" \
 	wait_log srv '^From socket <==: unknown 6 bytes: 61 61 61 61 61 61 \(from 10.9.0.5:[0-9]+; not exactly one IP packet: dropped\)$'

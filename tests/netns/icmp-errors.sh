@@ -6,9 +6,8 @@
 need_adit
 lab_up || finish
 
-start server srv "$ADIT" server -a 192.168.53.11/24
-start u cli "$ADIT" client 10.9.0.11:9090 -a 192.168.53.99/24 -r 192.168.60.0/24
-wait_log srv '^Interface Name:' && wait_log cli '^Interface Name:'
+start_adit server srv server -a 192.168.53.11/24
+start_adit u cli client 10.9.0.11:9090 -a 192.168.53.99/24 -r 192.168.60.0/24
 check "the tunnel works" on u ping -c 1 -W 2 192.168.60.5
 port=$(ip netns exec "$(ns u)" ss -Hun "dst 10.9.0.11:9090" | awk '{ n = split($3, a, ":"); print a[n]; exit }')
 note "client sends from 10.9.0.5:$port"
@@ -33,8 +32,7 @@ check "and says so when it answers again" \
 on server ip route add 192.168.50.0/24 via 10.9.0.12
 on cr ip link set eth0 mtu 1400
 on server ip link set eth0 mtu 1400
-start h50a far "$ADIT" client 10.9.0.11:9090 -a 192.168.53.55/24
-wait_log far '^Interface Name:'
+start_adit h50a far client 10.9.0.11:9090 -a 192.168.53.55/24
 on h50a ping -c 3 -i 0.3 -W 2 -s 1400 192.168.53.11 >"$T/far.out" 2>&1
 check "1,428-byte packets cross a 1,400-byte hop, none lost" grep -q '3 received' "$T/far.out"
 check "the far client is still running" sh -c "kill -0 $(pid_of far)"

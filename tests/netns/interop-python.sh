@@ -43,9 +43,9 @@ wait_for 5 on v sh -c 'ss -ltn | grep -q :7000'
 
 # --- 1: adit server + the lab's tun_client.py (ephemeral port) ---------------------------
 c=1
-start server srv1 "$ADIT" server -a 192.168.53.11/24
+start_adit server srv1 server -a 192.168.53.11/24
 start u pycli1 "$PY" "$PYDIR/tun_client.py" 10.9.0.11
-wait_log srv1 '^Interface Name:' && py_client_ready
+py_client_ready
 ping_v $c
 tcp_v $c
 port=$(on u ss -Hulnp | grep "pid=$(pid_of pycli1)," | awk '{ print $4 }' | sed 's/.*://')
@@ -62,8 +62,7 @@ end_case $c pycli1 srv1
 c=2
 start server pysrv2 "$PY" "$PYDIR/tun_server.py"
 py_server_ready
-start u cli2 "$ADIT" client 10.9.0.11:9090 -a 192.168.53.99/24 -r 192.168.60.0/24
-wait_log cli2 '^Interface Name:'
+start_adit u cli2 client 10.9.0.11:9090 -a 192.168.53.99/24 -r 192.168.60.0/24
 ping_v $c
 tcp_v $c
 check "[$c] adit client logs 'From tun ==>: 192.168.53.99 --> $V'" \
@@ -78,8 +77,7 @@ end_case $c cli2 pysrv2
 c=3
 start server pysrv3 "$PY" "$PYDIR/tun_server_fixed.py" 10.9.0.5
 py_server_ready
-start u cli3 "$ADIT" client 10.9.0.11:9090 -p 9090 -a 192.168.53.99/24 -r 192.168.60.0/24
-wait_log cli3 '^Interface Name:'
+start_adit u cli3 client 10.9.0.11:9090 -p 9090 -a 192.168.53.99/24 -r 192.168.60.0/24
 check "[$c] adit client is bound to 10.9.0.5's port 9090" \
 	sh -c "ip netns exec $(ns u) ss -Hunap | grep 'pid=$(pid_of cli3),' | grep -q ':9090 '"
 ping_v $c
@@ -92,9 +90,9 @@ end_case $c cli3 pysrv3
 
 # --- 4: the lab's tun_client.py --bind 9090 + adit server ----------------------------------
 c=4
-start server srv4 "$ADIT" server -a 192.168.53.11/24
+start_adit server srv4 server -a 192.168.53.11/24
 start u pycli4 "$PY" "$PYDIR/tun_client.py" 10.9.0.11 --bind 9090
-wait_log srv4 '^Interface Name:' && py_client_ready
+py_client_ready
 ping_v $c
 check "[$c] adit server logs 'From socket <==: 192.168.53.99 --> $V (from 10.9.0.5:9090)'" \
 	grep -qxF "From socket <==: 192.168.53.99 --> $V (from 10.9.0.5:9090)" "$T/srv4.log"

@@ -6,6 +6,7 @@
 #   lab_up                      build the lab ($ADIT_LAB): hosts u server v v2 cr h50a h50b
 #   on HOST CMD...              run CMD in HOST's namespace (`in` is a bash keyword)
 #   start HOST NAME CMD...      run CMD in the background in HOST, output to $T/NAME.log
+#   start_adit HOST NAME ARGS...  start "adit ARGS" so, and wait until it names its interface
 #   stop NAME [SIGNAL]          signal it (TERM), wait; returns its exit status
 #   pid_of NAME                 print its PID
 #   wait_for SECONDS CMD...     poll CMD every 0.1 s until it succeeds; 1 on timeout
@@ -63,6 +64,16 @@ start() {
 	[ -z "${PIDS[$name]:-}" ] || { echo "# start: '$name' is already running" >&2; return 1; }
 	ip netns exec "$ADIT_LAB-$host" "$@" >"$T/$name.log" 2>&1 &
 	PIDS[$name]=$!
+}
+
+# adit prints "Interface Name: X" once its interface is configured: from then on, traffic
+# can flow. A start that fails says so here; the checks that follow show its log.
+start_adit() {
+	local host=$1 name=$2
+	shift 2
+	start "$host" "$name" "$ADIT" "$@" || return 1
+	wait_log "$name" '^Interface Name:' ||
+		{ echo "# adit '$name' did not name its interface within 5 s"; return 1; }
 }
 
 pid_of() { echo "${PIDS[$1]:-}"; }

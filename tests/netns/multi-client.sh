@@ -5,10 +5,9 @@
 need_adit
 lab_up || finish
 
-start server srv "$ADIT" server -a 192.168.53.11/24
-start u cli1 "$ADIT" client 10.9.0.11:9090 -a 192.168.53.99/24 -r 192.168.60.0/24
-start cr cli2 "$ADIT" client 10.9.0.11:9090 -p 9090 -a 192.168.53.12/24 -r 192.168.60.0/24
-wait_log srv '^Interface Name:' && wait_log cli1 '^Interface Name:' && wait_log cli2 '^Interface Name:'
+start_adit server srv server -a 192.168.53.11/24
+start_adit u cli1 client 10.9.0.11:9090 -a 192.168.53.99/24 -r 192.168.60.0/24
+start_adit cr cli2 client 10.9.0.11:9090 -p 9090 -a 192.168.53.12/24 -r 192.168.60.0/24
 
 check "client 1 (U) pings V" on u ping -c 2 -W 2 192.168.60.5
 check "client 2 (10.9.0.12) pings V" on cr ping -c 2 -W 2 192.168.60.5

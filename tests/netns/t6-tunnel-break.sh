@@ -6,12 +6,11 @@
 need_adit
 lab_up || finish
 
-client() { start u "$1" "$ADIT" client 10.9.0.11:9090 -a 192.168.53.99/24 -r 192.168.60.0/24; }
-server() { start server "$1" "$ADIT" server -a 192.168.53.11/24; }
+client() { start_adit u "$1" client 10.9.0.11:9090 -a 192.168.53.99/24 -r 192.168.60.0/24; }
+server() { start_adit server "$1" server -a 192.168.53.11/24; }
 
 server srv1
 client cli1
-wait_log srv1 '^Interface Name:' && wait_log cli1 '^Interface Name:'
 start v echo "$PY" "$PYDIR/tcp_echo.py" serve 7000
 wait_for 5 on v sh -c 'ss -ltn | grep -q :7000'
 check "the tunnel carries traffic before the break" on u ping -c 1 -W 2 192.168.60.5

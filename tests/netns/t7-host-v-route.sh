@@ -5,9 +5,8 @@
 need_adit
 lab_up || finish
 
-start server srv "$ADIT" server -a 192.168.53.11/24
-start u cli "$ADIT" client 10.9.0.11:9090 -a 192.168.53.99/24 -r 192.168.60.0/24
-wait_log srv '^Interface Name:' && wait_log cli '^Interface Name:'
+start_adit server srv server -a 192.168.53.11/24
+start_adit u cli client 10.9.0.11:9090 -a 192.168.53.99/24 -r 192.168.60.0/24
 
 on v ip route del default
 check_not "V without any route back: U's ping gets no reply" on u ping -c 1 -W 1 192.168.60.5

@@ -7,9 +7,8 @@ lab_up || finish
 
 check_not "without the tunnel 192.168.50.5 cannot reach V" on h50a ping -c 1 -W 1 192.168.60.5
 
-start server srv "$ADIT" server -a 192.168.53.11/24 -r 192.168.50.0/24
-start cr cli "$ADIT" client 10.9.0.11:9090 -a 192.168.53.12/24 -r 192.168.60.0/24
-wait_log srv '^Interface Name:' && wait_log cli '^Interface Name:'
+start_adit server srv server -a 192.168.53.11/24 -r 192.168.50.0/24
+start_adit cr cli client 10.9.0.11:9090 -a 192.168.53.12/24 -r 192.168.60.0/24
 check "the server routes 192.168.50.0/24 into its tunnel" \
 	sh -c "ip -n $(ns server) route show 192.168.50.0/24 | grep -q 'dev tun0'"
 
