@@ -20,9 +20,12 @@
 #define TX_MAX (BATCH * 4) /* datagrams per sendmmsg; a TAP flood sends one per client */
 #define BUF_SIZE PACKET_BUF_SIZE
 
+/* No datagram is ever cut short (MSG_TRUNC): a buffer holds the largest UDP payload. */
+_Static_assert(BUF_SIZE >= 65535 - 8, "a receive buffer must hold any UDP payload");
+
 struct lab_stats {
-	uint64_t from_tun, to_socket, from_socket, to_tun;
-	uint64_t malformed, oversized, no_client, table_full, send_errors, write_errors;
+	uint64_t to_socket, to_tun;
+	uint64_t malformed, no_client, table_full, send_errors, write_errors;
 	uint64_t moves; /* inner addresses taken over by another endpoint */
 };
 
@@ -67,8 +70,6 @@ static void packet_line(const struct relay *r, const char *dir, const uint8_t *p
 {
 	char brief[160];
 
-	if (r->quiet)
-		return;
 	packet_brief(pkt, len, r->link, brief, sizeof(brief));
 	printf("%s %s%s\n", dir, brief, note);
 }
@@ -214,7 +215,6 @@ static int on_tun(void *ctx)
 			return tun_failed(r, errno);
 		if (len <= 0)
 			break;
-		r->st.from_tun++;
 		r->out_iov[i] = (struct iovec){ .iov_base = out_buf(r, i), .iov_len = (size_t)len };
 		if (r->server)
 			ntx = route(r, i, ntx, &ch);
@@ -304,12 +304,6 @@ static void deliver(struct relay *r, unsigned int i)
 	char where[80];
 	int err = 0;
 
-	r->st.from_socket++;
-	if (r->in[i].msg_hdr.msg_flags & MSG_TRUNC) {
-		r->st.oversized++;
-		drop_line(r, pkt, len, peer, "larger than any packet");
-		return;
-	}
 	if (!packet_is_whole(pkt, len, r->link)) {
 		r->st.malformed++;
 		drop_line(r, pkt, len, peer, r->link == LINK_IP ? "not exactly one IP packet" :
@@ -379,8 +373,8 @@ static void warn_forwarding_off(const struct lab_opts *o)
 static void print_stats(const struct relay *r)
 {
 	const struct lab_stats *s = &r->st;
-	uint64_t dropped = s->malformed + s->oversized + s->no_client + s->table_full +
-			   s->send_errors + s->write_errors;
+	uint64_t dropped = s->malformed + s->no_client + s->table_full + s->send_errors +
+			   s->write_errors;
 
 	log_info("%s ==> socket: %llu packets; socket ==> %s: %llu packets", r->tun.name,
 		 (unsigned long long)s->to_socket, r->tun.name, (unsigned long long)s->to_tun);
@@ -389,10 +383,10 @@ static void print_stats(const struct relay *r)
 			 (unsigned long long)s->moves);
 	if (!dropped)
 		return;
-	log_info("dropped %llu: %llu malformed, %llu oversized, %llu without client, "
+	log_info("dropped %llu: %llu malformed, %llu without client, "
 		 "%llu table full, %llu send errors, %llu refused by %s",
 		 (unsigned long long)dropped, (unsigned long long)s->malformed,
-		 (unsigned long long)s->oversized, (unsigned long long)s->no_client,
+		 (unsigned long long)s->no_client,
 		 (unsigned long long)s->table_full, (unsigned long long)s->send_errors,
 		 (unsigned long long)s->write_errors, r->tun.name);
 }
@@ -481,7 +475,7 @@ static struct relay *relay_new(const struct lab_opts *o)
 	return r;
 }
 
-int lab_run(const struct lab_opts *o)
+static int lab_run(const struct lab_opts *o)
 {
 	struct relay *r = relay_new(o);
 	int ret = EXIT_FAIL;
@@ -508,4 +502,18 @@ out:
 	relay_free(r);
 	free(r);
 	return ret;
+}
+
+int lab_main(enum lab_cmd cmd, int argc, char **argv)
+{
+	struct lab_opts o;
+	int ret = opts_parse(&o, cmd, argc, argv);
+
+	if (ret)
+		return ret;
+	if (o.help) {
+		opts_usage(cmd, true);
+		return EXIT_OK;
+	}
+	return lab_run(&o);
 }

@@ -6,7 +6,8 @@
 
 #include "opts.h"
 
-/* Runs a lab-mode server or client (o->cmd) until SIGINT or SIGTERM; returns an exit status. */
-int lab_run(const struct lab_opts *o);
+/* Runs "adit server" or "adit client" (cmd) with its command line until SIGINT or SIGTERM;
+ * returns an exit status. */
+int lab_main(enum lab_cmd cmd, int argc, char **argv);
 
 #endif
