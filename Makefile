@@ -2,15 +2,16 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-# Expanded when used, after the deps target has installed pkg-config and libmnl-dev.
-MNL_CFLAGS = $(shell pkg-config --cflags libmnl)
-MNL_LIBS   = $(shell pkg-config --libs libmnl)
+# Expanded when used, after the deps target has installed pkg-config and the -dev packages.
+MNL_CFLAGS = $(shell pkg-config --cflags libmnl libcrypto libsodium)
+MNL_LIBS   = $(shell pkg-config --libs libmnl libcrypto libsodium)
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -fno-strict-aliasing -Isrc $(MNL_CFLAGS)
 LDLIBS  += $(MNL_LIBS)
 BUILD   ?= build
 
-SRC     := $(wildcard src/*.c)
+SRC     := $(wildcard src/*.c src/wg/*.c)
+HDR     := $(wildcard src/*.h src/wg/*.h)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
 LIBOBJ  := $(LIBSRC:src/%.c=$(BUILD)/%.o)
@@ -29,10 +30,11 @@ adit: $(BUILD)/adit
 $(BUILD)/adit: $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD) deps
+$(BUILD)/%.o: src/%.c $(HDR) | $(BUILD) deps
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/unit/%: tests/unit/%.c $(LIBOBJ) $(wildcard src/*.h) | $(BUILD)
+$(BUILD)/unit/%: tests/unit/%.c $(LIBOBJ) $(HDR) | $(BUILD)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIBOBJ) $(LDLIBS) -lcmocka
 
@@ -53,7 +55,7 @@ asan:
 
 # libFuzzer harnesses, one per parser of outside bytes; tests/run.sh fuzz runs each briefly.
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard src/*.h)
+build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(HDR)
 	@mkdir -p build/fuzz
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Isrc \
 		-o $@ $< $(LIBSRC) $(LDLIBS)

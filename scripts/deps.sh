@@ -3,10 +3,10 @@
 # that are missing, so every make target can call it cheaply. Usage: deps.sh [build|check|demo]
 set -eu
 
-build="gcc make pkg-config libmnl-dev"
+build="gcc make pkg-config libmnl-dev libssl-dev libsodium-dev"
 check="$build clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping iputils-arping tcpdump
-	python3-scapy procps"
-demo="$build iproute2 iputils-ping tcpdump python3 procps"
+	python3-scapy procps wireguard-tools wireguard-go"
+demo="$build iproute2 iputils-ping tcpdump python3 procps wireguard-tools"
 
 case "${1:-build}" in
 build) want=$build ;;

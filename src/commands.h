@@ -5,5 +5,11 @@
 int cmd_tun(int argc, char **argv);
 int cmd_server(int argc, char **argv);
 int cmd_client(int argc, char **argv);
+int cmd_genkey(int argc, char **argv);
+int cmd_pubkey(int argc, char **argv);
+int cmd_genpsk(int argc, char **argv);
+
+/* wg mode: adit [-f] IFACE */
+int cmd_wg(int argc, char **argv);
 
 #endif

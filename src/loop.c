@@ -15,6 +15,8 @@ int loop_init(struct loop *l)
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &signal_watch };
 	sigset_t set;
 
+	l->timeout = NULL;
+	l->timeout_ctx = NULL;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -42,6 +44,11 @@ int loop_add(struct loop *l, struct loop_watch *w)
 	return 0;
 }
 
+void loop_del(struct loop *l, struct loop_watch *w)
+{
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+}
+
 static int take_signal(struct loop *l)
 {
 	struct signalfd_siginfo si;
@@ -57,7 +64,7 @@ int loop_run(struct loop *l)
 	int n, ret;
 
 	for (;;) {
-		n = epoll_wait(l->epfd, events, 8, -1);
+		n = epoll_wait(l->epfd, events, 8, l->timeout ? l->timeout(l->timeout_ctx) : -1);
 		if (n < 0) {
 			int err = errno;
 

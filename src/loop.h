@@ -19,10 +19,15 @@ struct loop_watch {
 struct loop {
 	int epfd;
 	int sigfd;
+	/* Called before each wait: does what is due and returns how long the loop may sleep
+	 * in ms (-1: until an event). NULL: no timers. */
+	int (*timeout)(void *ctx);
+	void *timeout_ctx;
 };
 
 int loop_init(struct loop *l);
 int loop_add(struct loop *l, struct loop_watch *w);
+void loop_del(struct loop *l, struct loop_watch *w);
 /* Runs until a signal arrives (returns its number) or a watch fails (returns its error). */
 int loop_run(struct loop *l);
 void loop_close(struct loop *l);

@@ -1,0 +1,77 @@
+/* Thin wrappers over OpenSSL 3 libcrypto and libsodium: the primitives WireGuard names
+ * (whitepaper §5.4) and nothing else. adit never implements a primitive itself. */
+#ifndef ADIT_WG_CRYPTO_H
+#define ADIT_WG_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wg/messages.h"
+
+/* Fetches the algorithms once. Returns false after printing what is missing. */
+bool crypto_init(void);
+
+void crypto_random(void *buf, size_t len);
+/* Zeroes memory in a way the compiler keeps (secrets when freed). */
+void crypto_wipe(void *buf, size_t len);
+/* Constant-time comparisons. */
+bool crypto_equal(const void *a, const void *b, size_t len);
+bool crypto_is_zero(const void *buf, size_t len);
+
+/* Curve25519. A new private key is random and clamped, as wg genkey prints it. */
+void crypto_generate_private_key(uint8_t key[WG_KEY_LEN]);
+bool crypto_public_key(uint8_t pub[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN]);
+/* DH(priv, pub). False when it fails or the result is all zeros (a low-order point). */
+bool crypto_dh(uint8_t out[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN],
+	       const uint8_t pub[WG_KEY_LEN]);
+
+/* HASH(a || b), BLAKE2s-256; b may be NULL with blen 0. */
+void crypto_hash(uint8_t out[WG_HASH_LEN], const void *a, size_t alen, const void *b, size_t blen);
+/* MAC(key, data): keyed BLAKE2s with a 16-byte output (mac1, mac2, cookies); keylen 1..32. */
+void crypto_mac(uint8_t out[WG_MAC_LEN], const uint8_t *key, size_t keylen, const void *data,
+		size_t len);
+/* KDF_n(ck, input): HKDF over HMAC-BLAKE2s. t1 is required, t2 and t3 may be NULL. */
+void crypto_kdf(uint8_t t1[WG_HASH_LEN], uint8_t t2[WG_HASH_LEN], uint8_t t3[WG_HASH_LEN],
+		const uint8_t ck[WG_HASH_LEN], const void *input, size_t len);
+
+/* AEAD(key, counter, plain, ad): ChaCha20-Poly1305 with the 96-bit nonce of 32 zero bits and
+ * the little-endian counter. dst gets len + WG_TAG_LEN bytes. One-shot, for handshakes. */
+void crypto_aead_encrypt(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *ad,
+			 size_t adlen, uint64_t counter, const uint8_t key[WG_KEY_LEN]);
+/* len includes the tag; dst gets len - WG_TAG_LEN bytes. False if it does not authenticate. */
+bool crypto_aead_decrypt(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *ad,
+			 size_t adlen, uint64_t counter, const uint8_t key[WG_KEY_LEN]);
+
+/* XAEAD: XChaCha20-Poly1305 (libsodium), for cookie replies. Same length rules. */
+void crypto_xaead_encrypt(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *ad,
+			  size_t adlen, const uint8_t nonce[WG_COOKIE_NONCE_LEN],
+			  const uint8_t key[WG_KEY_LEN]);
+bool crypto_xaead_decrypt(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *ad,
+			  size_t adlen, const uint8_t nonce[WG_COOKIE_NONCE_LEN],
+			  const uint8_t key[WG_KEY_LEN]);
+
+/* The data path: one cipher context per direction of a keypair, keyed once when the keypair
+ * is made, so a packet costs only the nonce and the cipher (no per-packet setup or alloc). */
+struct crypto_aead_ctx {
+	void *evp; /* EVP_CIPHER_CTX */
+};
+bool crypto_aead_ctx_init(struct crypto_aead_ctx *c, const uint8_t key[WG_KEY_LEN], bool encrypt);
+void crypto_aead_ctx_free(struct crypto_aead_ctx *c);
+/* In place allowed (dst == src). No associated data, as in transport messages. */
+bool crypto_aead_ctx_seal(struct crypto_aead_ctx *c, uint8_t *dst, const uint8_t *src, size_t len,
+			  uint64_t counter);
+bool crypto_aead_ctx_open(struct crypto_aead_ctx *c, uint8_t *dst, const uint8_t *src, size_t len,
+			  uint64_t counter);
+
+/* Keys as wg prints and reads them. base64: exactly 44 characters ending in '='. hex: 64
+ * lowercase characters (UAPI); reading accepts either case. Readers return false on anything
+ * else and never read past the string's end. */
+#define WG_KEY_BASE64_LEN 44
+#define WG_KEY_HEX_LEN 64
+void crypto_key_to_base64(char out[WG_KEY_BASE64_LEN + 1], const uint8_t key[WG_KEY_LEN]);
+bool crypto_key_from_base64(uint8_t key[WG_KEY_LEN], const char *s);
+void crypto_key_to_hex(char out[WG_KEY_HEX_LEN + 1], const uint8_t key[WG_KEY_LEN]);
+bool crypto_key_from_hex(uint8_t key[WG_KEY_LEN], const char *s);
+
+#endif

@@ -1,0 +1,356 @@
+/* The device: its tables (peers by public key, sessions by index), its configuration as
+ * UAPI sets it, and the event loop over the TUN, the sockets, the UAPI socket and timers. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "netcfg.h"
+#include "wg/device.h"
+#include "wg/uapi.h"
+
+#define DEFAULT_MTU 1420 /* 1500 less the IPv6, UDP and data headers, as wireguard-go */
+/* More handshake messages than this in a second and we ask for cookies (wireguard-go's
+ * threshold: an eighth of its handshake queue). */
+#define UNDER_LOAD_HANDSHAKES 128
+#define UNDER_LOAD_HOLD 1000
+
+uint64_t device_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint8_t *device_tx_buf(struct wg_device *dev, unsigned int i)
+{
+	return dev->pool + (size_t)i * DEVICE_BUF_SIZE;
+}
+
+uint8_t *device_rx_buf(struct wg_device *dev, unsigned int i)
+{
+	return dev->pool + (size_t)(LOOP_BATCH + i) * DEVICE_BUF_SIZE;
+}
+
+/* Public keys are uniformly random: their first bytes make a good hash. */
+static unsigned int key_slot(const uint8_t pub[WG_KEY_LEN])
+{
+	uint32_t h;
+
+	memcpy(&h, pub, sizeof(h));
+	return h % DEVICE_PEER_HASH_SIZE;
+}
+
+static unsigned int index_slot(uint32_t index)
+{
+	return index % DEVICE_INDEX_HASH_SIZE; /* indices are random */
+}
+
+struct index_entry *device_index_find(const struct wg_device *dev, uint32_t index)
+{
+	struct index_entry *e = dev->index_hash[index_slot(index)];
+
+	while (e && e->index != index)
+		e = e->hash_next;
+	return e;
+}
+
+uint32_t device_index_add(struct wg_device *dev, struct wg_peer *peer)
+{
+	struct index_entry *e = calloc(1, sizeof(*e));
+	uint32_t index;
+
+	if (!e)
+		return 0;
+	if (peer->handshake.local_index)
+		device_index_remove(dev, peer->handshake.local_index);
+	do
+		crypto_random(&index, sizeof(index));
+	while (!index || device_index_find(dev, index));
+	e->index = index;
+	e->peer = peer;
+	e->hash_next = dev->index_hash[index_slot(index)];
+	dev->index_hash[index_slot(index)] = e;
+	return index;
+}
+
+void device_index_set_keypair(struct wg_device *dev, uint32_t index, struct noise_keypair *kp)
+{
+	struct index_entry *e = device_index_find(dev, index);
+
+	if (e)
+		e->keypair = kp;
+}
+
+void device_index_remove(struct wg_device *dev, uint32_t index)
+{
+	struct index_entry **p = &dev->index_hash[index_slot(index)];
+
+	while (*p && (*p)->index != index)
+		p = &(*p)->hash_next;
+	if (*p) {
+		struct index_entry *e = *p;
+
+		*p = e->hash_next;
+		free(e);
+	}
+}
+
+bool device_under_load(struct wg_device *dev, uint64_t now)
+{
+	if (dev->force_under_load)
+		return true;
+	if (now / 1000 != dev->handshake_second) {
+		dev->handshake_second = now / 1000;
+		dev->handshakes_this_second = 0;
+	}
+	if (++dev->handshakes_this_second > UNDER_LOAD_HANDSHAKES)
+		dev->under_load_until = now + UNDER_LOAD_HOLD;
+	return now < dev->under_load_until;
+}
+
+struct wg_peer *device_find_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN])
+{
+	struct wg_peer *p = dev->peer_hash[key_slot(pub)];
+
+	while (p && !crypto_equal(p->handshake.remote_static, pub, WG_KEY_LEN))
+		p = p->hash_next;
+	return p;
+}
+
+struct wg_peer *device_add_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN])
+{
+	struct wg_peer *peer = peer_create(dev, pub), **tail = &dev->peers;
+
+	if (!peer) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = peer;
+	peer->hash_next = dev->peer_hash[key_slot(pub)];
+	dev->peer_hash[key_slot(pub)] = peer;
+	dev->peer_count++;
+	return peer;
+}
+
+void device_remove_peer(struct wg_device *dev, struct wg_peer *peer)
+{
+	struct wg_peer **p;
+
+	for (p = &dev->peers; *p && *p != peer; p = &(*p)->next)
+		;
+	if (*p)
+		*p = peer->next;
+	for (p = &dev->peer_hash[key_slot(peer->handshake.remote_static)]; *p && *p != peer;
+	     p = &(*p)->hash_next)
+		;
+	if (*p)
+		*p = peer->hash_next;
+	allowedips_remove_by_peer(&dev->allowedips, peer);
+	dev->peer_count--;
+	peer_free(peer);
+}
+
+void device_remove_all_peers(struct wg_device *dev)
+{
+	while (dev->peers)
+		device_remove_peer(dev, dev->peers);
+}
+
+int device_set_private_key(struct wg_device *dev, const uint8_t key[WG_KEY_LEN])
+{
+	struct wg_peer *peer, *same;
+
+	if (dev->identity.has_identity &&
+	    crypto_equal(dev->identity.private_key, key, WG_KEY_LEN))
+		return 0;
+	noise_set_static_identity(&dev->identity, key);
+	cookie_checker_init(&dev->cookie_checker,
+			    dev->identity.has_identity ? dev->identity.public_key : NULL);
+	/* We cannot be our own peer. */
+	same = dev->identity.has_identity ? device_find_peer(dev, dev->identity.public_key) : NULL;
+	if (same)
+		device_remove_peer(dev, same);
+	/* Sessions made with the old key are of no use: handshake again when needed. */
+	for (peer = dev->peers; peer; peer = peer->next) {
+		peer_zero_keys(peer);
+		noise_handshake_rekey(&peer->handshake, &dev->identity);
+	}
+	return 0;
+}
+
+int device_set_listen_port(struct wg_device *dev, uint16_t port)
+{
+	dev->wanted_port = port;
+	return socket_bind(dev, port);
+}
+
+int device_set_fwmark(struct wg_device *dev, uint32_t fwmark)
+{
+	return socket_set_fwmark(dev, fwmark);
+}
+
+static int sock4_ready(void *ctx)
+{
+	struct wg_device *dev = ctx;
+
+	return receive_datagrams(dev, dev->sock4);
+}
+
+static int sock6_ready(void *ctx)
+{
+	struct wg_device *dev = ctx;
+
+	return receive_datagrams(dev, dev->sock6);
+}
+
+int device_replace_sockets(struct wg_device *dev, int fd4, int fd6)
+{
+	if (dev->sock4 >= 0)
+		loop_del(&dev->loop, &dev->sock4_watch);
+	if (dev->sock6 >= 0)
+		loop_del(&dev->loop, &dev->sock6_watch);
+	socket_close(dev);
+	dev->sock4 = fd4;
+	dev->sock6 = fd6;
+	dev->sock4_watch = (struct loop_watch){ .fd = fd4, .ready = sock4_ready, .ctx = dev };
+	dev->sock6_watch = (struct loop_watch){ .fd = fd6, .ready = sock6_ready, .ctx = dev };
+	if (dev->loop.epfd < 0)
+		return 0;
+	if (loop_add(&dev->loop, &dev->sock4_watch) < 0)
+		return -EIO;
+	if (fd6 >= 0 && loop_add(&dev->loop, &dev->sock6_watch) < 0)
+		return -EIO;
+	return 0;
+}
+
+static int tun_ready(void *ctx)
+{
+	return send_tun_packets(ctx);
+}
+
+static int uapi_ready(void *ctx)
+{
+	struct wg_device *dev = ctx;
+	int conn = accept4(dev->uapi_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (conn >= 0)
+		uapi_serve(dev, conn);
+	return 0;
+}
+
+/* Before each sleep: fire the timers that are due, then sleep until the next one. */
+static int run_timers(void *ctx)
+{
+	struct wg_device *dev = ctx;
+	uint64_t now = device_now(), next = 0, t;
+
+	for (struct wg_peer *peer = dev->peers; peer; peer = peer->next) {
+		timers_expire(peer, now);
+		t = timers_next(peer);
+		if (t && (!next || t < next))
+			next = t;
+	}
+	if (!next)
+		return -1;
+	return next <= now ? 0 : (int)(next - now < 60000 ? next - now : 60000);
+}
+
+static int set_mtu(struct wg_device *dev)
+{
+	struct netcfg nc;
+	int err = netcfg_open(&nc);
+
+	if (err < 0)
+		return err;
+	err = netcfg_set_link(&nc, dev->tun.ifindex, DEFAULT_MTU, false);
+	netcfg_close(&nc);
+	dev->mtu = DEFAULT_MTU;
+	return err;
+}
+
+int device_init(struct wg_device *dev, const char *ifname)
+{
+	const char *load = getenv("ADIT_FORCE_UNDER_LOAD");
+	int err;
+
+	memset(dev, 0, sizeof(*dev));
+	dev->sock4 = dev->sock6 = dev->uapi_fd = dev->tun.fd = -1;
+	dev->loop.epfd = dev->loop.sigfd = -1;
+	allowedips_init(&dev->allowedips);
+	ratelimiter_init(&dev->ratelimiter);
+	dev->force_under_load = load && !strcmp(load, "1");
+	if (!crypto_init() || loop_init(&dev->loop) < 0)
+		return EXIT_FAIL;
+	dev->pool = mmap(NULL, (size_t)2 * LOOP_BATCH * DEVICE_BUF_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (dev->pool == MAP_FAILED) {
+		dev->pool = NULL;
+		log_error("cannot allocate packet buffers: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (tun_open(&dev->tun, ifname, false) < 0)
+		return EXIT_FAIL;
+	err = set_mtu(dev);
+	if (err < 0)
+		log_warn("cannot set the MTU of %s to %d: %s", dev->tun.name, DEFAULT_MTU,
+			 strerror(-err));
+	err = socket_bind(dev, 0);
+	if (err < 0) {
+		log_error("cannot open the UDP sockets of %s: %s", dev->tun.name, strerror(-err));
+		return EXIT_FAIL;
+	}
+	dev->uapi_fd = uapi_listen(dev->tun.name);
+	if (dev->uapi_fd < 0)
+		return EXIT_FAIL;
+	dev->tun_watch = (struct loop_watch){ .fd = dev->tun.fd, .ready = tun_ready, .ctx = dev };
+	dev->uapi_watch = (struct loop_watch){ .fd = dev->uapi_fd, .ready = uapi_ready, .ctx = dev };
+	if (loop_add(&dev->loop, &dev->tun_watch) < 0 || loop_add(&dev->loop, &dev->uapi_watch) < 0)
+		return EXIT_FAIL;
+	dev->loop.timeout = run_timers;
+	dev->loop.timeout_ctx = dev;
+	return EXIT_OK;
+}
+
+int device_run(struct wg_device *dev)
+{
+	int ret = loop_run(&dev->loop);
+
+	if (ret > 0) {
+		log_info("%s: signal %d, shutting down", dev->tun.name, ret);
+		return EXIT_OK;
+	}
+	if (ret == -ENODEV) {
+		log_info("%s: the interface was deleted, shutting down", dev->tun.name);
+		return EXIT_OK;
+	}
+	return EXIT_FAIL;
+}
+
+void device_close(struct wg_device *dev)
+{
+	if (dev->uapi_fd >= 0) {
+		close(dev->uapi_fd);
+		uapi_unlink(dev->tun.name);
+	}
+	device_remove_all_peers(dev);
+	for (unsigned int i = 0; i < DEVICE_INDEX_HASH_SIZE; i++)
+		while (dev->index_hash[i])
+			device_index_remove(dev, dev->index_hash[i]->index);
+	allowedips_free(&dev->allowedips);
+	cookie_checker_wipe(&dev->cookie_checker);
+	crypto_wipe(&dev->identity, sizeof(dev->identity));
+	socket_close(dev);
+	tun_close(&dev->tun);
+	loop_close(&dev->loop);
+	if (dev->pool)
+		munmap(dev->pool, (size_t)2 * LOOP_BATCH * DEVICE_BUF_SIZE);
+	dev->pool = NULL;
+}

@@ -1,0 +1,105 @@
+/* The device of wg mode: the TUN, the UDP sockets, our static identity, the peers, and the
+ * event loop that moves packets between them. */
+#ifndef ADIT_WG_DEVICE_H
+#define ADIT_WG_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loop.h"
+#include "tun.h"
+#include "wg/allowedips.h"
+#include "wg/cookie.h"
+#include "wg/noise.h"
+#include "wg/peer.h"
+#include "wg/ratelimiter.h"
+#include "wg/socket.h"
+
+#define DEVICE_PEER_HASH_SIZE 1024
+#define DEVICE_INDEX_HASH_SIZE 4096
+
+/* What a receiver index in a response, cookie reply or data message refers to. */
+struct index_entry {
+	struct index_entry *hash_next;
+	uint32_t index;
+	struct wg_peer *peer;
+	struct noise_keypair *keypair; /* NULL: the peer's handshake */
+};
+
+struct wg_device {
+	struct tun tun;
+	struct loop loop;
+	struct loop_watch tun_watch, sock4_watch, sock6_watch, uapi_watch;
+	int sock4, sock6;
+	int uapi_fd;
+	unsigned int mtu;
+	uint16_t listen_port; /* the port actually bound; 0 = not yet */
+	uint16_t wanted_port; /* what the user asked for; 0 = any */
+	uint32_t fwmark;
+	struct noise_static_identity identity;
+	struct cookie_checker cookie_checker;
+	struct ratelimiter ratelimiter;
+	struct allowedips allowedips;
+	struct wg_peer *peers; /* in the order they were added */
+	size_t peer_count;
+	struct wg_peer *peer_hash[DEVICE_PEER_HASH_SIZE];
+	struct index_entry *index_hash[DEVICE_INDEX_HASH_SIZE];
+	bool force_under_load; /* ADIT_FORCE_UNDER_LOAD=1: every handshake needs a cookie */
+	uint64_t under_load_until; /* ms, monotonic */
+	unsigned int handshakes_this_second;
+	uint64_t handshake_second;
+	/* The data path's memory, allocated once: packet buffers and the batches. */
+	uint8_t *pool;
+	struct socket_batch tx;
+	struct socket_rx rx;
+};
+
+/* Buffers in the pool: LOOP_BATCH for packets from the TUN, LOOP_BATCH for datagrams. */
+#define DEVICE_BUF_SIZE (65536 + 64)
+#define DEVICE_HEADROOM 16 /* room for the data message header before an inner packet */
+uint8_t *device_tx_buf(struct wg_device *dev, unsigned int i);
+uint8_t *device_rx_buf(struct wg_device *dev, unsigned int i);
+
+/* adit [-f] IFACE: creates the TUN and the sockets and starts listening on the UAPI socket.
+ * Returns 0 or EXIT_FAIL after saying why. */
+int device_init(struct wg_device *dev, const char *ifname);
+/* Runs until a signal or the interface's deletion; returns the exit status. */
+int device_run(struct wg_device *dev);
+void device_close(struct wg_device *dev);
+/* For the socket layer: swaps in freshly bound sockets. */
+int device_replace_sockets(struct wg_device *dev, int fd4, int fd6);
+
+/* The data path. send.c: packets from the TUN to their peers; receive.c: datagrams in. */
+int send_tun_packets(struct wg_device *dev);
+void send_handshake_response(struct wg_peer *peer);
+int receive_datagrams(struct wg_device *dev, int fd);
+
+/* Configuration, as UAPI applies it. Functions return 0 or a negative errno. */
+/* An all-zero key removes the identity (no handshakes, no data). A peer holding the new
+ * public key is removed, as the kernel does. */
+int device_set_private_key(struct wg_device *dev, const uint8_t key[WG_KEY_LEN]);
+/* Rebinds the sockets; 0 picks a free port. -EADDRINUSE when taken. */
+int device_set_listen_port(struct wg_device *dev, uint16_t port);
+int device_set_fwmark(struct wg_device *dev, uint32_t fwmark);
+struct wg_peer *device_find_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN]);
+/* A new peer with no endpoint, allowed IPs or keepalive. NULL (errno ENOMEM) on failure.
+ * The caller must not add a peer whose key is the device's own public key. */
+struct wg_peer *device_add_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN]);
+void device_remove_peer(struct wg_device *dev, struct wg_peer *peer);
+void device_remove_all_peers(struct wg_device *dev);
+
+/* Monotonic milliseconds. */
+uint64_t device_now(void);
+
+/* The index table: a fresh random local index for peer's handshake (the one it had is
+ * dropped), handed over to the keypair the handshake makes; 0 when memory runs out. */
+uint32_t device_index_add(struct wg_device *dev, struct wg_peer *peer);
+void device_index_set_keypair(struct wg_device *dev, uint32_t index, struct noise_keypair *kp);
+void device_index_remove(struct wg_device *dev, uint32_t index);
+struct index_entry *device_index_find(const struct wg_device *dev, uint32_t index);
+
+/* The handshake path asks whether to demand cookies. */
+bool device_under_load(struct wg_device *dev, uint64_t now);
+
+#endif

@@ -1,0 +1,177 @@
+/* Peers: creation, configuration, their sessions and the packets waiting for one. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wg/device.h"
+#include "wg/peer.h"
+
+struct wg_peer *peer_create(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN])
+{
+	struct wg_peer *peer = calloc(1, sizeof(*peer));
+
+	if (!peer)
+		return NULL;
+	peer->staged.buf = malloc(PEER_STAGED_BYTES);
+	if (!peer->staged.buf) {
+		free(peer);
+		return NULL;
+	}
+	peer->dev = dev;
+	noise_handshake_init(&peer->handshake, &dev->identity, pub);
+	cookie_init(&peer->cookie, pub);
+	timers_init(peer);
+	return peer;
+}
+
+static void drop_keypair(struct wg_peer *peer, struct noise_keypair **slot)
+{
+	if (!*slot)
+		return;
+	device_index_remove(peer->dev, (*slot)->local_index);
+	noise_keypair_free(*slot);
+	*slot = NULL;
+}
+
+static void drop_handshake(struct wg_peer *peer)
+{
+	if (peer->handshake.state != HANDSHAKE_ZEROED && peer->handshake.local_index)
+		device_index_remove(peer->dev, peer->handshake.local_index);
+	noise_handshake_clear(&peer->handshake);
+}
+
+void peer_zero_keys(struct wg_peer *peer)
+{
+	drop_keypair(peer, &peer->keypairs.previous);
+	drop_keypair(peer, &peer->keypairs.current);
+	drop_keypair(peer, &peer->keypairs.next);
+	drop_handshake(peer);
+}
+
+void peer_free(struct wg_peer *peer)
+{
+	peer_zero_keys(peer);
+	timers_stop(peer);
+	peer_drop_staged(peer);
+	free(peer->staged.buf);
+	cookie_wipe(&peer->cookie);
+	crypto_wipe(peer, sizeof(*peer));
+	free(peer);
+}
+
+void peer_add_keypair(struct wg_peer *peer, struct noise_keypair *kp)
+{
+	struct noise_keypairs *k = &peer->keypairs;
+
+	kp->peer = peer;
+	if (kp->is_initiator) {
+		/* A responder keypair nobody confirmed still decrypts what the other side sends
+		 * with it, so it becomes previous; else the old current does. */
+		if (k->next) {
+			drop_keypair(peer, &k->previous);
+			k->previous = k->next;
+			k->next = NULL;
+			drop_keypair(peer, &k->current);
+		} else {
+			drop_keypair(peer, &k->previous);
+			k->previous = k->current;
+		}
+		k->current = kp;
+	} else {
+		drop_keypair(peer, &k->next);
+		k->next = kp;
+		drop_keypair(peer, &k->previous);
+	}
+}
+
+bool peer_received_with_keypair(struct wg_peer *peer, struct noise_keypair *kp)
+{
+	struct noise_keypairs *k = &peer->keypairs;
+
+	if (kp != k->next)
+		return false;
+	drop_keypair(peer, &k->previous);
+	k->previous = k->current;
+	k->current = kp;
+	k->next = NULL;
+	return true;
+}
+
+struct noise_keypair *peer_sending_keypair(struct wg_peer *peer, uint64_t now)
+{
+	struct noise_keypair *kp = peer->keypairs.current;
+
+	if (!kp || kp->send_counter >= WG_REJECT_AFTER_MESSAGES ||
+	    now >= kp->birthdate + WG_REJECT_AFTER_TIME)
+		return NULL;
+	return kp;
+}
+
+void peer_stage(struct wg_peer *peer, const uint8_t *pkt, size_t len)
+{
+	struct staged_packets *s = &peer->staged;
+
+	if (len > PEER_STAGED_BYTES)
+		return;
+	/* Full: forget what is there; the newest packets matter most once a session exists. */
+	if (s->count == PEER_STAGED_MAX || s->used + len > PEER_STAGED_BYTES)
+		peer_drop_staged(peer);
+	memcpy(s->buf + s->used, pkt, len);
+	s->used += len;
+	s->len[s->count++] = (uint32_t)len;
+}
+
+void peer_drop_staged(struct wg_peer *peer)
+{
+	peer->staged.used = 0;
+	peer->staged.count = 0;
+}
+
+void peer_clear_source(struct wg_peer *peer)
+{
+	memset(&peer->endpoint.src6, 0, sizeof(peer->endpoint.src6));
+	peer->endpoint.src_ifindex = 0;
+}
+
+void peer_set_preshared_key(struct wg_peer *peer, const uint8_t psk[WG_KEY_LEN])
+{
+	memcpy(peer->handshake.preshared_key, psk, WG_KEY_LEN);
+}
+
+int peer_set_endpoint(struct wg_peer *peer, const struct sockaddr *sa, socklen_t len)
+{
+	struct wg_endpoint *e = &peer->endpoint;
+
+	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		memset(e, 0, sizeof(*e));
+		memcpy(&e->addr.in4, sa, sizeof(struct sockaddr_in));
+	} else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+		memset(e, 0, sizeof(*e));
+		memcpy(&e->addr.in6, sa, sizeof(struct sockaddr_in6));
+	} else {
+		return -EINVAL;
+	}
+	peer->has_endpoint = true;
+	return 0;
+}
+
+void peer_set_persistent_keepalive(struct wg_peer *peer, uint16_t interval)
+{
+	bool was_off = !peer->persistent_keepalive_interval;
+
+	peer->persistent_keepalive_interval = interval;
+	if (!interval)
+		peer->timers.persistent_keepalive = 0;
+	else if (was_off && peer->dev->identity.has_identity && peer->has_endpoint)
+		peer_send_keepalive(peer);
+}
+
+int peer_add_allowed_ip(struct wg_peer *peer, int family, const void *addr, uint8_t cidr)
+{
+	return allowedips_insert(&peer->dev->allowedips, family, addr, cidr, peer);
+}
+
+void peer_clear_allowed_ips(struct wg_peer *peer)
+{
+	allowedips_remove_by_peer(&peer->dev->allowedips, peer);
+}

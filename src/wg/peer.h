@@ -1,0 +1,93 @@
+/* A peer: its keys, sessions, endpoint, timers and counters. */
+#ifndef ADIT_WG_PEER_H
+#define ADIT_WG_PEER_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "wg/cookie.h"
+#include "wg/noise.h"
+#include "wg/timers.h"
+
+/* Where a peer is, and the local address its packets arrived at, so replies leave from the
+ * address the peer talks to (sticky source, as the kernel does). */
+struct wg_endpoint {
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	} addr;
+	union {
+		struct in_addr src4;
+		struct in6_addr src6;
+	};
+	int src_ifindex;
+};
+
+/* Packets that arrived from the TUN before there was a session, sent once one exists. One
+ * buffer per peer, allocated with the peer, so staging allocates nothing per packet. */
+#define PEER_STAGED_MAX 32
+#define PEER_STAGED_BYTES (256 * 1024)
+struct staged_packets {
+	uint8_t *buf;
+	size_t used;
+	unsigned int count;
+	uint32_t len[PEER_STAGED_MAX];
+};
+
+struct wg_peer {
+	struct wg_device *dev;
+	struct wg_peer *next;      /* the device's list, in the order peers were added */
+	struct wg_peer *hash_next; /* the device's public-key table */
+	struct noise_handshake handshake; /* remote_static is the peer's public key */
+	struct noise_keypairs keypairs;
+	struct cookie cookie;
+	struct wg_endpoint endpoint;
+	bool has_endpoint;
+	uint16_t persistent_keepalive_interval; /* seconds; 0 = off */
+	uint64_t rx_bytes;
+	uint64_t tx_bytes;
+	struct timespec last_handshake; /* wall clock; zero = never */
+	uint64_t last_sent_handshake;   /* ms, monotonic */
+	struct peer_timers timers;
+	struct staged_packets staged;
+};
+
+/* Configuration, as UAPI applies it. */
+void peer_set_preshared_key(struct wg_peer *peer, const uint8_t psk[WG_KEY_LEN]);
+/* sa: AF_INET or AF_INET6 with port. Returns 0 or -EINVAL. */
+int peer_set_endpoint(struct wg_peer *peer, const struct sockaddr *sa, socklen_t len);
+/* Seconds, 0 turns it off; turning it on while the device is up sends a keepalive now. */
+void peer_set_persistent_keepalive(struct wg_peer *peer, uint16_t interval);
+/* addr: 4 or 16 bytes, network order. Returns 0, -EINVAL or -ENOMEM. */
+int peer_add_allowed_ip(struct wg_peer *peer, int family, const void *addr, uint8_t cidr);
+void peer_clear_allowed_ips(struct wg_peer *peer);
+
+/* Sessions. A new keypair takes its place by the kernel's rules: an initiator's becomes
+ * current at once, a responder's waits in next until the first data message on it. */
+void peer_add_keypair(struct wg_peer *peer, struct noise_keypair *kp);
+/* After data authenticated under kp: true if that confirmed kp (next became current). */
+bool peer_received_with_keypair(struct wg_peer *peer, struct noise_keypair *kp);
+/* Current keypair if it may still send, else NULL. */
+struct noise_keypair *peer_sending_keypair(struct wg_peer *peer, uint64_t now);
+/* Keeps a packet from the TUN until a session exists; the oldest goes when full. */
+void peer_stage(struct wg_peer *peer, const uint8_t *pkt, size_t len);
+
+struct wg_peer *peer_create(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN]);
+void peer_free(struct wg_peer *peer);
+
+/* The data path (send.c, receive.c) and the timers. */
+void peer_send_handshake_initiation(struct wg_peer *peer, bool is_retry);
+void peer_send_keepalive(struct wg_peer *peer);
+/* Sends the staged packets if a session can carry them, else starts a handshake. */
+void peer_send_staged(struct wg_peer *peer);
+void peer_drop_staged(struct wg_peer *peer);
+/* Forgets the local address replies leave from; routing chooses again. */
+void peer_clear_source(struct wg_peer *peer);
+/* Forgets every keypair and the handshake (keys wiped), as after REJECT_AFTER_TIME * 3. */
+void peer_zero_keys(struct wg_peer *peer);
+
+#endif

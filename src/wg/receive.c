@@ -1,0 +1,250 @@
+/* Receiving: every datagram is checked before it may cost anything. Handshake messages must
+ * carry a valid mac1 (else silence) and, under load, a cookie; data messages must name a
+ * session, decrypt, be new to the replay window, and come from an inner source the peer is
+ * allowed. Only then does the peer's endpoint move to where the datagram came from. */
+#include <endian.h>
+#include <errno.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wg/device.h"
+
+static struct noise_handshake *lookup_handshake(void *ctx, const uint8_t pub[WG_KEY_LEN])
+{
+	struct wg_peer *peer = device_find_peer(ctx, pub);
+
+	return peer ? &peer->handshake : NULL;
+}
+
+static struct wg_peer *peer_of(struct noise_handshake *hs)
+{
+	return (struct wg_peer *)((char *)hs - offsetof(struct wg_peer, handshake));
+}
+
+/* Roaming: the peer is wherever its latest authenticated datagram came from. */
+static void update_endpoint(struct wg_peer *peer, const struct wg_endpoint *ep)
+{
+	if (peer->has_endpoint && !memcmp(&peer->endpoint, ep, sizeof(*ep)))
+		return;
+	peer->endpoint = *ep;
+	peer->has_endpoint = true;
+}
+
+static void authenticated(struct wg_peer *peer, const struct wg_endpoint *ep, size_t len)
+{
+	timers_any_authenticated_packet_received(peer);
+	timers_any_authenticated_packet_traversal(peer);
+	update_endpoint(peer, ep);
+	peer->rx_bytes += len;
+}
+
+static uint32_t sender_of(const uint8_t *msg)
+{
+	uint32_t sender;
+
+	memcpy(&sender, msg + offsetof(struct wg_msg_initiation, sender), sizeof(sender));
+	return le32toh(sender);
+}
+
+static void receive_initiation(struct wg_device *dev, const uint8_t *buf,
+			       const struct wg_endpoint *ep, uint64_t now)
+{
+	struct wg_msg_initiation msg;
+	struct noise_handshake *hs;
+	struct wg_peer *peer;
+
+	memcpy(&msg, buf, sizeof(msg));
+	hs = noise_consume_initiation(&msg, &dev->identity, lookup_handshake, dev, now);
+	if (!hs)
+		return;
+	peer = peer_of(hs);
+	authenticated(peer, ep, sizeof(msg));
+	send_handshake_response(peer);
+}
+
+static void receive_response(struct wg_device *dev, const uint8_t *buf,
+			     const struct wg_endpoint *ep, uint64_t now)
+{
+	struct wg_msg_response msg;
+	struct index_entry *e;
+	struct noise_keypair *kp;
+	struct wg_peer *peer;
+
+	memcpy(&msg, buf, sizeof(msg));
+	e = device_index_find(dev, le32toh(msg.receiver));
+	if (!e || e->keypair || e->peer->handshake.local_index != e->index)
+		return;
+	peer = e->peer;
+	if (!noise_consume_response(&msg, &peer->handshake, &dev->identity))
+		return;
+	kp = noise_keypair_create(&peer->handshake, now);
+	if (!kp)
+		return;
+	device_index_set_keypair(dev, kp->local_index, kp);
+	peer_add_keypair(peer, kp);
+	authenticated(peer, ep, sizeof(msg));
+	timers_session_derived(peer);
+	timers_handshake_complete(peer);
+	/* Staged packets confirm the session; with none, a keepalive does. */
+	peer_send_keepalive(peer);
+}
+
+static void receive_handshake(struct wg_device *dev, const uint8_t *buf, size_t len,
+			      const struct wg_endpoint *ep, uint64_t now)
+{
+	bool under_load = device_under_load(dev, now);
+	enum cookie_mac_state mac;
+
+	if (!dev->identity.has_identity)
+		return;
+	mac = cookie_validate(&dev->cookie_checker, buf, len, &ep->addr.sa, under_load, now);
+	if (mac == COOKIE_INVALID_MAC)
+		return;
+	if (under_load && mac != COOKIE_VALID_MAC_WITH_COOKIE) {
+		struct wg_msg_cookie reply;
+
+		cookie_reply_create(&reply, &dev->cookie_checker, buf, len, sender_of(buf),
+				    &ep->addr.sa, now);
+		socket_send_to(dev, ep, &reply, sizeof(reply));
+		return;
+	}
+	if (under_load && !ratelimiter_allow(&dev->ratelimiter, &ep->addr.sa, now))
+		return;
+	if (len == sizeof(struct wg_msg_initiation))
+		receive_initiation(dev, buf, ep, now);
+	else
+		receive_response(dev, buf, ep, now);
+}
+
+static void receive_cookie(struct wg_device *dev, const uint8_t *buf, uint64_t now)
+{
+	struct wg_msg_cookie msg;
+	struct index_entry *e;
+
+	memcpy(&msg, buf, sizeof(msg));
+	e = device_index_find(dev, le32toh(msg.receiver));
+	if (e)
+		cookie_reply_consume(&e->peer->cookie, &msg, now);
+}
+
+/* The initiator of a session rekeys before it must stop receiving on it. */
+static void keep_key_fresh(struct wg_peer *peer, uint64_t now)
+{
+	struct noise_keypair *kp = peer->keypairs.current;
+
+	if (kp && kp->is_initiator && !peer->timers.sent_lastminute_handshake &&
+	    now > kp->birthdate + WG_REJECT_AFTER_TIME - WG_KEEPALIVE_TIMEOUT - WG_REKEY_TIMEOUT) {
+		peer->timers.sent_lastminute_handshake = true;
+		peer_send_handshake_initiation(peer, false);
+	}
+}
+
+/* The length of the IP packet at the start of plain (of len bytes, with padding after it)
+ * and its source address; 0 when it is not a whole IPv4 or IPv6 packet. */
+static size_t inner_packet(const uint8_t *plain, size_t len, int *family, const uint8_t **src)
+{
+	size_t total;
+
+	if (len >= sizeof(struct ip) && plain[0] >> 4 == 4) {
+		total = (size_t)plain[2] << 8 | plain[3];
+		*family = AF_INET;
+		*src = plain + offsetof(struct ip, ip_src);
+		return total >= sizeof(struct ip) && total <= len ? total : 0;
+	}
+	if (len >= sizeof(struct ip6_hdr) && plain[0] >> 4 == 6) {
+		total = sizeof(struct ip6_hdr) + ((size_t)plain[4] << 8 | plain[5]);
+		*family = AF_INET6;
+		*src = plain + offsetof(struct ip6_hdr, ip6_src);
+		return total <= len ? total : 0;
+	}
+	return 0;
+}
+
+static void receive_data(struct wg_device *dev, uint8_t *buf, size_t len,
+			 const struct wg_endpoint *ep, uint64_t now)
+{
+	struct wg_msg_data hdr;
+	struct index_entry *e;
+	struct noise_keypair *kp;
+	struct wg_peer *peer;
+	uint8_t *plain = buf + sizeof(hdr);
+	const uint8_t *src;
+	size_t plain_len = len - sizeof(hdr) - WG_TAG_LEN, total;
+	int family;
+
+	memcpy(&hdr, buf, sizeof(hdr));
+	e = device_index_find(dev, le32toh(hdr.receiver));
+	if (!e || !e->keypair)
+		return;
+	kp = e->keypair;
+	peer = e->peer;
+	if (now >= kp->birthdate + WG_REJECT_AFTER_TIME)
+		return;
+	if (!crypto_aead_ctx_open(&kp->recv, plain, plain, len - sizeof(hdr), le64toh(hdr.counter)))
+		return;
+	if (!replay_check(&kp->replay, le64toh(hdr.counter)))
+		return;
+
+	/* Authenticated from here. */
+	if (peer_received_with_keypair(peer, kp)) {
+		timers_handshake_complete(peer);
+		peer_send_staged(peer);
+	}
+	keep_key_fresh(peer, now);
+	authenticated(peer, ep, len);
+	if (!plain_len)
+		return; /* a keepalive */
+	total = inner_packet(plain, plain_len, &family, &src);
+	if (!total || allowedips_lookup(&dev->allowedips, family, src) != peer)
+		return;
+	if (write(dev->tun.fd, plain, total) == (ssize_t)total)
+		timers_data_received(peer);
+}
+
+static void receive_one(struct wg_device *dev, uint8_t *buf, size_t len,
+			const struct wg_endpoint *ep, uint64_t now)
+{
+	uint32_t type;
+
+	if (len < sizeof(type))
+		return;
+	memcpy(&type, buf, sizeof(type));
+	switch (le32toh(type)) {
+	case WG_MSG_INITIATION:
+		if (len == sizeof(struct wg_msg_initiation))
+			receive_handshake(dev, buf, len, ep, now);
+		break;
+	case WG_MSG_RESPONSE:
+		if (len == sizeof(struct wg_msg_response))
+			receive_handshake(dev, buf, len, ep, now);
+		break;
+	case WG_MSG_COOKIE:
+		if (len == sizeof(struct wg_msg_cookie))
+			receive_cookie(dev, buf, now);
+		break;
+	case WG_MSG_DATA:
+		if (len >= WG_DATA_MIN_LEN)
+			receive_data(dev, buf, len, ep, now);
+		break;
+	}
+}
+
+int receive_datagrams(struct wg_device *dev, int fd)
+{
+	uint8_t *bufs[LOOP_BATCH];
+	struct wg_endpoint ep;
+	uint64_t now = device_now();
+	int n;
+
+	for (unsigned int i = 0; i < LOOP_BATCH; i++)
+		bufs[i] = device_rx_buf(dev, i);
+	n = socket_receive(fd, &dev->rx, bufs, DEVICE_BUF_SIZE);
+	for (int i = 0; i < n; i++) {
+		socket_rx_endpoint(&dev->rx, (unsigned int)i, &ep);
+		receive_one(dev, bufs[i], dev->rx.msg[i].msg_len, &ep, now);
+	}
+	return 0;
+}

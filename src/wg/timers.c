@@ -1,0 +1,182 @@
+/* The timer state machine of a peer (whitepaper §6), in the kernel's words:
+ *
+ * - retransmit_handshake: an initiation got no response within REKEY_TIMEOUT (+ jitter);
+ *   send another, until REKEY_ATTEMPT_TIME has passed, then give up and drop staged packets.
+ * - send_keepalive: we received data and have sent nothing back for KEEPALIVE_TIMEOUT.
+ * - new_handshake: we sent data and have heard nothing for KEEPALIVE + REKEY_TIMEOUT.
+ * - zero_key_material: no new session for REJECT_AFTER_TIME * 3; forget every key.
+ * - persistent_keepalive: nothing sent for the user's interval (to keep NAT state alive).
+ */
+#include "log.h"
+#include "wg/device.h"
+#include "wg/timers.h"
+
+static uint64_t jitter(void)
+{
+	uint32_t r;
+
+	crypto_random(&r, sizeof(r));
+	return r % WG_REKEY_TIMEOUT_JITTER_MAX;
+}
+
+void timers_init(struct wg_peer *peer)
+{
+	struct peer_timers *t = &peer->timers;
+
+	*t = (struct peer_timers){ 0 };
+}
+
+void timers_stop(struct wg_peer *peer)
+{
+	timers_init(peer);
+}
+
+static void retransmit_handshake(struct wg_peer *peer, uint64_t now)
+{
+	struct peer_timers *t = &peer->timers;
+
+	if (t->handshake_attempts > WG_MAX_TIMER_HANDSHAKES) {
+		log_info("handshake with a peer did not complete after %d attempts, giving up",
+			 WG_MAX_TIMER_HANDSHAKES + 2);
+		t->send_keepalive = 0;
+		peer_drop_staged(peer);
+		if (!t->zero_key_material)
+			t->zero_key_material = now + WG_REJECT_AFTER_TIME * 3;
+		return;
+	}
+	++t->handshake_attempts;
+	/* The peer may have moved or our route to it changed: choose the source anew. */
+	peer_clear_source(peer);
+	peer_send_handshake_initiation(peer, true);
+}
+
+static void send_keepalive(struct wg_peer *peer, uint64_t now)
+{
+	struct peer_timers *t = &peer->timers;
+
+	peer_send_keepalive(peer);
+	if (t->need_another_keepalive) {
+		t->need_another_keepalive = false;
+		t->send_keepalive = now + WG_KEEPALIVE_TIMEOUT;
+	}
+}
+
+static void new_handshake(struct wg_peer *peer)
+{
+	peer_clear_source(peer);
+	peer_send_handshake_initiation(peer, false);
+}
+
+static void persistent_keepalive(struct wg_peer *peer)
+{
+	if (peer->persistent_keepalive_interval)
+		peer_send_keepalive(peer);
+}
+
+/* Each deadline is disarmed before its handler runs, so a handler may arm it again. */
+void timers_expire(struct wg_peer *peer, uint64_t now)
+{
+	struct peer_timers *t = &peer->timers;
+
+	if (t->retransmit_handshake && t->retransmit_handshake <= now) {
+		t->retransmit_handshake = 0;
+		retransmit_handshake(peer, now);
+	}
+	if (t->send_keepalive && t->send_keepalive <= now) {
+		t->send_keepalive = 0;
+		send_keepalive(peer, now);
+	}
+	if (t->new_handshake && t->new_handshake <= now) {
+		t->new_handshake = 0;
+		new_handshake(peer);
+	}
+	if (t->zero_key_material && t->zero_key_material <= now) {
+		t->zero_key_material = 0;
+		peer_zero_keys(peer);
+	}
+	if (t->persistent_keepalive && t->persistent_keepalive <= now) {
+		t->persistent_keepalive = 0;
+		persistent_keepalive(peer);
+	}
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return a < b ? a : b;
+}
+
+uint64_t timers_next(const struct wg_peer *peer)
+{
+	const struct peer_timers *t = &peer->timers;
+	uint64_t next = earliest(t->retransmit_handshake, t->send_keepalive);
+
+	next = earliest(next, t->new_handshake);
+	next = earliest(next, t->zero_key_material);
+	return earliest(next, t->persistent_keepalive);
+}
+
+/* Should be called after an authenticated data packet is sent. */
+void timers_data_sent(struct wg_peer *peer)
+{
+	if (!peer->timers.new_handshake)
+		peer->timers.new_handshake =
+			device_now() + WG_KEEPALIVE_TIMEOUT + WG_REKEY_TIMEOUT + jitter();
+}
+
+/* Should be called after an authenticated data packet is received. */
+void timers_data_received(struct wg_peer *peer)
+{
+	if (!peer->timers.send_keepalive)
+		peer->timers.send_keepalive = device_now() + WG_KEEPALIVE_TIMEOUT;
+	else
+		peer->timers.need_another_keepalive = true;
+}
+
+/* Should be called after any type of authenticated packet is sent: keepalive, data, or
+ * handshake. */
+void timers_any_authenticated_packet_sent(struct wg_peer *peer)
+{
+	peer->timers.send_keepalive = 0;
+}
+
+/* Should be called after any type of authenticated packet is received. */
+void timers_any_authenticated_packet_received(struct wg_peer *peer)
+{
+	peer->timers.new_handshake = 0;
+}
+
+/* Should be called after a handshake initiation message is sent. */
+void timers_handshake_initiated(struct wg_peer *peer)
+{
+	peer->timers.retransmit_handshake = device_now() + WG_REKEY_TIMEOUT + jitter();
+}
+
+/* Should be called after a handshake response message is received and processed, or when
+ * getting the first data message of a session we responded to. */
+void timers_handshake_complete(struct wg_peer *peer)
+{
+	peer->timers.retransmit_handshake = 0;
+	peer->timers.handshake_attempts = 0;
+	peer->timers.sent_lastminute_handshake = false;
+	clock_gettime(CLOCK_REALTIME, &peer->last_handshake);
+}
+
+/* Should be called after an ephemeral key is created, which is before sending a handshake
+ * response or after receiving one. */
+void timers_session_derived(struct wg_peer *peer)
+{
+	peer->timers.zero_key_material = device_now() + WG_REJECT_AFTER_TIME * 3;
+}
+
+/* Should be called before a packet with authentication, whether keepalive, data, or
+ * handshake, is sent, or after one is received. */
+void timers_any_authenticated_packet_traversal(struct wg_peer *peer)
+{
+	if (peer->persistent_keepalive_interval)
+		peer->timers.persistent_keepalive =
+			device_now() + (uint64_t)peer->persistent_keepalive_interval * 1000;
+}
