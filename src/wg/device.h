@@ -74,6 +74,9 @@ int device_replace_sockets(struct wg_device *dev, int fd4, int fd6);
 int send_tun_packets(struct wg_device *dev);
 void send_handshake_response(struct wg_peer *peer);
 int receive_datagrams(struct wg_device *dev, int fd);
+/* One datagram of len bytes in buf (decrypted in place) from ep: exported for the fuzzer. */
+void receive_datagram(struct wg_device *dev, uint8_t *buf, size_t len,
+		      const struct wg_endpoint *ep, uint64_t now);
 
 /* Configuration, as UAPI applies it. Functions return 0 or a negative errno. */
 /* An all-zero key removes the identity (no handshakes, no data). A peer holding the new

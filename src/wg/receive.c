@@ -204,8 +204,8 @@ static void receive_data(struct wg_device *dev, uint8_t *buf, size_t len,
 		timers_data_received(peer);
 }
 
-static void receive_one(struct wg_device *dev, uint8_t *buf, size_t len,
-			const struct wg_endpoint *ep, uint64_t now)
+void receive_datagram(struct wg_device *dev, uint8_t *buf, size_t len,
+		      const struct wg_endpoint *ep, uint64_t now)
 {
 	uint32_t type;
 
@@ -244,7 +244,7 @@ int receive_datagrams(struct wg_device *dev, int fd)
 	n = socket_receive(fd, &dev->rx, bufs, DEVICE_BUF_SIZE);
 	for (int i = 0; i < n; i++) {
 		socket_rx_endpoint(&dev->rx, (unsigned int)i, &ep);
-		receive_one(dev, bufs[i], dev->rx.msg[i].msg_len, &ep, now);
+		receive_datagram(dev, bufs[i], dev->rx.msg[i].msg_len, &ep, now);
 	}
 	return 0;
 }

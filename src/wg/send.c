@@ -121,6 +121,8 @@ static bool queue_packet(struct wg_peer *peer, uint8_t *buf, size_t len, uint64_
 	return true;
 }
 
+/* Staged packets make the best keepalive; without a session, a keepalive asks for one
+ * (that is how a persistent keepalive brings a tunnel up with no traffic). */
 void peer_send_keepalive(struct wg_peer *peer)
 {
 	uint8_t buf[DEVICE_HEADROOM + WG_TAG_LEN];
@@ -131,6 +133,8 @@ void peer_send_keepalive(struct wg_peer *peer)
 	}
 	if (queue_packet(peer, buf, 0, device_now()))
 		socket_flush(peer->dev, &peer->dev->tx);
+	else
+		peer_send_handshake_initiation(peer, false);
 }
 
 /* The staged packets go through one scratch buffer each, in order. */

@@ -16,7 +16,7 @@ expect() {
 }
 
 check "no command: usage, status 2" expect 2 '^usage: adit COMMAND' u "$ADIT"
-check "unknown command named, status 2" expect 2 "unknown command 'tunnel'" u "$ADIT" tunnel
+check "unknown option named, status 2" expect 2 "unknown option '--tunnel'" u "$ADIT" --tunnel
 check "client without SERVER:PORT, status 2" expect 2 'missing SERVER:PORT' u "$ADIT" client
 check "bad port named, status 2" expect 2 "invalid listen address '1.2.3.4:99999'" u "$ADIT" server -l 1.2.3.4:99999
 check "a long option missing its value is named as typed" expect 2 "missing value for option '--mtu'" u "$ADIT" tun --mtu
