@@ -55,7 +55,7 @@ commands:
   exec HOST CMD   run CMD on HOST, e.g.  lab/lab.sh exec u ping 10.9.0.11
   ns HOST         print HOST's namespace name (for ip -n, ip netns exec, tcpdump)
   hosts           list hosts, namespaces and addresses
-  demo            a guided run of adit through the lab (Tasks 1-5); needs ./adit
+  demo            a guided run of adit through the lab (Tasks 1-5), plaintext then WireGuard
   help            this text
 
 hosts: u server v v2 cr h50a h50b (and sw, the switch)
@@ -252,14 +252,15 @@ cmd_ns() {
 }
 
 # --- demo -------------------------------------------------------------------------------------
-# A guided run through the lab's Tasks 1-5 with adit in place of the lab's Python scripts, in a
-# lab of its own that is removed on every exit path.
+# A guided run through the lab's Tasks 1-5 with adit in place of the lab's Python scripts, then
+# the same traffic through adit's WireGuard mode, in a lab of its own that is removed on every
+# exit path.
 
 DEMO_DONE=0
 
 if [ -t 1 ]; then B=$(printf '\033[1m'); N=$(printf '\033[0m'); else B=; N=; fi
 
-step() { printf '\n%s[%s/6] %s%s\n' "$B" "$1" "$2" "$N"; }
+step() { printf '\n%s[%s/8] %s%s\n' "$B" "$1" "$2" "$N"; }
 say() { printf '  %s\n' "$*"; }
 indent() { sed -e '/^$/d' -e 's/^/      /'; }
 fail() { printf '  %sFAILED:%s %s\n' "$B" "$N" "$*"; exit 1; }
@@ -327,8 +328,41 @@ adit_banner() {
 
 count_lines() { [ "$(grep -cE 'From (tun|socket)' "$DEMO_TMP/$1.log")" -ge "$2" ]; }
 
+# wg mode between U and the server: keys from adit genkey, each side configured with wg set,
+# addresses and routes with ip, as wg-quick would do. Sets $wgs and $wgu to the daemons' PIDs.
+demo_wg() {
+	local adit=$1 id=${LAB##*-} ks ku
+	WGS=wgs-$id WGU=wgu-$id # names are global: the UAPI sockets share /var/run/wireguard
+	ks=$("$adit" genkey) && ku=$("$adit" genkey) || fail "adit genkey failed"
+	say "both# adit genkey > key; adit pubkey < key   (keys as wg genkey makes them)"
+	say "server# adit -f $WGS    u# adit -f $WGU"
+	bg_on server wgs "$adit" -f "$WGS"
+	wgs=$!
+	bg_on u wgu "$adit" -f "$WGU"
+	wgu=$!
+	poll 50 eval "[ -S /var/run/wireguard/$WGS.sock ] && [ -S /var/run/wireguard/$WGU.sock ]" ||
+		fail "adit did not open its UAPI sockets within 5 s"
+	say "server# wg set $WGS private-key key listen-port 51820 peer U allowed-ips 192.168.53.99/32"
+	ip netns exec "$LAB-server" wg set "$WGS" private-key <(echo "$ks") listen-port 51820 \
+		peer "$(echo "$ku" | "$adit" pubkey)" allowed-ips 192.168.53.99/32 || fail "wg set failed"
+	say "u# wg set $WGU private-key key peer SERVER endpoint 10.9.0.11:51820 \\"
+	say "     allowed-ips 192.168.53.11/32,192.168.60.0/24"
+	ip netns exec "$LAB-u" wg set "$WGU" private-key <(echo "$ku") peer \
+		"$(echo "$ks" | "$adit" pubkey)" endpoint 10.9.0.11:51820 \
+		allowed-ips 192.168.53.11/32,192.168.60.0/24 || fail "wg set failed"
+	ip -n "$LAB-server" addr add 192.168.53.11/24 dev "$WGS"
+	ip -n "$LAB-server" link set "$WGS" up
+	ip -n "$LAB-u" addr add 192.168.53.99/24 dev "$WGU"
+	ip -n "$LAB-u" link set "$WGU" up
+	ip -n "$LAB-u" route add 192.168.60.0/24 dev "$WGU"
+	say "both# ip addr add 192.168.53.x/24 dev wg...; ip link set up; U: ip route add 192.168.60.0/24"
+	on u ping -c3 -i 0.3 192.168.60.5 || fail "U cannot ping V through the WireGuard tunnel"
+	on u wg show "$WGU"
+	say "wg(8) reads adit's state over UAPI, as it reads wireguard-go's: the handshake, bytes."
+}
+
 cmd_demo() {
-	local adit srv cli dump out t0 rc1 rc2 pattern
+	local adit srv cli wgs= wgu= dump out t0 rc1 rc2 pattern
 	adit=${ADIT:-$(cd "$(dirname "$0")/.." && pwd)/adit}
 	[ -x "$adit" ] || die "adit is not built: run 'make' first (or set ADIT=/path/to/adit)"
 	[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
@@ -341,7 +375,7 @@ cmd_demo() {
 	set -o pipefail
 	t0=$(date +%s)
 
-	printf '%sadit demo: the SEED VPN Tunneling Lab, Tasks 1-5, in network namespaces%s\n' "$B" "$N"
+	printf '%sadit demo: the SEED VPN Tunneling Lab, Tasks 1-5 in network namespaces, in lab mode and in wg mode%s\n' "$B" "$N"
 	lab_up
 	say "lab $LAB is up (lab/lab.sh help shows it):"
 	say "  U 10.9.0.5 --[internet 10.9.0.0/24]-- 10.9.0.11 server 192.168.60.11 --[192.168.60.0/24]-- V 192.168.60.5"
@@ -436,17 +470,47 @@ PY
 	say "192.168.53.99 > 192.168.60.5, and the ping's payload reads in clear text."
 	say "Lab mode is plaintext by design, for the lab only; adit's WireGuard mode encrypts."
 
-	step 6 "Tear down"
 	end_pid "$srv"
 	rc1=$RC
 	end_pid "$cli"
 	rc2=$RC
-	say "adit stopped with SIGTERM: the server exited with status $rc1, the client with $rc2."
+	say "lab mode stopped (SIGTERM): the server exited with status $rc1, the client with $rc2."
+
+	step 6 "The same VPN in wg mode: adit speaks WireGuard, configured with wg(8)"
+	demo_wg "$adit"
+
+	step 7 "What the internet sees now: the server's eth0 during the same two pings"
+	bg_on server tcpdump2 tcpdump -l -n -X -c 4 -i eth0 udp port 51820
+	dump=$!
+	poll 50 grep -q 'listening on' "$DEMO_TMP/tcpdump2.log" || fail "tcpdump did not start"
+	say "server# tcpdump -n -i eth0 -c 4 -X udp port 51820"
+	say "u# ping -c2 -i 0.3 -p $pattern 192.168.60.5   (the same payload)"
+	ip netns exec "$LAB-u" ping -c2 -i 0.3 -W1 -p "$pattern" 192.168.60.5 >/dev/null 2>&1 ||
+		fail "ping through the WireGuard tunnel failed"
+	poll 30 eval "! alive $dump" || kill "$dump" 2>/dev/null || true
+	grep -v 'listening on\|verbose output\|packets \(captured\|received\|dropped\)' \
+		"$DEMO_TMP/tcpdump2.log" | awk '/^[0-9]/ { n++ } n == 1 || /^[0-9]/' |
+		sed 's/\t/  /' | indent
+	[ "$(grep -c 'UDP, length' "$DEMO_TMP/tcpdump2.log")" -ge 4 ] ||
+		fail "tcpdump did not see the tunnel's datagrams"
+	grep -q 'plaintext' "$DEMO_TMP/tcpdump2.log" && fail "the payload is readable on the wire"
+	grep -q '0x0010: .* 0400 0000' "$DEMO_TMP/tcpdump2.log" ||
+		fail "no WireGuard transport message (type 4) in the capture"
+	say "Every datagram is a WireGuard message: at offset 0x1c, 0400 0000 is type 4"
+	say "(transport data), then the receiver's index, a 64-bit counter and ciphertext."
+	say "The addresses of U and V and the ping's payload are nowhere to be read."
+
+	step 8 "Tear down"
+	end_pid "$wgs"
+	rc1=$RC
+	end_pid "$wgu"
+	rc2=$RC
+	say "wg mode stopped (SIGTERM): the server exited with status $rc1, U's with $rc2."
 	lab_down
 	DEMO_DONE=1
 	out=$(ip netns list | grep "^$LAB-" || true)
 	[ -z "$out" ] || fail "namespaces left: $out"
-	for pid in $srv $cli; do alive "$pid" && fail "process $pid is still running"; done
+	for pid in $srv $cli $wgs $wgu; do alive "$pid" && fail "process $pid is still running"; done
 	say "lab $LAB removed: no namespace and no process of the demo is left."
 	if [ "$rc1" -ne 0 ] || [ "$rc2" -ne 0 ]; then fail "adit did not exit cleanly on SIGTERM"; fi
 	printf '\n%sDone in %s s.%s Your turn: lab/lab.sh up, then lab/lab.sh exec u bash.\n' \
