@@ -21,7 +21,7 @@ static const char cookie_label[8] = "cookie--";
 static void derive_key(uint8_t key[WG_KEY_LEN], const uint8_t public_key[WG_KEY_LEN],
 		       const char label[8])
 {
-	crypto_hash(key, label, 8, public_key, WG_KEY_LEN);
+	crypto_blake2s(key, label, 8, public_key, WG_KEY_LEN);
 }
 
 /* mac1 covers the message up to mac1; mac2 covers it up to mac2 (mac1 included). */

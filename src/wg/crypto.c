@@ -12,7 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
-/* Not <sodium.h>: libsodium has its own crypto_hash (SHA-512), which ours shadows. */
+/* The two headers we use, not <sodium.h>: it declares more than we need. */
 #include <sodium/core.h>
 #include <sodium/crypto_aead_xchacha20poly1305.h>
 
@@ -147,7 +147,7 @@ out:
 
 /* ---- BLAKE2s: hash, keyed MAC, HKDF ---- */
 
-void crypto_hash(uint8_t out[WG_HASH_LEN], const void *a, size_t alen, const void *b, size_t blen)
+void crypto_blake2s(uint8_t out[WG_HASH_LEN], const void *a, size_t alen, const void *b, size_t blen)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned int len = 0;

@@ -27,7 +27,7 @@ bool crypto_dh(uint8_t out[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN],
 	       const uint8_t pub[WG_KEY_LEN]);
 
 /* HASH(a || b), BLAKE2s-256; b may be NULL with blen 0. */
-void crypto_hash(uint8_t out[WG_HASH_LEN], const void *a, size_t alen, const void *b, size_t blen);
+void crypto_blake2s(uint8_t out[WG_HASH_LEN], const void *a, size_t alen, const void *b, size_t blen);
 /* MAC(key, data): keyed BLAKE2s with a 16-byte output (mac1, mac2, cookies); keylen 1..32. */
 void crypto_mac(uint8_t out[WG_MAC_LEN], const uint8_t *key, size_t keylen, const void *data,
 		size_t len);

@@ -29,14 +29,14 @@ static void precompute(void)
 
 	if (done)
 		return;
-	crypto_hash(initial_ck, construction, strlen(construction), NULL, 0);
-	crypto_hash(initial_hash, initial_ck, WG_HASH_LEN, identifier, strlen(identifier));
+	crypto_blake2s(initial_ck, construction, strlen(construction), NULL, 0);
+	crypto_blake2s(initial_hash, initial_ck, WG_HASH_LEN, identifier, strlen(identifier));
 	done = true;
 }
 
 static void mix_hash(uint8_t h[WG_HASH_LEN], const void *data, size_t len)
 {
-	crypto_hash(h, h, WG_HASH_LEN, data, len);
+	crypto_blake2s(h, h, WG_HASH_LEN, data, len);
 }
 
 /* ck = KDF1(ck, data), as for a public ephemeral key */
