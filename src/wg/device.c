@@ -14,8 +14,8 @@
 #include "wg/uapi.h"
 
 #define DEFAULT_MTU 1420 /* 1500 less the IPv6, UDP and data headers, as wireguard-go */
-/* More handshake messages than this in a second and we ask for cookies (wireguard-go's
- * threshold: an eighth of its handshake queue). */
+/* More handshake messages with a valid mac1 than this in a second and we ask for cookies
+ * (wireguard-go's threshold is an eighth of its handshake queue). */
 #define UNDER_LOAD_HANDSHAKES 128
 #define UNDER_LOAD_HOLD 1000
 
@@ -101,17 +101,21 @@ void device_index_remove(struct wg_device *dev, uint32_t index)
 	}
 }
 
-bool device_under_load(struct wg_device *dev, uint64_t now)
+/* Only messages that passed mac1 count: they are the ones that cost a DH, and a flood from
+ * someone who does not know our public key is dropped for the price of a hash. */
+void device_count_handshake(struct wg_device *dev, uint64_t now)
 {
-	if (dev->force_under_load)
-		return true;
 	if (now / 1000 != dev->handshake_second) {
 		dev->handshake_second = now / 1000;
 		dev->handshakes_this_second = 0;
 	}
 	if (++dev->handshakes_this_second > UNDER_LOAD_HANDSHAKES)
 		dev->under_load_until = now + UNDER_LOAD_HOLD;
-	return now < dev->under_load_until;
+}
+
+bool device_under_load(const struct wg_device *dev, uint64_t now)
+{
+	return dev->force_under_load || now < dev->under_load_until;
 }
 
 struct wg_peer *device_find_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN])

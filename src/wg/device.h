@@ -102,7 +102,9 @@ void device_index_set_keypair(struct wg_device *dev, uint32_t index, struct nois
 void device_index_remove(struct wg_device *dev, uint32_t index);
 struct index_entry *device_index_find(const struct wg_device *dev, uint32_t index);
 
-/* The handshake path asks whether to demand cookies. */
-bool device_under_load(struct wg_device *dev, uint64_t now);
+/* The handshake path asks whether to demand cookies, and counts the messages that passed
+ * mac1 (under load for a second after too many). */
+bool device_under_load(const struct wg_device *dev, uint64_t now);
+void device_count_handshake(struct wg_device *dev, uint64_t now);
 
 #endif

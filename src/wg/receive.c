@@ -103,6 +103,7 @@ static void receive_handshake(struct wg_device *dev, const uint8_t *buf, size_t 
 	mac = cookie_validate(&dev->cookie_checker, buf, len, &ep->addr.sa, under_load, now);
 	if (mac == COOKIE_INVALID_MAC)
 		return;
+	device_count_handshake(dev, now);
 	if (under_load && mac != COOKIE_VALID_MAC_WITH_COOKIE) {
 		struct wg_msg_cookie reply;
 

@@ -1,0 +1,175 @@
+# shellcheck shell=bash
+# Sourced after lib.sh by the WireGuard end-to-end tests, tests/netns/wg-*.sh. They do not use
+# the SEED lab: each test builds two or three bare namespaces of its own, $ADIT_LAB-a, -b, -c,
+# so lib.sh's `on`, `start` and `ns` work on them as on lab hosts. adit in WireGuard mode is
+# run like wireguard-go ("$ADIT -f IFACE", configured with wg(8) through
+# /var/run/wireguard/IFACE.sock); /usr/bin/wireguard-go is the reference peer.
+#
+#   wg_hosts HOST...            create namespaces $ADIT_LAB-HOST, loopback up
+#   wg_wire H1 H2               veth "eth0" between them; H1 is 10.77.0.1/24 fd77::1/64, H2 .2/::2
+#   wg_key NAME                 $T/NAME.key and $T/NAME.pub, a fresh key pair
+#   wg_ifname TAG               print a UAPI-unique interface name (the socket dir is host-wide)
+#   start_wg HOST NAME IMPL IFACE [VAR=VALUE...]
+#                               start "IMPL -f IFACE" with that environment; wait for its UAPI
+#   wg_dev HOST IFACE KEY PORT ADDR...  set key and port, add inner addresses, link up
+#   wg_peer HOST IFACE PEERKEY ALLOWED [ENDPOINT [WG-SET ARGS...]]   add a peer by key name
+#   wg_field HOST IFACE WHAT    `wg show IFACE WHAT` for the only peer, without the key column
+#   rx_packets HOST IFACE       the interface's RX packet counter (packets written into the TUN)
+#   gone PID                    the process has ended (a zombie counts as ended)
+#   wait_exit NAME SECS         wait for a started process to end by itself; its exit status
+#   capture HOST NAME IFACE FILTER   tcpdump to $T/NAME.pcap until `end_capture NAME`
+#   end_capture NAME            let tcpdump write what it has seen, then stop it
+#   pcap_count NAME [FILTER]    packets in $T/NAME.pcap (matching FILTER)
+#   need_wgo                    fail the test at once without $WGO (wireguard-go) and wg(8)
+#
+# On exit, after lib.sh's cleanup has stopped what `start` started, whatever else still runs in
+# the test's namespaces (a daemon wg-quick started, say) is stopped, the namespaces are
+# removed, and the UAPI sockets of the test's own interface names are deleted.
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	echo "1..0 # SKIP wglib.sh is a library, sourced by tests/netns/wg-*.sh"
+	exit 0
+fi
+
+WGO=${WGO:-/usr/bin/wireguard-go}
+WG_RUN=/var/run/wireguard
+WG_NAMESPACES=()
+WG_IFACES=()
+
+wg_hosts() {
+	local h
+	for h in "$@"; do
+		ip netns add "$ADIT_LAB-$h" || return 1
+		WG_NAMESPACES+=("$ADIT_LAB-$h")
+		ip -n "$ADIT_LAB-$h" link set lo up
+	done
+}
+
+wg_wire() {
+	local a=$1 b=$2
+	ip -n "$ADIT_LAB-$a" link add eth0 type veth peer name eth0 netns "$ADIT_LAB-$b" || return 1
+	ip -n "$ADIT_LAB-$a" addr add 10.77.0.1/24 dev eth0
+	ip -n "$ADIT_LAB-$a" addr add fd77::1/64 dev eth0 nodad
+	ip -n "$ADIT_LAB-$b" addr add 10.77.0.2/24 dev eth0
+	ip -n "$ADIT_LAB-$b" addr add fd77::2/64 dev eth0 nodad
+	ip -n "$ADIT_LAB-$a" link set eth0 up
+	ip -n "$ADIT_LAB-$b" link set eth0 up
+}
+
+wg_key() {
+	(umask 077; wg genkey >"$T/$1.key") && wg pubkey <"$T/$1.key" >"$T/$1.pub"
+}
+
+# wg + tag + PID: at most 2 + 2 + 7 characters, under IFNAMSIZ, and no other test's.
+wg_ifname() {
+	local name=wg$1$$
+	WG_IFACES+=("$name")
+	echo "$name"
+}
+
+start_wg() {
+	local host=$1 name=$2 impl=$3 ifname=$4
+	shift 4
+	start "$host" "$name" env "$@" "$impl" -f "$ifname" || return 1
+	wait_for 5 on "$host" wg show "$ifname" ||
+		{ echo "# $name ($impl) did not serve $WG_RUN/$ifname.sock within 5 s"; return 1; }
+}
+
+wg_dev() {
+	local host=$1 ifname=$2 key=$3 port=$4 addr
+	shift 4
+	on "$host" wg set "$ifname" private-key "$T/$key.key" listen-port "$port" || return 1
+	for addr in "$@"; do
+		case $addr in
+		*:*) on "$host" ip addr add "$addr" dev "$ifname" nodad || return 1 ;;
+		*) on "$host" ip addr add "$addr" dev "$ifname" || return 1 ;;
+		esac
+	done
+	on "$host" ip link set "$ifname" up
+}
+
+wg_peer() {
+	local host=$1 ifname=$2 peer=$3 allowed=$4 endpoint=${5:-}
+	shift 4
+	[ $# -eq 0 ] || shift
+	on "$host" wg set "$ifname" peer "$(cat "$T/$peer.pub")" allowed-ips "$allowed" \
+		${endpoint:+endpoint "$endpoint"} "$@"
+}
+
+wg_field() {
+	on "$1" wg show "$2" "$3" | cut -f2-
+}
+
+rx_packets() { on "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
+
+gone() { ! alive "$1"; }
+
+wait_exit() {
+	local pid=${PIDS[$1]:-} rc
+	[ -n "$pid" ] || return 1
+	wait_for "$2" gone "$pid" || return 124
+	wait "$pid"
+	rc=$?
+	unset "PIDS[$1]"
+	return $rc
+}
+
+# Immediate and packet-buffered, so that what crossed the link is in the file when it stops;
+# as root, since tcpdump's own user cannot write to $T.
+capture() {
+	start "$1" "$2" tcpdump -i "$3" -n --immediate-mode -U -Z root -w "$T/$2.pcap" "$4" ||
+		return 1
+	wait_log "$2" 'listening on'
+}
+
+end_capture() {
+	sleep 0.3
+	stop "$1"
+}
+
+pcap_count() {
+	local name=$1
+	shift
+	tcpdump -r "$T/$name.pcap" -n "$@" 2>/dev/null | wc -l
+}
+
+wg_cleanup() {
+	local ns pids _ i
+	for ns in "${WG_NAMESPACES[@]}"; do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086 # a list of PIDs, all in this test's own namespaces
+		[ -z "$pids" ] || kill -TERM $pids 2>/dev/null
+	done
+	for _ in $(seq 20); do
+		pids=
+		for ns in "${WG_NAMESPACES[@]}"; do
+			pids+=$(ip netns pids "$ns" 2>/dev/null)
+		done
+		[ -n "$pids" ] || break
+		sleep 0.1
+	done
+	for ns in "${WG_NAMESPACES[@]}"; do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086
+		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	for i in "${WG_IFACES[@]}"; do
+		rm -f "$WG_RUN/$i.sock"
+	done
+}
+
+# lib.sh's cleanup first (it keeps the exit status and stops what `start` started), then ours.
+wg_exit() {
+	local rc=$?
+	cleanup
+	wg_cleanup
+	exit $rc
+}
+trap wg_exit EXIT
+
+need_wgo() {
+	[ -x "$WGO" ] && command -v wg >/dev/null && return 0
+	report 0 "the reference peer $WGO and wg(8) are installed" /dev/null
+	finish
+}
