@@ -1,5 +1,6 @@
 /* Peers: creation, configuration, their sessions and the packets waiting for one. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,6 +132,16 @@ void peer_clear_source(struct wg_peer *peer)
 {
 	memset(&peer->endpoint.src6, 0, sizeof(peer->endpoint.src6));
 	peer->endpoint.src_ifindex = 0;
+}
+
+const char *peer_name(const struct wg_peer *peer)
+{
+	static char name[32];
+	char key[WG_KEY_BASE64_LEN + 1];
+
+	crypto_key_to_base64(key, peer->handshake.remote_static);
+	snprintf(name, sizeof(name), "peer %.4s…%.4s", key, key + WG_KEY_BASE64_LEN - 5);
+	return name;
 }
 
 void peer_set_preshared_key(struct wg_peer *peer, const uint8_t psk[WG_KEY_LEN])

@@ -56,6 +56,10 @@ struct wg_peer {
 	struct staged_packets staged;
 };
 
+/* "peer AbCd…wxYz" for log lines: the start and end of its public key, as wireguard-go names
+ * peers. Returns a static buffer (the device has one thread). */
+const char *peer_name(const struct wg_peer *peer);
+
 /* Configuration, as UAPI applies it. */
 void peer_set_preshared_key(struct wg_peer *peer, const uint8_t psk[WG_KEY_LEN]);
 /* sa: AF_INET or AF_INET6 with port. Returns 0 or -EINVAL. */

@@ -36,8 +36,8 @@ static void retransmit_handshake(struct wg_peer *peer, uint64_t now)
 	struct peer_timers *t = &peer->timers;
 
 	if (t->handshake_attempts > WG_MAX_TIMER_HANDSHAKES) {
-		log_info("handshake with a peer did not complete after %d attempts, giving up",
-			 WG_MAX_TIMER_HANDSHAKES + 2);
+		log_info("%s: handshake did not complete after %d attempts, giving up",
+			 peer_name(peer), WG_MAX_TIMER_HANDSHAKES + 2);
 		t->send_keepalive = 0;
 		peer_drop_staged(peer);
 		if (!t->zero_key_material)
@@ -92,6 +92,8 @@ void timers_expire(struct wg_peer *peer, uint64_t now)
 	}
 	if (t->zero_key_material && t->zero_key_material <= now) {
 		t->zero_key_material = 0;
+		log_info("%s: no new session for %d s, keys zeroed", peer_name(peer),
+			 WG_REJECT_AFTER_TIME * 3 / 1000);
 		peer_zero_keys(peer);
 	}
 	if (t->persistent_keepalive && t->persistent_keepalive <= now) {
@@ -159,6 +161,7 @@ void timers_handshake_initiated(struct wg_peer *peer)
  * getting the first data message of a session we responded to. */
 void timers_handshake_complete(struct wg_peer *peer)
 {
+	log_info("%s: handshake complete, session up", peer_name(peer));
 	peer->timers.retransmit_handshake = 0;
 	peer->timers.handshake_attempts = 0;
 	peer->timers.sent_lastminute_handshake = false;

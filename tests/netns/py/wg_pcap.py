@@ -5,6 +5,8 @@
       one line per UDP datagram: SRC SPORT DST DPORT TYPE LEN SENDER RECEIVER
       (TYPE is the payload's first byte; SENDER/RECEIVER are the message's index fields in hex,
       "-" where the message type has none; LEN is the UDP payload length)
+  wg_pcap.py times PCAP
+      the same lines as list, each led by the capture time in seconds (microseconds precision)
   wg_pcap.py resend PCAP TYPE LEN FROM HOST PORT COUNT
       send COUNT copies of the UDP payload of the first datagram with that TYPE and LEN, from
       address FROM (any port) to HOST:PORT; prints "resent N bytes COUNT times"
@@ -17,7 +19,8 @@ import struct
 import sys
 
 
-def frames(path):
+def stamped_frames(path):
+    """(seconds, linktype, frame) for each record."""
     with open(path, "rb") as f:
         data = f.read()
     magic = data[:4]
@@ -27,12 +30,18 @@ def frames(path):
         end = ">"
     else:
         raise SystemExit("%s: not a pcap file" % path)
+    per_second = 1e9 if magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d") else 1e6
     linktype = struct.unpack(end + "I", data[20:24])[0]
     off = 24
     while off + 16 <= len(data):
-        caplen = struct.unpack(end + "I", data[off + 8:off + 12])[0]
-        yield linktype, data[off + 16:off + 16 + caplen]
+        sec, frac, caplen = struct.unpack(end + "III", data[off:off + 12])
+        yield sec + frac / per_second, linktype, data[off + 16:off + 16 + caplen]
         off += 16 + caplen
+
+
+def frames(path):
+    for _, linktype, frame in stamped_frames(path):
+        yield linktype, frame
 
 
 def ip_packet(linktype, frame):
@@ -48,8 +57,9 @@ def ip_packet(linktype, frame):
     return None
 
 
-def udp_datagrams(path):
-    for linktype, frame in frames(path):
+def stamped_udp_datagrams(path):
+    """(seconds, src, sport, dst, dport, payload) for each UDP datagram."""
+    for stamp, linktype, frame in stamped_frames(path):
         pkt = ip_packet(linktype, frame)
         if not pkt:
             continue
@@ -67,7 +77,12 @@ def udp_datagrams(path):
         else:
             continue
         sport, dport, ulen = struct.unpack("!HHH", udp[:6])
-        yield src, sport, dst, dport, udp[8:ulen]
+        yield stamp, src, sport, dst, dport, udp[8:ulen]
+
+
+def udp_datagrams(path):
+    for _, src, sport, dst, dport, payload in stamped_udp_datagrams(path):
+        yield src, sport, dst, dport, payload
 
 
 def indices(payload):
@@ -90,6 +105,12 @@ def main(argv):
             sender, receiver = indices(payload)
             print(src, sport, dst, dport, payload[0] if payload else "-", len(payload),
                   sender, receiver)
+        return 0
+    if len(argv) == 3 and argv[1] == "times":
+        for stamp, src, sport, dst, dport, payload in stamped_udp_datagrams(argv[2]):
+            sender, receiver = indices(payload)
+            print("%.6f" % stamp, src, sport, dst, dport, payload[0] if payload else "-",
+                  len(payload), sender, receiver)
         return 0
     if len(argv) == 9 and argv[1] == "resend":
         kind, length, count = int(argv[3]), int(argv[4]), int(argv[8])
