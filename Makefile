@@ -25,7 +25,7 @@ deps:
 	@scripts/deps.sh build
 
 adit: $(BUILD)/adit
-	cp $< $@
+	cp $< $@.new && mv -f $@.new $@  # a new inode: a running adit keeps its own
 
 $(BUILD)/adit: $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

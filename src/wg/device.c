@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -144,6 +146,26 @@ struct wg_peer *device_add_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_
 	return peer;
 }
 
+/* peer_free drops the indices of the peer's sessions and handshake; this makes sure no
+ * entry outlives the peer whatever path it took (a peer is removed rarely: a full walk). */
+static void forget_indices(struct wg_device *dev, const struct wg_peer *peer)
+{
+	for (unsigned int i = 0; i < DEVICE_INDEX_HASH_SIZE; i++) {
+		struct index_entry **p = &dev->index_hash[i];
+
+		while (*p) {
+			if ((*p)->peer == peer) {
+				struct index_entry *e = *p;
+
+				*p = e->hash_next;
+				free(e);
+			} else {
+				p = &(*p)->hash_next;
+			}
+		}
+	}
+}
+
 void device_remove_peer(struct wg_device *dev, struct wg_peer *peer)
 {
 	struct wg_peer **p;
@@ -159,6 +181,7 @@ void device_remove_peer(struct wg_device *dev, struct wg_peer *peer)
 		*p = peer->hash_next;
 	allowedips_remove_by_peer(&dev->allowedips, peer);
 	dev->peer_count--;
+	forget_indices(dev, peer);
 	peer_free(peer);
 }
 
@@ -248,6 +271,22 @@ static int uapi_ready(void *ctx)
 	if (conn >= 0)
 		uapi_serve(dev, conn);
 	return 0;
+}
+
+/* wg-quick and ip(8) change the MTU after we start; padding must follow. Checked as a batch
+ * from the TUN starts, at most once a second. When the interface has moved to another
+ * namespace, the last value we saw stays. */
+void device_refresh_mtu(struct wg_device *dev, uint64_t now)
+{
+	struct ifreq ifr = { 0 };
+	int fd = dev->sock4 >= 0 ? dev->sock4 : dev->sock6;
+
+	if (now < dev->mtu_checked + 1000 || fd < 0)
+		return;
+	dev->mtu_checked = now;
+	memcpy(ifr.ifr_name, dev->tun.name, IFNAMSIZ);
+	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
+		dev->mtu = (unsigned int)ifr.ifr_mtu;
 }
 
 /* Before each sleep: fire the timers that are due, then sleep until the next one. */

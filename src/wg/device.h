@@ -33,7 +33,8 @@ struct wg_device {
 	struct loop_watch tun_watch, sock4_watch, sock6_watch, uapi_watch;
 	int sock4, sock6;
 	int uapi_fd;
-	unsigned int mtu;
+	unsigned int mtu;      /* of the TUN, for padding; refreshed once a second */
+	uint64_t mtu_checked;
 	uint16_t listen_port; /* the port actually bound; 0 = not yet */
 	uint16_t wanted_port; /* what the user asked for; 0 = any */
 	uint32_t fwmark;
@@ -94,6 +95,7 @@ void device_remove_all_peers(struct wg_device *dev);
 
 /* Monotonic milliseconds. */
 uint64_t device_now(void);
+void device_refresh_mtu(struct wg_device *dev, uint64_t now);
 
 /* The index table: a fresh random local index for peer's handshake (the one it had is
  * dropped), handed over to the keypair the handshake makes; 0 when memory runs out. */

@@ -351,8 +351,10 @@ struct noise_keypair *noise_keypair_create(struct noise_handshake *hs, uint64_t 
 		return NULL;
 	initiator = hs->state == HANDSHAKE_CONSUMED_RESPONSE;
 	kp = calloc(1, sizeof(*kp));
-	if (!kp)
+	if (!kp) {
+		noise_handshake_clear(hs);
 		return NULL;
+	}
 	crypto_kdf(first, second, NULL, hs->chaining_key, NULL, 0);
 	if (!crypto_aead_ctx_init(&kp->send, initiator ? first : second, true) ||
 	    !crypto_aead_ctx_init(&kp->recv, initiator ? second : first, false)) {

@@ -91,8 +91,9 @@ bool noise_create_response(struct wg_msg_response *dst, struct noise_handshake *
 /* Initiator: src answers the initiation hs made (the caller found hs by src->receiver). */
 bool noise_consume_response(const struct wg_msg_response *src, struct noise_handshake *hs,
 			    const struct noise_static_identity *id);
-/* Derives the session keys from a finished handshake and wipes the handshake. Returns a new
- * keypair (allocated: once per handshake, never per packet) or NULL. */
+/* Derives the session keys from a finished handshake and wipes the handshake, whether it
+ * succeeds or not. Returns a new keypair (allocated: once per handshake, never per packet)
+ * or NULL. */
 struct noise_keypair *noise_keypair_create(struct noise_handshake *hs, uint64_t now_ms);
 void noise_keypair_free(struct noise_keypair *kp);
 

@@ -13,11 +13,6 @@ struct wg_peer *peer_create(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN]
 
 	if (!peer)
 		return NULL;
-	peer->staged.buf = malloc(PEER_STAGED_BYTES);
-	if (!peer->staged.buf) {
-		free(peer);
-		return NULL;
-	}
 	peer->dev = dev;
 	noise_handshake_init(&peer->handshake, &dev->identity, pub);
 	cookie_init(&peer->cookie, pub);
@@ -108,15 +103,31 @@ struct noise_keypair *peer_sending_keypair(struct wg_peer *peer, uint64_t now)
 	return kp;
 }
 
+static void drop_oldest(struct staged_packets *s)
+{
+	uint32_t first = s->len[0];
+
+	memmove(s->buf, s->buf + first, s->used - first);
+	memmove(s->len, s->len + 1, (s->count - 1) * sizeof(s->len[0]));
+	s->used -= first;
+	s->count--;
+}
+
+/* The buffer is allocated the first time a peer needs it, and kept: a peer that always has
+ * a session never pays for it. When full, the oldest packets make room (kernel's rule). */
 void peer_stage(struct wg_peer *peer, const uint8_t *pkt, size_t len)
 {
 	struct staged_packets *s = &peer->staged;
 
 	if (len > PEER_STAGED_BYTES)
 		return;
-	/* Full: forget what is there; the newest packets matter most once a session exists. */
-	if (s->count == PEER_STAGED_MAX || s->used + len > PEER_STAGED_BYTES)
-		peer_drop_staged(peer);
+	if (!s->buf) {
+		s->buf = malloc(PEER_STAGED_BYTES);
+		if (!s->buf)
+			return;
+	}
+	while (s->count == PEER_STAGED_MAX || s->used + len > PEER_STAGED_BYTES)
+		drop_oldest(s);
 	memcpy(s->buf + s->used, pkt, len);
 	s->used += len;
 	s->len[s->count++] = (uint32_t)len;
@@ -168,12 +179,12 @@ int peer_set_endpoint(struct wg_peer *peer, const struct sockaddr *sa, socklen_t
 
 void peer_set_persistent_keepalive(struct wg_peer *peer, uint16_t interval)
 {
-	bool was_off = !peer->persistent_keepalive_interval;
+	bool changed = peer->persistent_keepalive_interval != interval;
 
 	peer->persistent_keepalive_interval = interval;
 	if (!interval)
 		peer->timers.persistent_keepalive = 0;
-	else if (was_off && peer->dev->identity.has_identity && peer->has_endpoint)
+	else if (changed && peer->dev->identity.has_identity)
 		peer_send_keepalive(peer);
 }
 

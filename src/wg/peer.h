@@ -28,7 +28,8 @@ struct wg_endpoint {
 };
 
 /* Packets that arrived from the TUN before there was a session, sent once one exists. One
- * buffer per peer, allocated with the peer, so staging allocates nothing per packet. */
+ * buffer per peer, allocated the first time it is needed, so staging allocates nothing per
+ * packet. */
 #define PEER_STAGED_MAX 32
 #define PEER_STAGED_BYTES (256 * 1024)
 struct staged_packets {

@@ -81,8 +81,10 @@ static void receive_response(struct wg_device *dev, const uint8_t *buf,
 	if (!noise_consume_response(&msg, &peer->handshake, &dev->identity))
 		return;
 	kp = noise_keypair_create(&peer->handshake, now);
-	if (!kp)
+	if (!kp) {
+		device_index_remove(dev, e->index);
 		return;
+	}
 	device_index_set_keypair(dev, kp->local_index, kp);
 	peer_add_keypair(peer, kp);
 	authenticated(peer, ep, sizeof(msg));
@@ -189,7 +191,9 @@ static void receive_data(struct wg_device *dev, uint8_t *buf, size_t len,
 	if (!replay_check(&kp->replay, le64toh(hdr.counter)))
 		return;
 
-	/* Authenticated from here. */
+	/* Authenticated from here: first learn where the peer is, so that what we send next
+	 * (staged packets, a rekey) goes there. */
+	update_endpoint(peer, ep);
 	if (peer_received_with_keypair(peer, kp)) {
 		timers_handshake_complete(peer);
 		peer_send_staged(peer);
@@ -198,11 +202,12 @@ static void receive_data(struct wg_device *dev, uint8_t *buf, size_t len,
 	authenticated(peer, ep, len);
 	if (!plain_len)
 		return; /* a keepalive */
+	timers_data_received(peer);
 	total = inner_packet(plain, plain_len, &family, &src);
 	if (!total || allowedips_lookup(&dev->allowedips, family, src) != peer)
 		return;
-	if (write(dev->tun.fd, plain, total) == (ssize_t)total)
-		timers_data_received(peer);
+	if (write(dev->tun.fd, plain, total) < 0)
+		return; /* TUN queue full: dropped, as a router would */
 }
 
 void receive_datagram(struct wg_device *dev, uint8_t *buf, size_t len,

@@ -30,7 +30,9 @@ void peer_send_handshake_initiation(struct wg_peer *peer, bool is_retry)
 	/* At most one initiation per REKEY_TIMEOUT, whatever asks for it. */
 	if (peer->last_sent_handshake && now < peer->last_sent_handshake + WG_REKEY_TIMEOUT)
 		return;
-	if (!peer->has_endpoint || !dev->identity.has_identity)
+	/* Without an endpoint the initiation goes nowhere, but its timers run as if it went,
+	 * so an endpoint set a moment later is used at the next retry (kernel behaviour). */
+	if (!dev->identity.has_identity)
 		return;
 	peer->last_sent_handshake = now;
 	index = device_index_add(dev, peer);
@@ -54,6 +56,8 @@ void send_handshake_response(struct wg_peer *peer)
 	uint64_t now = device_now();
 	uint32_t index = device_index_add(dev, peer);
 
+	/* Our own initiation would compete with the session this response makes. */
+	peer->last_sent_handshake = now;
 	if (!index)
 		return;
 	if (!noise_create_response(&msg, &peer->handshake, index)) {
@@ -81,12 +85,29 @@ static void keep_key_fresh(struct wg_peer *peer, const struct noise_keypair *kp,
 		peer_send_handshake_initiation(peer, false);
 }
 
+/* Zero padding to a multiple of 16, but never past the MTU: a full-size packet stays full
+ * size, so its datagram still fits the path it was sized for (kernel's rule). */
+static size_t padded_length(size_t len, unsigned int mtu)
+{
+	size_t last = len, padded;
+
+	if (!mtu)
+		return (len + WG_PADDING - 1) & ~(size_t)(WG_PADDING - 1);
+	if (last > mtu)
+		last %= mtu;
+	padded = (last + WG_PADDING - 1) & ~(size_t)(WG_PADDING - 1);
+	if (padded > mtu)
+		padded = mtu;
+	return len + (padded - last);
+}
+
 /* Encrypts the inner packet at buf + DEVICE_HEADROOM (len bytes, the buffer has room for
  * padding and the tag) into a data message starting at buf; returns its length. */
-static size_t encrypt_packet(struct noise_keypair *kp, uint8_t *buf, size_t len)
+static size_t encrypt_packet(struct noise_keypair *kp, uint8_t *buf, size_t len,
+			     unsigned int mtu)
 {
 	struct wg_msg_data hdr;
-	size_t padded = (len + WG_PADDING - 1) & ~(size_t)(WG_PADDING - 1);
+	size_t padded = padded_length(len, mtu);
 	uint64_t counter = kp->send_counter++;
 
 	memset(buf + DEVICE_HEADROOM + len, 0, padded - len);
@@ -108,7 +129,7 @@ static bool queue_packet(struct wg_peer *peer, uint8_t *buf, size_t len, uint64_
 
 	if (!kp || !peer->has_endpoint)
 		return false;
-	out = encrypt_packet(kp, buf, len);
+	out = encrypt_packet(kp, buf, len, peer->dev->mtu);
 	if (!out)
 		return false;
 	socket_queue(peer->dev, &peer->dev->tx, peer, buf, out);
@@ -185,6 +206,7 @@ int send_tun_packets(struct wg_device *dev)
 	uint64_t now = device_now();
 	unsigned int i;
 
+	device_refresh_mtu(dev, now);
 	for (i = 0; i < LOOP_BATCH; i++) {
 		uint8_t *buf = device_tx_buf(dev, i);
 		ssize_t n = read(dev->tun.fd, buf + DEVICE_HEADROOM,

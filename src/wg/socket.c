@@ -175,6 +175,11 @@ int socket_send_to(struct wg_device *dev, const struct wg_endpoint *to, const vo
 	return sendmsg(fd, &msg, 0) < 0 ? -errno : 0;
 }
 
+static bool has_source(const struct wg_endpoint *ep)
+{
+	return !IN6_IS_ADDR_UNSPECIFIED(&ep->src6);
+}
+
 static bool stale_source(int err)
 {
 	return err == -EINVAL || err == -EADDRNOTAVAIL || err == -ENETUNREACH;
@@ -187,7 +192,7 @@ int socket_send(struct wg_peer *peer, const void *data, size_t len)
 	if (!peer->has_endpoint)
 		return -EDESTADDRREQ;
 	err = socket_send_to(peer->dev, &peer->endpoint, data, len);
-	if (stale_source(err) && !IN6_IS_ADDR_UNSPECIFIED(&peer->endpoint.src6)) {
+	if (stale_source(err) && has_source(&peer->endpoint)) {
 		peer_clear_source(peer);
 		err = socket_send_to(peer->dev, &peer->endpoint, data, len);
 	}
@@ -211,9 +216,18 @@ void socket_queue(struct wg_device *dev, struct socket_batch *b, struct wg_peer 
 	address_msg(&b->msg[i].msg_hdr, &b->to[i], &b->control[i], sizeof(b->control[i]));
 }
 
+/* The peer forgets the address, and datagram i goes again with routing's choice. */
+static void retry_without_source(struct socket_batch *b, unsigned int i)
+{
+	peer_clear_source(b->peer[i]);
+	memset(&b->to[i].src6, 0, sizeof(b->to[i].src6));
+	b->to[i].src_ifindex = 0;
+	address_msg(&b->msg[i].msg_hdr, &b->to[i], &b->control[i], sizeof(b->control[i]));
+}
+
 /* Runs of datagrams for the same socket go out in one sendmmsg. A datagram the kernel
- * refuses is dropped (as a router drops); when its source address was the reason, the
- * peer forgets it so the next one is routed afresh. */
+ * refuses is dropped (as a router drops), unless its source address was the reason: that
+ * is no longer ours, so the peer forgets it and the datagram goes again without it. */
 void socket_flush(struct wg_device *dev, struct socket_batch *b)
 {
 	unsigned int start = 0, end;
@@ -233,8 +247,10 @@ void socket_flush(struct wg_device *dev, struct socket_batch *b)
 				start = end; /* socket buffer full: drop this run */
 				continue;
 			}
-			if (stale_source(-errno))
-				peer_clear_source(b->peer[start]);
+			if (stale_source(-errno) && has_source(&b->to[start])) {
+				retry_without_source(b, start);
+				continue;
+			}
 			sent = 1; /* skip the datagram it refused */
 		}
 		start += (unsigned int)sent;
