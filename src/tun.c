@@ -20,25 +20,29 @@ static void explain_open(int err)
 		log_error("cannot open /dev/net/tun: %s", strerror(err));
 }
 
-static void explain_setiff(int err, const char *name, bool tap)
+/* Lab mode names its interface with -n and accepts templates; wg mode takes a plain name. */
+static void explain_setiff(int err, const char *name, bool tap, bool template_ok)
 {
 	const char *kind = tap ? "TAP" : "TUN";
+	const char *other = template_ok ? "choose another name with -n" : "choose another name";
 
 	if (err == EPERM || err == EACCES)
 		log_error("cannot create %s interface %s: %s (run as root or grant CAP_NET_ADMIN)",
 			  kind, name, strerror(err));
 	else if (err == EBUSY)
 		log_error("cannot create %s interface %s: it exists and another program holds it "
-			  "(stop that program, or choose another name with -n)", kind, name);
+			  "(stop that program, or %s)", kind, name, other);
+	else if (err == EINVAL && template_ok)
+		log_error("cannot create %s interface %s: an interface of that name exists and is "
+			  "not a %s (%s, e.g. -n %s%%d)", kind, name, kind, other, tap ? "tap" : "tun");
 	else if (err == EINVAL)
 		log_error("cannot create %s interface %s: an interface of that name exists and is "
-			  "not a %s (choose another name with -n, e.g. -n %s%%d)", kind, name, kind,
-			  tap ? "tap" : "tun");
+			  "not a %s (%s)", kind, name, kind, other);
 	else
 		log_error("cannot create %s interface %s: %s", kind, name, strerror(err));
 }
 
-int tun_open(struct tun *t, const char *name, bool tap)
+int tun_open(struct tun *t, const char *name, bool tap, bool template_ok)
 {
 	struct ifreq ifr = { 0 };
 	int err;
@@ -56,7 +60,7 @@ int tun_open(struct tun *t, const char *name, bool tap)
 	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
 	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
 		err = errno;
-		explain_setiff(err, name, tap);
+		explain_setiff(err, name, tap, template_ok);
 		goto err;
 	}
 	memcpy(t->name, ifr.ifr_name, IFNAMSIZ);

@@ -14,8 +14,9 @@ struct tun {
 
 /* Creates a TUN (or TAP) from a name or a template with %d; the kernel picks the number and
  * t->name holds the real name. The interface lives as long as the fd: closing it (or the
- * process ending) removes the interface with its addresses and routes. Prints why on failure. */
-int tun_open(struct tun *t, const char *name, bool tap);
+ * process ending) removes the interface with its addresses and routes. Prints why on failure,
+ * suggesting a -n template when template_ok (lab mode). */
+int tun_open(struct tun *t, const char *name, bool tap, bool template_ok);
 void tun_close(struct tun *t);
 
 #endif

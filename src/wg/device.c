@@ -339,7 +339,7 @@ int device_init(struct wg_device *dev, const char *ifname)
 		log_error("cannot allocate packet buffers: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
-	if (tun_open(&dev->tun, ifname, false) < 0)
+	if (tun_open(&dev->tun, ifname, false, false) < 0)
 		return EXIT_FAIL;
 	err = set_mtu(dev);
 	if (err < 0)

@@ -68,4 +68,22 @@ check "interface deleted under the server: it says so" \
 	wait_log srv 'cannot read from tun0: .*\(was the interface deleted\?\)'
 exited_with() { stop "$1"; [ $? -eq "$2" ]; }
 check "and exits with status 1" exited_with srv 1
+
+# wg mode (adit [-f] IFACE) names bad values the same way. Interface names are host-wide
+# for its UAPI sockets, so this test's own carry its PID.
+WGE=wge$$
+check "wg mode: a bad interface name, status 2" \
+	expect 2 "invalid interface name 'bad/name'" u "$ADIT" -f bad/name
+check "wg mode: a template is refused (wg finds the interface by its name)" \
+	expect 2 "invalid interface name 'wg%d': wg mode takes a plain name" u "$ADIT" -f 'wg%d'
+check "wg mode: no interface, usage and status 2" expect 2 '^usage: adit \[-f' u "$ADIT" -f
+check "wg mode: an unknown option, status 2" expect 2 "unknown option '--fast'" u "$ADIT" --fast wg0
+check "wg mode: a name held by another kind of interface" \
+	expect 1 'cannot create TUN interface eth0: an interface of that name exists and is not a TUN \(choose another name\)$' u "$ADIT" -f eth0
+start u wg "$ADIT" -f "$WGE"
+wait_for 5 test -S "/var/run/wireguard/$WGE.sock"
+check "wg mode: a name another adit holds" \
+	expect 1 "cannot create TUN interface $WGE: it exists and another program holds it \(stop that program, or choose another name\)" u "$ADIT" -f "$WGE"
+check "wg mode: SIGTERM ends it with status 0" exited_with wg 0
+check_not "and its UAPI socket is gone" test -e "/var/run/wireguard/$WGE.sock"
 finish
