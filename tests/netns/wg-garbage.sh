@@ -16,15 +16,10 @@
 need_adit
 need_wgo
 
-wg_hosts a b
-wg_wire a b
-wg_key a
-wg_key b
-IA=$(wg_ifname a) IB=$(wg_ifname b)
+wg_two_hosts
 on b ip addr add 10.77.0.66/24 dev eth0
 
-start_wg a adit "$ADIT" "$IA"
-start_wg b wgo "$WGO" "$IB"
+wg_start_pair
 wg_dev a "$IA" a 51820 10.88.0.1/24
 wg_dev b "$IB" b 51821 10.88.0.2/24
 wg_peer a "$IA" b 10.88.0.2/32

@@ -29,8 +29,7 @@ wg_key d
 wg_key e
 IA=$(wg_ifname a) IB=$(wg_ifname b) IC=$(wg_ifname c) IE=$(wg_ifname e)
 
-start_wg a adit "$ADIT" "$IA"
-start_wg b wgo "$WGO" "$IB"
+wg_start_pair
 start_wg b wgo-c "$WGO" "$IC"
 start_wg b wgo-e "$WGO" "$IE"
 wg_dev a "$IA" a 51820 10.88.0.1/24 10.89.0.1/24 10.90.0.1/24

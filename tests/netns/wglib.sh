@@ -8,6 +8,8 @@
 #   wg_hosts HOST...            create namespaces $ADIT_LAB-HOST, loopback up
 #   wg_wire H1 H2               veth "eth0" between them; H1 is 10.77.0.1/24 fd77::1/64, H2 .2/::2
 #   wg_key NAME                 $T/NAME.key and $T/NAME.pub, a fresh key pair
+#   wg_two_hosts                hosts a and b on one wire, key pairs a and b, names $IA and $IB
+#   wg_start_pair [VAR=VALUE...]  adit -f $IA in a (with that environment), wireguard-go -f $IB in b
 #   wg_ifname TAG               print a UAPI-unique interface name (the socket dir is host-wide)
 #   start_wg HOST NAME IMPL IFACE [VAR=VALUE...]
 #                               start "IMPL -f IFACE" with that environment; wait for its UAPI
@@ -34,7 +36,6 @@ fi
 WGO=${WGO:-/usr/bin/wireguard-go}
 WG_RUN=/var/run/wireguard
 WG_NAMESPACES=()
-WG_IFACES=()
 
 wg_hosts() {
 	local h
@@ -60,10 +61,18 @@ wg_key() {
 	(umask 077; wg genkey >"$T/$1.key") && wg pubkey <"$T/$1.key" >"$T/$1.pub"
 }
 
+wg_two_hosts() {
+	{ wg_hosts a b && wg_wire a b && wg_key a && wg_key b; } || return 1
+	IA=$(wg_ifname a) IB=$(wg_ifname b)
+}
+
+wg_start_pair() {
+	start_wg a adit "$ADIT" "$IA" "$@" && start_wg b wgo "$WGO" "$IB"
+}
+
 # wg + tag + PID: at most 2 + 2 + 7 characters, under IFNAMSIZ, and no other test's.
 wg_ifname() {
 	local name=wg$1$$
-	WG_IFACES+=("$name")
 	echo "$name"
 }
 
@@ -154,8 +163,10 @@ wg_cleanup() {
 		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
-	for i in "${WG_IFACES[@]}"; do
-		rm -f "$WG_RUN/$i.sock"
+	# wg_ifname runs in $(...), so its names are matched here by their shape: wg, a tag of
+	# one or two letters, this test's PID.
+	for i in "$WG_RUN"/wg[a-z]$$.sock "$WG_RUN"/wg[a-z][a-z]$$.sock; do
+		[ -e "$i" ] && rm -f "$i"
 	done
 }
 
