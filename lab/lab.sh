@@ -326,6 +326,25 @@ adit_banner() {
 	sed -n '/From \(tun\|socket\)/q; p' "$DEMO_TMP/$1.log" | head -n 4 | sed "s/^/      $1 | /"
 }
 
+# capture_pings NAME PORT PATTERN NOTE: tcpdump on the server's eth0 while U pings V twice
+# with PATTERN as payload; shows the first datagram in full and the others' headers.
+capture_pings() {
+	local name=$1 port=$2 pattern=$3 dump
+	bg_on server "$name" tcpdump -l -n -X -c 4 -i eth0 udp port "$port"
+	dump=$!
+	poll 50 grep -q 'listening on' "$DEMO_TMP/$name.log" || fail "tcpdump did not start"
+	say "server# tcpdump -n -i eth0 -c 4 -X udp port $port"
+	say "u# ping -c2 -i 0.3 -p $pattern 192.168.60.5   $4"
+	ip netns exec "$LAB-u" ping -c2 -i 0.3 -W1 -p "$pattern" 192.168.60.5 >/dev/null 2>&1 ||
+		fail "ping through the tunnel failed"
+	poll 30 eval "! alive $dump" || kill "$dump" 2>/dev/null || true
+	grep -v 'listening on\|verbose output\|packets \(captured\|received\|dropped\)' \
+		"$DEMO_TMP/$name.log" | awk '/^[0-9]/ { n++ } n == 1 || /^[0-9]/' |
+		sed 's/\t/  /' | indent
+	[ "$(grep -c 'UDP, length' "$DEMO_TMP/$name.log")" -ge 4 ] ||
+		fail "tcpdump did not see the tunnel's datagrams"
+}
+
 count_lines() { [ "$(grep -cE 'From (tun|socket)' "$DEMO_TMP/$1.log")" -ge "$2" ]; }
 
 # wg mode between U and the server: keys from adit genkey, each side configured with wg set,
@@ -362,7 +381,7 @@ demo_wg() {
 }
 
 cmd_demo() {
-	local adit srv cli wgs= wgu= dump out t0 rc1 rc2 pattern
+	local adit srv cli wgs= wgu= out t0 rc1 rc2 pattern
 	adit=${ADIT:-$(cd "$(dirname "$0")/.." && pwd)/adit}
 	[ -x "$adit" ] || die "adit is not built: run 'make' first (or set ADIT=/path/to/adit)"
 	[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
@@ -451,20 +470,8 @@ PY
 	say "V sees U as 192.168.53.99, U's tunnel address: U's packets left the server's TUN."
 
 	step 5 "What the internet sees: the server's eth0 during two pings"
-	bg_on server tcpdump tcpdump -l -n -X -c 4 -i eth0 udp port 9090
-	dump=$!
-	poll 50 grep -q 'listening on' "$DEMO_TMP/tcpdump.log" || fail "tcpdump did not start"
 	pattern=$(printf 'plaintext-inside' | od -An -tx1 | tr -d ' \n')
-	say "server# tcpdump -n -i eth0 -c 4 -X udp port 9090"
-	say "u# ping -c2 -i 0.3 -p $pattern 192.168.60.5   (payload \"plaintext-inside\")"
-	ip netns exec "$LAB-u" ping -c2 -i 0.3 -W1 -p "$pattern" 192.168.60.5 >/dev/null 2>&1 ||
-		fail "ping through the tunnel failed"
-	poll 30 eval "! alive $dump" || kill "$dump" 2>/dev/null || true
-	grep -v 'listening on\|verbose output\|packets \(captured\|received\|dropped\)' \
-		"$DEMO_TMP/tcpdump.log" | awk '/^[0-9]/ { n++ } n == 1 || /^[0-9]/' |
-		sed 's/\t/  /' | indent
-	[ "$(grep -c 'UDP, length' "$DEMO_TMP/tcpdump.log")" -ge 4 ] ||
-		fail "tcpdump did not see the tunnel's datagrams"
+	capture_pings tcpdump 9090 "$pattern" '(payload "plaintext-inside")'
 	say "Each UDP datagram carries one of U's IP packets as it is (the first one is dumped"
 	say "in full): from offset 0x1c, 4500... is U's packet, c0a8 3563 c0a8 3c05 are"
 	say "192.168.53.99 > 192.168.60.5, and the ping's payload reads in clear text."
@@ -480,19 +487,7 @@ PY
 	demo_wg "$adit"
 
 	step 7 "What the internet sees now: the server's eth0 during the same two pings"
-	bg_on server tcpdump2 tcpdump -l -n -X -c 4 -i eth0 udp port 51820
-	dump=$!
-	poll 50 grep -q 'listening on' "$DEMO_TMP/tcpdump2.log" || fail "tcpdump did not start"
-	say "server# tcpdump -n -i eth0 -c 4 -X udp port 51820"
-	say "u# ping -c2 -i 0.3 -p $pattern 192.168.60.5   (the same payload)"
-	ip netns exec "$LAB-u" ping -c2 -i 0.3 -W1 -p "$pattern" 192.168.60.5 >/dev/null 2>&1 ||
-		fail "ping through the WireGuard tunnel failed"
-	poll 30 eval "! alive $dump" || kill "$dump" 2>/dev/null || true
-	grep -v 'listening on\|verbose output\|packets \(captured\|received\|dropped\)' \
-		"$DEMO_TMP/tcpdump2.log" | awk '/^[0-9]/ { n++ } n == 1 || /^[0-9]/' |
-		sed 's/\t/  /' | indent
-	[ "$(grep -c 'UDP, length' "$DEMO_TMP/tcpdump2.log")" -ge 4 ] ||
-		fail "tcpdump did not see the tunnel's datagrams"
+	capture_pings tcpdump2 51820 "$pattern" '(the same payload)'
 	grep -q 'plaintext' "$DEMO_TMP/tcpdump2.log" && fail "the payload is readable on the wire"
 	grep -q '0x0010: .* 0400 0000' "$DEMO_TMP/tcpdump2.log" ||
 		fail "no WireGuard transport message (type 4) in the capture"
