@@ -13,7 +13,6 @@
  * read and sets errno to its negation before perror (ipc-uapi.h). */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -21,10 +20,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "wg/crypto.h"
@@ -32,10 +27,8 @@
 #include "wg/peer.h"
 #include "wg/uapi.h"
 
-#define UAPI_DIR "/var/run/wireguard"
 /* The longest line read; the longest legitimate one (an endpoint with a scope) is < 100. */
 #define UAPI_LINE_MAX 4096
-#define UAPI_IO_TIMEOUT_S 1
 
 enum line_result { LINE_OK, LINE_BAD, LINE_EOF };
 
@@ -431,173 +424,4 @@ int uapi_handle(struct wg_device *dev, FILE *in, FILE *out)
 		ret = handle_set(dev, in, out, line);
 	crypto_wipe(line, sizeof(line));
 	return ret;
-}
-
-/* --- the socket --------------------------------------------------------------------------- */
-
-static bool socket_path(char *buf, size_t size, const char *ifname)
-{
-	int n;
-
-	if (!*ifname || strlen(ifname) >= IF_NAMESIZE || strchr(ifname, '/') ||
-	    !strcmp(ifname, ".") || !strcmp(ifname, ".."))
-		return false;
-	n = snprintf(buf, size, "%s/%s.sock", UAPI_DIR, ifname);
-	return n > 0 && (size_t)n < size;
-}
-
-/* mkdir -p UAPI_DIR, mode 0755. */
-static int make_dir(void)
-{
-	char path[] = UAPI_DIR;
-	char *p = path;
-
-	do {
-		p = strchr(p + 1, '/');
-		if (p)
-			*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			log_error("cannot create %s: %s; create it (mode 0755) or run as root", path,
-				  strerror(errno));
-			return -1;
-		}
-		if (p)
-			*p = '/';
-	} while (p);
-	return 0;
-}
-
-static int bind_private(int fd, const struct sockaddr_un *sun)
-{
-	mode_t old = umask(077);
-	int ret = bind(fd, (const struct sockaddr *)sun, sizeof(*sun));
-
-	umask(old);
-	return ret;
-}
-
-/* A socket file nobody answers on is left by a process that died: remove it. One that answers
- * belongs to a live daemon, which must not lose its socket. */
-static int remove_stale(const struct sockaddr_un *sun, const char *ifname)
-{
-	struct stat st;
-	int probe, ret;
-
-	if (lstat(sun->sun_path, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-		log_error("%s exists and is not a socket; remove it", sun->sun_path);
-		return -1;
-	}
-	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (probe < 0) {
-		log_error("cannot create a UNIX socket: %s", strerror(errno));
-		return -1;
-	}
-	ret = connect(probe, (const struct sockaddr *)sun, sizeof(*sun));
-	if (ret == 0) {
-		log_error("%s is already served by another process (%s answers)", ifname,
-			  sun->sun_path);
-		ret = -1;
-	} else if (errno != ECONNREFUSED) {
-		log_error("cannot check %s: %s; remove it if no daemon uses it", sun->sun_path,
-			  strerror(errno));
-	} else if (unlink(sun->sun_path) < 0 && errno != ENOENT) {
-		log_error("cannot remove the stale %s: %s", sun->sun_path, strerror(errno));
-	} else {
-		ret = 0;
-	}
-	close(probe);
-	return ret;
-}
-
-int uapi_listen(const char *ifname)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (!socket_path(sun.sun_path, sizeof(sun.sun_path), ifname)) {
-		log_error("'%s' is not a usable interface name for %s; use at most %d characters "
-			  "and no '/'", ifname, UAPI_DIR, IF_NAMESIZE - 1);
-		return -1;
-	}
-	if (make_dir() < 0)
-		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		log_error("cannot create a UNIX socket: %s", strerror(errno));
-		return -1;
-	}
-	if (bind_private(fd, &sun) < 0) {
-		if (errno != EADDRINUSE || remove_stale(&sun, ifname) < 0)
-			goto err_logged;
-		if (bind_private(fd, &sun) < 0)
-			goto err;
-	}
-	if (listen(fd, 16) < 0) {
-		log_error("cannot listen on %s: %s", sun.sun_path, strerror(errno));
-		unlink(sun.sun_path);
-		goto err_logged;
-	}
-	return fd;
-err:
-	log_error("cannot listen on %s: %s", sun.sun_path, strerror(errno));
-err_logged:
-	close(fd);
-	return -1;
-}
-
-void uapi_unlink(const char *ifname)
-{
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-
-	if (socket_path(path, sizeof(path), ifname))
-		unlink(path);
-}
-
-/* Writes with MSG_NOSIGNAL: a client gone away is an error here, never a SIGPIPE. */
-static ssize_t conn_write(void *cookie, const char *buf, size_t size)
-{
-	int fd = *(int *)cookie;
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < size) {
-		n = send(fd, buf + done, size - done, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
-}
-
-void uapi_serve(struct wg_device *dev, int conn)
-{
-	struct timeval tv = { .tv_sec = UAPI_IO_TIMEOUT_S };
-	cookie_io_functions_t io = { .write = conn_write };
-	/* Our own stdio buffers, so the keys that pass through them can be wiped. */
-	char ibuf[UAPI_LINE_MAX], obuf[UAPI_LINE_MAX];
-	FILE *in, *out = NULL;
-	int flags;
-
-	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(conn, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	flags = fcntl(conn, F_GETFL);
-	if (flags >= 0 && (flags & O_NONBLOCK))
-		fcntl(conn, F_SETFL, flags & ~O_NONBLOCK);
-	in = fdopen(conn, "r");
-	if (!in) {
-		close(conn);
-		return;
-	}
-	out = fopencookie(&conn, "w", io);
-	if (out && !setvbuf(in, ibuf, _IOFBF, sizeof(ibuf)) &&
-	    !setvbuf(out, obuf, _IOFBF, sizeof(obuf)))
-		while (uapi_handle(dev, in, out) == 0)
-			;
-	if (out)
-		fclose(out);
-	fclose(in);
-	crypto_wipe(ibuf, sizeof(ibuf));
-	crypto_wipe(obuf, sizeof(obuf));
 }
