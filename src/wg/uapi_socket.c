@@ -14,10 +14,14 @@
 
 #include "log.h"
 #include "wg/crypto.h"
+#include "wg/device.h"
 #include "wg/uapi.h"
 
 #define UAPI_DIR "/var/run/wireguard"
 #define UAPI_IO_TIMEOUT_S 1
+/* A connection is served while the data path waits; however slowly a client trickles its
+ * bytes, it has this long in all. */
+#define UAPI_CONN_TIMEOUT_MS 10000
 /* stdio buffers of a connection: a line of uapi.c's at least. */
 #define UAPI_BUF 4096
 
@@ -139,10 +143,28 @@ void uapi_unlink(const char *ifname)
 		unlink(path);
 }
 
+struct conn {
+	int fd;
+	uint64_t deadline; /* ms, monotonic */
+};
+
+static ssize_t conn_read(void *cookie, char *buf, size_t size)
+{
+	struct conn *c = cookie;
+	ssize_t n;
+
+	if (device_now() >= c->deadline)
+		return -1;
+	do
+		n = recv(c->fd, buf, size, 0);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
 /* Writes with MSG_NOSIGNAL: a client gone away is an error here, never a SIGPIPE. */
 static ssize_t conn_write(void *cookie, const char *buf, size_t size)
 {
-	int fd = *(int *)cookie;
+	int fd = ((struct conn *)cookie)->fd;
 	size_t done = 0;
 	ssize_t n;
 
@@ -160,7 +182,8 @@ static ssize_t conn_write(void *cookie, const char *buf, size_t size)
 void uapi_serve(struct wg_device *dev, int conn)
 {
 	struct timeval tv = { .tv_sec = UAPI_IO_TIMEOUT_S };
-	cookie_io_functions_t io = { .write = conn_write };
+	struct conn c = { .fd = conn, .deadline = device_now() + UAPI_CONN_TIMEOUT_MS };
+	cookie_io_functions_t in_io = { .read = conn_read }, out_io = { .write = conn_write };
 	/* Our own stdio buffers, so the keys that pass through them can be wiped. */
 	char ibuf[UAPI_BUF], obuf[UAPI_BUF];
 	FILE *in, *out = NULL;
@@ -171,12 +194,12 @@ void uapi_serve(struct wg_device *dev, int conn)
 	flags = fcntl(conn, F_GETFL);
 	if (flags >= 0 && (flags & O_NONBLOCK))
 		fcntl(conn, F_SETFL, flags & ~O_NONBLOCK);
-	in = fdopen(conn, "r");
+	in = fopencookie(&c, "r", in_io);
 	if (!in) {
 		close(conn);
 		return;
 	}
-	out = fopencookie(&conn, "w", io);
+	out = fopencookie(&c, "w", out_io);
 	if (out && !setvbuf(in, ibuf, _IOFBF, sizeof(ibuf)) &&
 	    !setvbuf(out, obuf, _IOFBF, sizeof(obuf)))
 		while (uapi_handle(dev, in, out) == 0)
@@ -184,6 +207,7 @@ void uapi_serve(struct wg_device *dev, int conn)
 	if (out)
 		fclose(out);
 	fclose(in);
+	close(conn);
 	crypto_wipe(ibuf, sizeof(ibuf));
 	crypto_wipe(obuf, sizeof(obuf));
 }
