@@ -1,0 +1,588 @@
+/* The timers of whitepaper §6 on a clock the test owns. Two devices, A and B, talk over
+ * loopback UDP; each one's TUN is a socketpair whose other end the test holds. The clock is
+ * device_now, wrapped at link time (see the Makefile), so minutes of protocol time pass in
+ * an instant: rekey after time (initiator only) and messages, reject after time and
+ * messages, the last-minute handshake, the initiation rate limit, retransmits until giving
+ * up, and keys zeroed after REJECT_AFTER_TIME * 3. The short timers are also covered, on the
+ * real clock, by tests/netns/wg-timers.sh. */
+#include <endian.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "wg/device.h"
+
+#define START_MS 1000000
+
+/* A device and the test's side of it: its TUN, what reached its socket. */
+struct host {
+	struct wg_device dev;
+	struct wg_peer *peer; /* the other host */
+	int tun;              /* the test's end of the TUN */
+	uint8_t ip;           /* 10.0.0.ip inside the tunnel */
+	unsigned int seen[WG_MSG_DATA + 1]; /* datagrams that reached the socket, by type */
+	unsigned int keepalives;
+	uint32_t senders[32]; /* sender index of every initiation seen, in order */
+	uint8_t held[256];    /* the last data message taken off the wire */
+	size_t held_len;
+};
+
+static struct host a, b;
+static uint64_t now_ms;
+
+uint64_t __wrap_device_now(void);
+uint64_t __wrap_device_now(void)
+{
+	return now_ms;
+}
+
+static void host_up(struct host *h, uint8_t key_byte, uint8_t ip)
+{
+	uint8_t priv[WG_KEY_LEN];
+	int sp[2];
+
+	memset(h, 0, sizeof(*h));
+	memset(priv, key_byte, sizeof(priv));
+	h->ip = ip;
+	h->dev.sock4 = h->dev.sock6 = h->dev.uapi_fd = -1;
+	h->dev.loop.epfd = h->dev.loop.sigfd = -1;
+	h->dev.mtu = 1420;
+	h->dev.pool = mmap(NULL, (size_t)2 * LOOP_BATCH * DEVICE_BUF_SIZE,
+			   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(h->dev.pool != MAP_FAILED);
+	allowedips_init(&h->dev.allowedips);
+	ratelimiter_init(&h->dev.ratelimiter);
+	assert_int_equal(device_set_private_key(&h->dev, priv), 0);
+	assert_int_equal(socket_bind(&h->dev, 0), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sp), 0);
+	h->dev.tun.fd = sp[0];
+	h->tun = sp[1];
+}
+
+/* h's peer is other, at other's loopback port, owning 10.0.0.other->ip/32. */
+static void host_peer(struct host *h, const struct host *other)
+{
+	struct sockaddr_in ep = { .sin_family = AF_INET, .sin_port = htons(other->dev.listen_port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	uint8_t net[4] = { 10, 0, 0, other->ip };
+
+	h->peer = device_add_peer(&h->dev, other->dev.identity.public_key);
+	assert_non_null(h->peer);
+	assert_int_equal(peer_set_endpoint(h->peer, (struct sockaddr *)&ep, sizeof(ep)), 0);
+	assert_int_equal(peer_add_allowed_ip(h->peer, AF_INET, net, 32), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	now_ms = START_MS;
+	host_up(&a, 0x41, 1);
+	host_up(&b, 0x42, 2);
+	host_peer(&a, &b);
+	host_peer(&b, &a);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	device_close(&a.dev);
+	device_close(&b.dev);
+	close(a.tun);
+	close(b.tun);
+	return 0;
+}
+
+/* An IPv4 packet from h to the other host enters h's TUN, and h sends what it sends. */
+static void send_ip(struct host *h)
+{
+	uint8_t pkt[40] = { 0x45, 0, 0, sizeof(pkt), 0, 0, 0, 0, 64, 17, 0, 0,
+			    10, 0, 0, h->ip, 10, 0, 0, h->ip == 1 ? 2 : 1 };
+
+	assert_int_equal(write(h->tun, pkt, sizeof(pkt)), sizeof(pkt));
+	assert_int_equal(send_tun_packets(&h->dev), 0);
+}
+
+/* Packets h's device wrote to its TUN since the last call. */
+static unsigned int tun_received(struct host *h)
+{
+	uint8_t pkt[2048];
+	unsigned int n = 0;
+
+	while (read(h->tun, pkt, sizeof(pkt)) > 0)
+		n++;
+	return n;
+}
+
+static void note(struct host *h, const uint8_t *msg, size_t len)
+{
+	uint32_t type, sender;
+
+	memcpy(&type, msg, sizeof(type));
+	type = le32toh(type);
+	assert_true(type >= WG_MSG_INITIATION && type <= WG_MSG_DATA);
+	h->seen[type]++;
+	if (type == WG_MSG_DATA && len == WG_DATA_MIN_LEN)
+		h->keepalives++;
+	if (type == WG_MSG_INITIATION && h->seen[type] <= 32) {
+		memcpy(&sender, msg + 4, sizeof(sender));
+		h->senders[h->seen[type] - 1] = sender;
+	}
+	if (type == WG_MSG_DATA && len <= sizeof(h->held)) {
+		memcpy(h->held, msg, len);
+		h->held_len = len;
+	}
+}
+
+/* Takes every datagram off h's socket and, if deliver, hands each to h's device; returns
+ * how many there were. */
+static unsigned int wire(struct host *h, bool deliver)
+{
+	static uint8_t buf[65536];
+	struct wg_endpoint from;
+	socklen_t fromlen;
+	unsigned int n = 0;
+	ssize_t len;
+
+	for (;;) {
+		memset(&from, 0, sizeof(from));
+		fromlen = sizeof(from.addr);
+		len = recvfrom(h->dev.sock4, buf, sizeof(buf), MSG_DONTWAIT, &from.addr.sa, &fromlen);
+		if (len < 0)
+			return n;
+		n++;
+		note(h, buf, (size_t)len);
+		if (deliver)
+			receive_datagram(&h->dev, buf, (size_t)len, &from, now_ms);
+	}
+}
+
+/* Delivers back and forth until nothing more is said. */
+static void settle(void)
+{
+	while (wire(&a, true) + wire(&b, true))
+		;
+}
+
+static void forget_seen(void)
+{
+	memset(a.seen, 0, sizeof(a.seen));
+	memset(b.seen, 0, sizeof(b.seen));
+	a.keepalives = b.keepalives = 0;
+}
+
+/* A sends a packet; the handshake it starts completes and the packet reaches B. */
+static void session_up(void)
+{
+	send_ip(&a);
+	settle();
+	assert_int_equal(tun_received(&b), 1);
+	assert_non_null(a.peer->keypairs.current);
+	assert_non_null(b.peer->keypairs.current);
+	forget_seen();
+}
+
+static void assert_jittered(uint64_t deadline, uint64_t base)
+{
+	assert_true(deadline >= base);
+	assert_true(deadline < base + WG_REKEY_TIMEOUT_JITTER_MAX);
+}
+
+static void test_handshake_arms_and_clears(void **state)
+{
+	uint64_t t0 = now_ms;
+
+	(void)state;
+	send_ip(&a);
+	assert_int_equal(a.peer->staged.count, 1);
+	assert_jittered(a.peer->timers.retransmit_handshake, t0 + WG_REKEY_TIMEOUT);
+	assert_int_equal(a.peer->last_handshake.tv_sec, 0);
+
+	settle();
+	assert_int_equal(tun_received(&b), 1);
+	assert_int_equal(a.peer->staged.count, 0);
+	assert_int_equal(a.peer->timers.retransmit_handshake, 0);
+	assert_int_equal(a.peer->timers.handshake_attempts, 0);
+	assert_true(a.peer->last_handshake.tv_sec > 0);
+	/* Both derived a session now; both forget it after three REJECT_AFTER_TIMEs without
+	 * a new one. */
+	assert_int_equal(a.peer->timers.zero_key_material, t0 + 3 * WG_REJECT_AFTER_TIME);
+	assert_int_equal(b.peer->timers.zero_key_material, t0 + 3 * WG_REJECT_AFTER_TIME);
+	/* A sent data and heard nothing after it; B got data and has not answered. */
+	assert_jittered(a.peer->timers.new_handshake, t0 + WG_KEEPALIVE_TIMEOUT + WG_REKEY_TIMEOUT);
+	assert_int_equal(b.peer->timers.send_keepalive, t0 + WG_KEEPALIVE_TIMEOUT);
+	assert_int_equal(b.peer->timers.new_handshake, 0);
+}
+
+/* B received data and had nothing to say: after KEEPALIVE_TIMEOUT it says so, which also
+ * tells A that its data arrived (A's new-handshake timer stops). */
+static void test_passive_keepalive(void **state)
+{
+	(void)state;
+	session_up();
+	now_ms += WG_KEEPALIVE_TIMEOUT - 1;
+	timers_expire(b.peer, now_ms);
+	assert_int_equal(wire(&a, true), 0);
+
+	now_ms++;
+	assert_int_equal(timers_next(b.peer), now_ms);
+	timers_expire(b.peer, now_ms);
+	assert_int_equal(wire(&a, true), 1);
+	assert_int_equal(a.keepalives, 1);
+	assert_int_equal(b.peer->timers.send_keepalive, 0);
+	assert_int_equal(a.peer->timers.new_handshake, 0);
+	assert_int_equal(tun_received(&a), 0);
+}
+
+/* Data that keeps arriving while the keepalive is pending earns one more keepalive later. */
+static void test_another_keepalive(void **state)
+{
+	(void)state;
+	session_up();
+	send_ip(&a);
+	wire(&b, true);
+	assert_true(b.peer->timers.need_another_keepalive);
+	now_ms += WG_KEEPALIVE_TIMEOUT;
+	timers_expire(b.peer, now_ms);
+	assert_int_equal(b.peer->timers.send_keepalive, now_ms + WG_KEEPALIVE_TIMEOUT);
+	assert_false(b.peer->timers.need_another_keepalive);
+	now_ms += WG_KEEPALIVE_TIMEOUT;
+	timers_expire(b.peer, now_ms);
+	assert_int_equal(wire(&a, true), 2);
+	assert_int_equal(a.keepalives, 2);
+}
+
+/* Sending anything authenticated answers the received data: no keepalive is needed. */
+static void test_reply_cancels_keepalive(void **state)
+{
+	(void)state;
+	session_up();
+	send_ip(&b);
+	assert_int_equal(b.peer->timers.send_keepalive, 0);
+}
+
+/* A sent data and nothing came back: after KEEPALIVE + REKEY_TIMEOUT it handshakes again,
+ * choosing its source address anew. */
+static void test_new_handshake_without_reply(void **state)
+{
+	uint64_t deadline;
+
+	(void)state;
+	session_up();
+	deadline = a.peer->timers.new_handshake;
+	now_ms = deadline - 1;
+	timers_expire(a.peer, now_ms);
+	assert_int_equal(wire(&b, false), 0);
+	now_ms = deadline;
+	timers_expire(a.peer, now_ms);
+	assert_int_equal(wire(&b, false), 1);
+	assert_int_equal(b.seen[WG_MSG_INITIATION], 1);
+}
+
+/* However often asked (by packets, keepalives, timers), at most one initiation per
+ * REKEY_TIMEOUT. */
+static void test_initiation_rate_limit(void **state)
+{
+	(void)state;
+	send_ip(&a);
+	now_ms += WG_REKEY_TIMEOUT - 1;
+	send_ip(&a);
+	peer_send_keepalive(a.peer);
+	peer_send_handshake_initiation(a.peer, false);
+	assert_int_equal(wire(&b, false), 1);
+	assert_int_equal(a.peer->staged.count, 2);
+	now_ms++;
+	send_ip(&a);
+	assert_int_equal(wire(&b, false), 1);
+	assert_int_equal(b.seen[WG_MSG_INITIATION], 2);
+	assert_int_equal(a.peer->staged.count, 3);
+}
+
+/* No response: an initiation every REKEY_TIMEOUT (+ jitter), each a new handshake, until
+ * MAX_TIMER_HANDSHAKES + 2 have gone; then the staged packets are dropped, and the handshake
+ * is forgotten REJECT_AFTER_TIME * 3 later. A new packet starts the count again. */
+static void test_retransmit_then_give_up(void **state)
+{
+	uint64_t first = now_ms, prev = now_ms, next;
+	uint32_t index;
+	unsigned int expiries = 0;
+
+	(void)state;
+	send_ip(&a);
+	while (a.peer->timers.retransmit_handshake) {
+		next = timers_next(a.peer);
+		assert_int_equal(next, a.peer->timers.retransmit_handshake);
+		assert_jittered(next, prev + WG_REKEY_TIMEOUT);
+		now_ms = prev = next;
+		timers_expire(a.peer, now_ms);
+		expiries++;
+		assert_true(expiries <= WG_MAX_TIMER_HANDSHAKES + 2);
+	}
+	wire(&b, false);
+	assert_int_equal(b.seen[WG_MSG_INITIATION], WG_MAX_TIMER_HANDSHAKES + 2);
+	assert_int_equal(expiries, WG_MAX_TIMER_HANDSHAKES + 2);
+	for (unsigned int i = 1; i < b.seen[WG_MSG_INITIATION]; i++)
+		assert_int_not_equal(b.senders[i], b.senders[i - 1]);
+	/* Somewhat past REKEY_ATTEMPT_TIME: a count of attempts decides, as in the kernel. */
+	assert_true(now_ms - first >= (WG_MAX_TIMER_HANDSHAKES + 2) * WG_REKEY_TIMEOUT);
+	assert_true(now_ms - first <
+		    (WG_MAX_TIMER_HANDSHAKES + 2) * (WG_REKEY_TIMEOUT + WG_REKEY_TIMEOUT_JITTER_MAX));
+
+	assert_int_equal(a.peer->staged.count, 0);
+	assert_int_equal(a.peer->timers.zero_key_material, now_ms + 3 * WG_REJECT_AFTER_TIME);
+	index = a.peer->handshake.local_index;
+	assert_int_not_equal(index, 0);
+	assert_non_null(device_index_find(&a.dev, index));
+
+	now_ms += 3 * WG_REJECT_AFTER_TIME;
+	timers_expire(a.peer, now_ms);
+	assert_int_equal(a.peer->handshake.state, HANDSHAKE_ZEROED);
+	assert_null(device_index_find(&a.dev, index));
+	assert_int_equal(timers_next(a.peer), 0);
+
+	send_ip(&a);
+	assert_int_equal(wire(&b, false), 1);
+	assert_int_equal(a.peer->timers.handshake_attempts, 0);
+	assert_int_not_equal(a.peer->timers.retransmit_handshake, 0);
+}
+
+/* The initiator rekeys when it sends on a key older than REKEY_AFTER_TIME; the responder
+ * does not, so the two do not race. */
+static void test_rekey_after_time_by_initiator(void **state)
+{
+	uint64_t born;
+
+	(void)state;
+	session_up();
+	born = a.peer->keypairs.current->birthdate;
+	assert_true(a.peer->keypairs.current->is_initiator);
+	now_ms = born + WG_REKEY_AFTER_TIME;
+	send_ip(&a);
+	wire(&b, false);
+	assert_int_equal(b.seen[WG_MSG_INITIATION], 0);
+	assert_int_equal(b.seen[WG_MSG_DATA], 1);
+
+	now_ms++;
+	send_ip(&b);
+	wire(&a, false);
+	assert_int_equal(a.seen[WG_MSG_INITIATION], 0);
+	assert_int_equal(a.seen[WG_MSG_DATA], 1);
+
+	send_ip(&a);
+	wire(&b, false);
+	assert_int_equal(b.seen[WG_MSG_INITIATION], 1);
+	assert_int_equal(b.seen[WG_MSG_DATA], 2);
+}
+
+/* Past REJECT_AFTER_TIME a key neither sends nor receives: data sealed just before the
+ * limit is dropped just after it, and a packet to send waits for the handshake it starts. */
+static void test_reject_after_time(void **state)
+{
+	(void)state;
+	session_up();
+	now_ms = b.peer->keypairs.current->birthdate + WG_REJECT_AFTER_TIME - 1;
+	send_ip(&b);
+	wire(&a, true);
+	assert_int_equal(tun_received(&a), 1);
+	send_ip(&b);
+	wire(&a, false);
+	assert_int_equal(a.seen[WG_MSG_DATA], 2);
+
+	now_ms++;
+	receive_datagram(&a.dev, a.held, a.held_len, &a.peer->endpoint, now_ms);
+	assert_int_equal(tun_received(&a), 0);
+
+	send_ip(&a);
+	wire(&b, false);
+	assert_int_equal(b.seen[WG_MSG_DATA], 0);
+	assert_int_equal(b.seen[WG_MSG_INITIATION], 1);
+	assert_int_equal(a.peer->staged.count, 1);
+	assert_null(peer_sending_keypair(a.peer, now_ms));
+}
+
+/* Either side rekeys after REKEY_AFTER_MESSAGES; no side sends after
+ * REJECT_AFTER_MESSAGES. */
+static void test_message_limits(void **state)
+{
+	(void)state;
+	session_up();
+	now_ms += WG_REKEY_TIMEOUT;
+	/* The responder's keypair became current with A's first data message. */
+	assert_false(b.peer->keypairs.current->is_initiator);
+	/* The counter is the next nonce: the rekey comes when it passes the limit. */
+	b.peer->keypairs.current->send_counter = WG_REKEY_AFTER_MESSAGES - 1;
+	send_ip(&b);
+	wire(&a, false);
+	assert_int_equal(a.seen[WG_MSG_DATA], 1);
+	assert_int_equal(a.seen[WG_MSG_INITIATION], 0);
+	send_ip(&b);
+	wire(&a, false);
+	assert_int_equal(a.seen[WG_MSG_DATA], 2);
+	assert_int_equal(a.seen[WG_MSG_INITIATION], 1);
+
+	a.peer->keypairs.current->send_counter = WG_REJECT_AFTER_MESSAGES - 1;
+	send_ip(&a);
+	wire(&b, false);
+	assert_int_equal(b.seen[WG_MSG_DATA], 1);
+	assert_int_equal(b.seen[WG_MSG_INITIATION], 1); /* past REKEY_AFTER_MESSAGES too */
+	assert_int_equal(a.peer->keypairs.current->send_counter, WG_REJECT_AFTER_MESSAGES);
+	send_ip(&a);
+	wire(&b, false);
+	assert_int_equal(b.seen[WG_MSG_DATA], 1);
+	assert_int_equal(b.seen[WG_MSG_INITIATION], 1);
+	assert_int_equal(a.peer->staged.count, 1);
+}
+
+/* The initiator, receiving on a key about to be rejected, handshakes once in the last
+ * minute even if it has nothing to send. */
+static void test_lastminute_handshake(void **state)
+{
+	uint64_t limit;
+
+	(void)state;
+	session_up();
+	limit = a.peer->keypairs.current->birthdate + WG_REJECT_AFTER_TIME - WG_KEEPALIVE_TIMEOUT -
+		WG_REKEY_TIMEOUT;
+	now_ms = limit;
+	send_ip(&b);
+	wire(&a, true);
+	assert_int_equal(tun_received(&a), 1);
+	assert_int_equal(wire(&b, false), 0);
+
+	now_ms++;
+	send_ip(&b);
+	wire(&a, true);
+	assert_int_equal(wire(&b, false), 1);
+	assert_int_equal(b.seen[WG_MSG_INITIATION], 1);
+	assert_true(a.peer->timers.sent_lastminute_handshake);
+
+	now_ms += WG_REKEY_TIMEOUT;
+	send_ip(&b);
+	wire(&a, true);
+	assert_int_equal(tun_received(&a), 2);
+	assert_int_equal(wire(&b, false), 0);
+}
+
+/* The responder, receiving on a key that old, leaves the handshake to the initiator. */
+static void test_lastminute_not_by_responder(void **state)
+{
+	(void)state;
+	session_up();
+	b.peer->keypairs.current->birthdate =
+		now_ms - (WG_REJECT_AFTER_TIME - WG_KEEPALIVE_TIMEOUT - WG_REKEY_TIMEOUT) - 1;
+	send_ip(&a);
+	wire(&b, true);
+	assert_int_equal(tun_received(&b), 1);
+	assert_int_equal(wire(&a, false), 0);
+	assert_false(b.peer->timers.sent_lastminute_handshake);
+}
+
+/* Three REJECT_AFTER_TIMEs after the last session was made, every key of it is gone from
+ * both the peer and the index table; a packet then brings a fresh session up. */
+static void test_zero_key_material(void **state)
+{
+	uint32_t cur, prev;
+
+	(void)state;
+	session_up();
+	/* A second session, so that A holds a previous keypair too. TAI64N timestamps come
+	 * from the real clock at 16.7 ms granularity: let one tick pass so B takes it. */
+	now_ms += WG_REKEY_TIMEOUT;
+	usleep(20000);
+	peer_send_handshake_initiation(a.peer, false);
+	wire(&b, true);
+	wire(&a, true);
+	/* A's keepalive confirming the session stays on the wire, so B keeps it in next. */
+	assert_non_null(a.peer->keypairs.previous);
+	assert_non_null(b.peer->keypairs.next);
+	assert_int_equal(b.peer->timers.zero_key_material, a.peer->timers.zero_key_material);
+	prev = a.peer->keypairs.previous->local_index;
+	cur = a.peer->keypairs.current->local_index;
+	assert_non_null(device_index_find(&a.dev, prev));
+	assert_non_null(device_index_find(&a.dev, cur));
+
+	now_ms = a.peer->timers.zero_key_material - 1;
+	timers_expire(a.peer, now_ms);
+	assert_non_null(a.peer->keypairs.current);
+	now_ms++;
+	timers_expire(a.peer, now_ms);
+	timers_expire(b.peer, now_ms);
+	assert_null(a.peer->keypairs.previous);
+	assert_null(a.peer->keypairs.current);
+	assert_null(a.peer->keypairs.next);
+	assert_null(b.peer->keypairs.current);
+	assert_null(b.peer->keypairs.next);
+	assert_null(device_index_find(&a.dev, prev));
+	assert_null(device_index_find(&a.dev, cur));
+	assert_int_equal(a.peer->timers.zero_key_material, 0);
+
+	/* B drops the keepalive still on the wire (its index is gone) and takes a new
+	 * session. */
+	usleep(20000);
+	session_up();
+}
+
+/* Turning a persistent keepalive on without a session brings one up. */
+static void test_persistent_keepalive_starts_session(void **state)
+{
+	(void)state;
+	peer_set_persistent_keepalive(a.peer, 25);
+	wire(&b, false);
+	assert_int_equal(b.seen[WG_MSG_INITIATION], 1);
+	assert_int_equal(a.peer->timers.persistent_keepalive, now_ms + 25000);
+}
+
+/* With a session, a keepalive goes out every interval after the last authenticated packet
+ * sent. (1 s, so no other timer of the peer is due in between.) */
+static void test_persistent_keepalive(void **state)
+{
+	(void)state;
+	session_up();
+	peer_set_persistent_keepalive(a.peer, 1);
+	wire(&b, true);
+	assert_int_equal(b.keepalives, 1);
+	assert_int_equal(a.peer->timers.persistent_keepalive, now_ms + 1000);
+	now_ms += 999;
+	timers_expire(a.peer, now_ms);
+	assert_int_equal(wire(&b, true), 0);
+	now_ms++;
+	timers_expire(a.peer, now_ms);
+	assert_int_equal(wire(&b, true), 1);
+	assert_int_equal(b.keepalives, 2);
+	assert_int_equal(a.peer->timers.persistent_keepalive, now_ms + 1000);
+
+	peer_set_persistent_keepalive(a.peer, 0);
+	assert_int_equal(a.peer->timers.persistent_keepalive, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_handshake_arms_and_clears, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passive_keepalive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_another_keepalive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_cancels_keepalive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_handshake_without_reply, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_initiation_rate_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retransmit_then_give_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_after_time_by_initiator, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reject_after_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_message_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lastminute_handshake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lastminute_not_by_responder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zero_key_material, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_persistent_keepalive_starts_session, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_persistent_keepalive, setup, teardown),
+	};
+
+	if (!crypto_init())
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
