@@ -304,6 +304,27 @@ static void test_initiation_rate_limit(void **state)
 	assert_int_equal(a.peer->staged.count, 3);
 }
 
+/* A response counts as a handshake sent: the responder, given a packet before the initiator
+ * confirms the session, waits for that confirmation instead of starting a handshake of its
+ * own that would replace the one under way. */
+static void test_response_counts_for_rate_limit(void **state)
+{
+	(void)state;
+	send_ip(&a);
+	wire(&b, true);
+	send_ip(&b);
+	assert_int_equal(b.peer->staged.count, 1);
+	wire(&a, true);
+	assert_int_equal(a.seen[WG_MSG_RESPONSE], 1);
+	assert_int_equal(a.seen[WG_MSG_INITIATION], 0);
+	wire(&b, true);
+	assert_int_equal(tun_received(&b), 1);
+	wire(&a, true);
+	assert_int_equal(tun_received(&a), 1);
+	assert_int_equal(a.seen[WG_MSG_INITIATION], 0);
+	assert_int_equal(b.peer->staged.count, 0);
+}
+
 /* No response: an initiation every REKEY_TIMEOUT (+ jitter), each a new handshake, until
  * MAX_TIMER_HANDSHAKES + 2 have gone; then the staged packets are dropped, and the handshake
  * is forgotten REJECT_AFTER_TIME * 3 later. A new packet starts the count again. */
@@ -570,6 +591,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reply_cancels_keepalive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_handshake_without_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_initiation_rate_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_response_counts_for_rate_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retransmit_then_give_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_after_time_by_initiator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reject_after_time, setup, teardown),
