@@ -3,8 +3,9 @@
  * device_now, wrapped at link time (see the Makefile), so minutes of protocol time pass in
  * an instant: rekey after time (initiator only) and messages, reject after time and
  * messages, the last-minute handshake, the initiation rate limit, retransmits until giving
- * up, and keys zeroed after REJECT_AFTER_TIME * 3. The short timers are also covered, on the
- * real clock, by tests/netns/wg-timers.sh. */
+ * up, and keys zeroed after REJECT_AFTER_TIME * 3; and, between handshake and first data,
+ * the responder's restraint and the roaming peer's staged packets. The short timers are also
+ * covered, on the real clock, by tests/netns/wg-timers.sh. */
 #include <endian.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -140,9 +141,9 @@ static void note(struct host *h, const uint8_t *msg, size_t len)
 	}
 }
 
-/* Takes every datagram off h's socket and, if deliver, hands each to h's device; returns
- * how many there were. */
-static unsigned int wire(struct host *h, bool deliver)
+/* Takes every datagram off h's socket and, if deliver, hands each to h's device as if it
+ * came from roamed (when not NULL); returns how many there were. */
+static unsigned int wire_from(struct host *h, bool deliver, const struct sockaddr_in *roamed)
 {
 	static uint8_t buf[65536];
 	struct wg_endpoint from;
@@ -158,9 +159,16 @@ static unsigned int wire(struct host *h, bool deliver)
 			return n;
 		n++;
 		note(h, buf, (size_t)len);
+		if (roamed)
+			from.addr.in4 = *roamed;
 		if (deliver)
 			receive_datagram(&h->dev, buf, (size_t)len, &from, now_ms);
 	}
+}
+
+static unsigned int wire(struct host *h, bool deliver)
+{
+	return wire_from(h, deliver, NULL);
 }
 
 /* Delivers back and forth until nothing more is said. */
@@ -323,6 +331,29 @@ static void test_response_counts_for_rate_limit(void **state)
 	assert_int_equal(tun_received(&a), 1);
 	assert_int_equal(a.seen[WG_MSG_INITIATION], 0);
 	assert_int_equal(b.peer->staged.count, 0);
+}
+
+/* The responder learns where the initiator is now before sending what it staged, so a peer
+ * that moved between handshake and first data still gets it. */
+static void test_staged_follow_roaming_peer(void **state)
+{
+	struct sockaddr_in moved = { .sin_family = AF_INET,
+				     .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	(void)state;
+	send_ip(&b);
+	wire(&a, true);
+	send_ip(&a);
+	assert_int_equal(a.peer->staged.count, 1);
+	wire(&b, true);
+	assert_int_equal(socket_bind(&b.dev, 0), 0);
+	moved.sin_port = htons(b.dev.listen_port);
+	wire_from(&a, true, &moved);
+	assert_int_equal(tun_received(&a), 1);
+	assert_int_equal(a.peer->staged.count, 0);
+	assert_int_equal(a.peer->endpoint.addr.in4.sin_port, moved.sin_port);
+	wire(&b, true);
+	assert_int_equal(tun_received(&b), 1);
 }
 
 /* No response: an initiation every REKEY_TIMEOUT (+ jitter), each a new handshake, until
@@ -592,6 +623,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_new_handshake_without_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_initiation_rate_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_response_counts_for_rate_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_staged_follow_roaming_peer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retransmit_then_give_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_after_time_by_initiator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reject_after_time, setup, teardown),
