@@ -185,6 +185,12 @@ static void forget_seen(void)
 	a.keepalives = b.keepalives = 0;
 }
 
+static void assert_seen(const struct host *h, unsigned int initiations, unsigned int data)
+{
+	assert_int_equal(h->seen[WG_MSG_INITIATION], initiations);
+	assert_int_equal(h->seen[WG_MSG_DATA], data);
+}
+
 /* A sends a packet; the handshake it starts completes and the packet reaches B. */
 static void session_up(void)
 {
@@ -417,19 +423,16 @@ static void test_rekey_after_time_by_initiator(void **state)
 	now_ms = born + WG_REKEY_AFTER_TIME;
 	send_ip(&a);
 	wire(&b, false);
-	assert_int_equal(b.seen[WG_MSG_INITIATION], 0);
-	assert_int_equal(b.seen[WG_MSG_DATA], 1);
+	assert_seen(&b, 0, 1);
 
 	now_ms++;
 	send_ip(&b);
 	wire(&a, false);
-	assert_int_equal(a.seen[WG_MSG_INITIATION], 0);
-	assert_int_equal(a.seen[WG_MSG_DATA], 1);
+	assert_seen(&a, 0, 1);
 
 	send_ip(&a);
 	wire(&b, false);
-	assert_int_equal(b.seen[WG_MSG_INITIATION], 1);
-	assert_int_equal(b.seen[WG_MSG_DATA], 2);
+	assert_seen(&b, 1, 2);
 }
 
 /* Past REJECT_AFTER_TIME a key neither sends nor receives: data sealed just before the
@@ -452,8 +455,7 @@ static void test_reject_after_time(void **state)
 
 	send_ip(&a);
 	wire(&b, false);
-	assert_int_equal(b.seen[WG_MSG_DATA], 0);
-	assert_int_equal(b.seen[WG_MSG_INITIATION], 1);
+	assert_seen(&b, 1, 0);
 	assert_int_equal(a.peer->staged.count, 1);
 	assert_null(peer_sending_keypair(a.peer, now_ms));
 }
@@ -471,23 +473,19 @@ static void test_message_limits(void **state)
 	b.peer->keypairs.current->send_counter = WG_REKEY_AFTER_MESSAGES - 1;
 	send_ip(&b);
 	wire(&a, false);
-	assert_int_equal(a.seen[WG_MSG_DATA], 1);
-	assert_int_equal(a.seen[WG_MSG_INITIATION], 0);
+	assert_seen(&a, 0, 1);
 	send_ip(&b);
 	wire(&a, false);
-	assert_int_equal(a.seen[WG_MSG_DATA], 2);
-	assert_int_equal(a.seen[WG_MSG_INITIATION], 1);
+	assert_seen(&a, 1, 2);
 
 	a.peer->keypairs.current->send_counter = WG_REJECT_AFTER_MESSAGES - 1;
 	send_ip(&a);
 	wire(&b, false);
-	assert_int_equal(b.seen[WG_MSG_DATA], 1);
-	assert_int_equal(b.seen[WG_MSG_INITIATION], 1); /* past REKEY_AFTER_MESSAGES too */
+	assert_seen(&b, 1, 1); /* the initiation: past REKEY_AFTER_MESSAGES too */
 	assert_int_equal(a.peer->keypairs.current->send_counter, WG_REJECT_AFTER_MESSAGES);
 	send_ip(&a);
 	wire(&b, false);
-	assert_int_equal(b.seen[WG_MSG_DATA], 1);
-	assert_int_equal(b.seen[WG_MSG_INITIATION], 1);
+	assert_seen(&b, 1, 1);
 	assert_int_equal(a.peer->staged.count, 1);
 }
 
@@ -613,27 +611,29 @@ static void test_persistent_keepalive(void **state)
 	assert_int_equal(a.peer->timers.persistent_keepalive, 0);
 }
 
+/* Every case starts from two fresh devices and the clock at START_MS. */
+#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_handshake_arms_and_clears, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_passive_keepalive, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_another_keepalive, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reply_cancels_keepalive, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_new_handshake_without_reply, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_initiation_rate_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_response_counts_for_rate_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_staged_follow_roaming_peer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_retransmit_then_give_up, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rekey_after_time_by_initiator, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reject_after_time, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_message_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lastminute_handshake, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lastminute_not_by_responder, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_zero_key_material, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_persistent_keepalive_starts_session, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_persistent_keepalive, setup, teardown),
+		TEST(test_handshake_arms_and_clears),
+		TEST(test_passive_keepalive),
+		TEST(test_another_keepalive),
+		TEST(test_reply_cancels_keepalive),
+		TEST(test_new_handshake_without_reply),
+		TEST(test_initiation_rate_limit),
+		TEST(test_response_counts_for_rate_limit),
+		TEST(test_staged_follow_roaming_peer),
+		TEST(test_retransmit_then_give_up),
+		TEST(test_rekey_after_time_by_initiator),
+		TEST(test_reject_after_time),
+		TEST(test_message_limits),
+		TEST(test_lastminute_handshake),
+		TEST(test_lastminute_not_by_responder),
+		TEST(test_zero_key_material),
+		TEST(test_persistent_keepalive_starts_session),
+		TEST(test_persistent_keepalive),
 	};
 
 	if (!crypto_init())
