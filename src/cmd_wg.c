@@ -23,30 +23,60 @@ static void usage(FILE *f)
 	      "  -f, --foreground  stay in the foreground and log to stderr\n", f);
 }
 
-/* The parent returns once the child holds everything; the child leaves the terminal. */
-static int daemonize(void)
+/* A background daemon forks before anything exists: epoll does not report, in a child, the
+ * signalfd its parent registered, so a loop made before the fork would never see SIGTERM. The
+ * parent waits on a pipe for one byte, the child's exit status once the interface and the
+ * UAPI socket exist (or why they do not), and exits with it: `adit wg0` returns when wg can
+ * configure wg0, and its status says whether it can. Errors before then still reach the
+ * terminal, since the child keeps stderr until it is ready. */
+static int fork_daemon(int *ready_fd)
 {
-	pid_t pid = fork();
-	int null;
+	int fds[2], status = EXIT_FAIL;
+	unsigned char byte;
+	pid_t pid;
 
-	if (pid < 0) {
+	/* Whatever the caller left open (a terminal, a pipe wg-quick reads) is not ours. */
+	close_range(STDERR_FILENO + 1, ~0U, 0);
+	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
 		log_error("cannot start in the background: %m (use -f to stay in the foreground)");
 		return -1;
 	}
-	if (pid > 0)
-		_exit(EXIT_OK);
-	setsid();
-	if (chdir("/") < 0)
-		return -1;
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-		if (null > STDERR_FILENO)
-			close(null);
+	if (pid > 0) {
+		close(fds[1]);
+		if (read(fds[0], &byte, 1) == 1)
+			status = byte;
+		_exit(status);
 	}
-	return 0;
+	close(fds[0]);
+	*ready_fd = fds[1];
+	setsid();
+	return chdir("/") < 0 ? -1 : 0;
+}
+
+/* The child is ready (status 0) or has failed: the parent exits with status, and the child
+ * leaves the terminal. */
+static void tell_parent(int *ready_fd, int status)
+{
+	unsigned char byte = (unsigned char)status;
+	int null;
+
+	if (*ready_fd < 0)
+		return;
+	if (status == EXIT_OK) {
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+			if (null > STDERR_FILENO)
+				close(null);
+		}
+	}
+	/* A parent already gone is not told; the daemon carries on all the same. */
+	if (write(*ready_fd, &byte, 1) < 0)
+		log_warn("cannot tell the starting command that %s is ready: %m", "the daemon");
+	close(*ready_fd);
+	*ready_fd = -1;
 }
 
 int cmd_wg(int argc, char **argv)
@@ -54,7 +84,7 @@ int cmd_wg(int argc, char **argv)
 	static struct wg_device dev; /* large: the batches live here */
 	const char *ifname = NULL, *why;
 	bool foreground = false;
-	int ret;
+	int ret, ready_fd = -1;
 
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--foreground")) {
@@ -80,15 +110,15 @@ int cmd_wg(int argc, char **argv)
 		log_error("invalid interface name '%s': %s", ifname, why);
 		return EXIT_USAGE;
 	}
+	if (!foreground && fork_daemon(&ready_fd) < 0)
+		return EXIT_FAIL;
 	ret = device_init(&dev, ifname);
-	if (ret == EXIT_OK) {
+	if (ret == EXIT_OK)
 		log_info("%s: WireGuard on UDP port %u, configure with wg(8)", dev.tun.name,
 			 dev.listen_port);
-		if (!foreground && daemonize() < 0)
-			ret = EXIT_FAIL;
-		else
-			ret = device_run(&dev);
-	}
+	tell_parent(&ready_fd, ret);
+	if (ret == EXIT_OK)
+		ret = device_run(&dev);
 	device_close(&dev);
 	return ret;
 }
