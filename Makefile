@@ -10,14 +10,14 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstric
 LDLIBS  += $(MNL_LIBS)
 BUILD   ?= build
 
-SRC     := $(wildcard src/*.c src/wg/*.c)
-HDR     := $(wildcard src/*.h src/wg/*.h)
+SRC     := $(wildcard src/*.c src/io/*.c src/wg/*.c)
+HDR     := $(wildcard src/*.h src/io/*.h src/wg/*.h)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
 LIBOBJ  := $(LIBSRC:src/%.c=$(BUILD)/%.o)
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check unit netns demo clean clang-check asan fuzz
+.PHONY: all deps check unit netns demo clean clang-check asan fuzz bench
 
 all: deps adit
 
@@ -76,6 +76,12 @@ demo:
 	@scripts/deps.sh demo
 	@$(MAKE) --no-print-directory adit
 	@lab/lab.sh demo
+
+# Throughput and latency beside the other userspace VPNs; not part of check (bench/README.md).
+bench:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory adit
+	@bench/run.sh
 
 clean:
 	rm -rf build adit

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Installs the Debian packages adit needs to build, test and run the lab, and only those
-# that are missing, so every make target can call it cheaply. Usage: deps.sh [build|check|demo]
+# that are missing, so every make target can call it cheaply. Usage: deps.sh [build|check|demo|bench]
 set -eu
 
 build="gcc make pkg-config libmnl-dev libssl-dev libsodium-dev"
 check="$build clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping iputils-arping tcpdump
 	python3-scapy procps wireguard-tools wireguard-go"
 demo="$build iproute2 iputils-ping tcpdump python3 procps wireguard-tools"
+# bench/run.sh: the measuring tools, every tunnel it compares adit with, and what
+# ../shared/anchors/wireguard-go/build.sh needs to build upstream wireguard-go offline.
+bench="$build iperf3 jq iproute2 iputils-ping procps gawk wireguard-tools wireguard-go openvpn openssl
+	fastd tinc golang-go golang-golang-x-crypto-dev golang-golang-x-net-dev golang-golang-x-sys-dev git"
 
 case "${1:-build}" in
 build) want=$build ;;
 check) want=$check ;;
 demo) want=$demo ;;
-*) echo "usage: $0 [build|check|demo]" >&2; exit 2 ;;
+bench) want=$bench ;;
+*) echo "usage: $0 [build|check|demo|bench]" >&2; exit 2 ;;
 esac
 
 missing=
