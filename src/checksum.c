@@ -1,20 +1,37 @@
 /* The Internet checksum (RFC 1071), declared in packet.h: responder.c fills in the checksums
  * of its replies with it, packet_is_whole() checks IPv4 headers. */
+#include <arpa/inet.h>
+#include <string.h>
+
 #include "packet.h"
 
 /* Sums 16-bit big-endian words, the last byte of an odd length padded with zero (RFC 1071).
- * Carries are folded back whenever they leave 32 bits, which keeps the one's complement sum;
- * only the last chunk summed may have an odd length. Reads bytes, so any alignment works. */
+ * The data path checksums every segment it makes, so this reads eight bytes at a time in the
+ * machine's own order: a one's complement sum does not depend on byte order, except that it
+ * comes out byte-swapped, and is swapped back once at the end (RFC 1071 §2(B)). Only the last
+ * chunk summed may have an odd length. Any alignment works. */
 uint32_t packet_csum_add(uint32_t sum, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	uint64_t acc = sum;
-	size_t i;
+	uint64_t acc = 0, w;
+	uint16_t half = 0;
 
-	for (i = 0; i + 1 < len; i += 2)
-		acc += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		acc += (uint32_t)p[len - 1] << 8;
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, sizeof(w));
+		acc += (w & 0xffffffff) + (w >> 32);
+	}
+	for (; len >= 2; p += 2, len -= 2) {
+		memcpy(&half, p, sizeof(half));
+		acc += half;
+	}
+	if (len) {
+		half = 0;
+		memcpy(&half, p, 1); /* the first byte of a word, the other zero */
+		acc += half;
+	}
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	acc = (uint64_t)sum + ntohs((uint16_t)acc);
 	while (acc >> 32)
 		acc = (acc & 0xffffffff) + (acc >> 32);
 	return (uint32_t)acc;

@@ -768,14 +768,16 @@ static void csum_rfc1071(void **state)
 	uint8_t shifted[sizeof(rfc) + 1];
 
 	(void)state;
-	assert_int_equal(packet_csum_add(0, rfc, sizeof(rfc)), 0x2ddf0);
+	/* The sum may come back folded or not: only its one's complement value is the contract. */
+	assert_int_equal(packet_csum_fold(packet_csum_add(0, rfc, sizeof(rfc))), 0x220d);
 	assert_int_equal(packet_csum_fold(0x2ddf0), 0x220d);
 	/* scapy.utils.checksum(bytes([0, 1, 0xf2, 3, 0xf4, 0xf5, 0xf6])) == 0x2304 */
 	assert_int_equal(packet_csum_fold(packet_csum_add(0, rfc, 7)), 0x2304);
 	/* an odd address, and the sum taken in two chunks */
 	memcpy(shifted + 1, rfc, sizeof(rfc));
-	assert_int_equal(packet_csum_add(0, shifted + 1, sizeof(rfc)), 0x2ddf0);
-	assert_int_equal(packet_csum_add(packet_csum_add(0, rfc, 4), rfc + 4, 4), 0x2ddf0);
+	assert_int_equal(packet_csum_fold(packet_csum_add(0, shifted + 1, sizeof(rfc))), 0x220d);
+	assert_int_equal(packet_csum_fold(packet_csum_add(packet_csum_add(0, rfc, 4), rfc + 4, 4)),
+			 0x220d);
 	assert_int_equal(packet_csum_add(0x1234, NULL, 0), 0x1234);
 	assert_int_equal(packet_csum_fold(0), 0xffff);
 	assert_int_equal(packet_csum_fold(0xffff), 0);
