@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "iface.h"
 #include "log.h"
+#include "io/pool.h"
 #include "loop.h"
 #include "opts.h"
 #include "packet.h"
@@ -18,57 +19,66 @@ struct tun_cmd {
 	const struct lab_opts *o;
 	struct responder responder;
 	enum link_type link;
-	uint8_t in[PACKET_BUF_SIZE];
-	uint8_t out[PACKET_BUF_SIZE];
+	struct io_pool pool; /* IO_BATCH buffers for what is read, IO_BATCH for the replies */
+	uint8_t *in[IO_BATCH], *out[IO_BATCH];
+	size_t in_len[IO_BATCH], out_len[IO_BATCH];
 	char line[512];
 };
 
-static void answer(struct tun_cmd *c, const uint8_t *pkt, size_t len)
-{
-	size_t n = responder_reply(&c->responder, pkt, len, c->link, c->out, sizeof(c->out));
+#define ROOM (IO_BUF_SIZE - IO_HEADROOM)
 
-	if (!n)
-		return;
-	if (write(c->tun.fd, c->out, n) < 0) {
-		log_error("cannot write a reply to %s: %s", c->tun.name, strerror(errno));
-		return;
-	}
+/* The reply to packet i, if there is one, joins the batch written back. */
+static unsigned int answer(struct tun_cmd *c, unsigned int i, unsigned int n)
+{
+	size_t len = responder_reply(&c->responder, c->in[i], c->in_len[i], c->link, c->out[n],
+				     ROOM);
+
+	if (!len)
+		return n;
+	c->out_len[n] = len;
 	if (!c->o->quiet) {
-		packet_summary(c->out, n, c->link, c->line, sizeof(c->line));
+		packet_summary(c->out[n], len, c->link, c->line, sizeof(c->line));
 		printf("  reply: %s\n", c->line);
 	}
+	return n + 1;
+}
+
+static int read_failed(struct tun_cmd *c, int err)
+{
+	log_error("cannot read from %s: %s (was the interface deleted?)", c->tun.name,
+		  strerror(err));
+	return -err;
 }
 
 static int on_packets(void *ctx)
 {
 	struct tun_cmd *c = ctx;
-	ssize_t len;
+	unsigned int replies = 0;
+	int n, err;
 
-	for (int i = 0; i < LOOP_BATCH; i++) {
-		len = read(c->tun.fd, c->in, sizeof(c->in));
-		if (len < 0 && (errno == EAGAIN || errno == EINTR))
-			break;
-		if (len < 0) {
-			int err = errno;
-
-			log_error("cannot read from %s: %s (was the interface deleted?)", c->tun.name,
-				  strerror(err));
-			return -err;
+	do {
+		n = tun_read_batch(&c->tun, c->in, c->in_len, IO_BATCH, ROOM);
+		for (int i = 0; i < n; i++) {
+			if (!c->o->quiet) {
+				packet_summary(c->in[i], c->in_len[i], c->link, c->line,
+					       sizeof(c->line));
+				puts(c->line);
+			}
+			if (c->o->reply)
+				replies = answer(c, (unsigned int)i, replies);
 		}
-		if (!c->o->quiet) {
-			packet_summary(c->in, (size_t)len, c->link, c->line, sizeof(c->line));
-			puts(c->line);
-		}
-		if (c->o->reply)
-			answer(c, c->in, (size_t)len);
-	}
+		err = tun_write_batch(&c->tun, c->out, c->out_len, replies, ROOM);
+		replies = 0;
+	} while (n > 0 && err == 0 && c->tun.pending);
 	fflush(stdout);
-	return 0;
+	if (n < 0)
+		return read_failed(c, -n);
+	return err < 0 ? read_failed(c, -err) : 0;
 }
 
 int cmd_tun(int argc, char **argv)
 {
-	static struct tun_cmd c; /* packet buffers: too big for the stack, allocated once */
+	static struct tun_cmd c; /* the batches: too big for the stack */
 	struct loop_watch w = { .ready = on_packets, .ctx = &c };
 	struct lab_opts o;
 	struct loop l;
@@ -79,6 +89,12 @@ int cmd_tun(int argc, char **argv)
 	if (o.help) {
 		opts_usage(CMD_TUN, true);
 		return EXIT_OK;
+	}
+	if (io_pool_init(&c.pool, 2 * IO_BATCH) < 0)
+		return EXIT_FAIL;
+	for (unsigned int i = 0; i < IO_BATCH; i++) {
+		c.in[i] = io_pool_buf(&c.pool, i) + IO_HEADROOM;
+		c.out[i] = io_pool_buf(&c.pool, IO_BATCH + i) + IO_HEADROOM;
 	}
 	c.o = &o;
 	c.link = o.tap ? LINK_ETHER : LINK_IP;
@@ -95,5 +111,6 @@ int cmd_tun(int argc, char **argv)
 		tun_close(&c.tun);
 	}
 	loop_close(&l);
+	io_pool_free(&c.pool);
 	return ret;
 }

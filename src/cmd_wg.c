@@ -15,12 +15,13 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: adit [-f|--foreground] IFACE\n\n"
+	fputs("usage: adit [-f|--foreground] [--no-offload] IFACE\n\n"
 	      "Creates the TUN interface IFACE and serves the WireGuard protocol on it, configured\n"
 	      "with wg(8) through /var/run/wireguard/IFACE.sock, as wireguard-go does:\n"
 	      "  adit wg0 && wg setconf wg0 wg0.conf && ip link set wg0 up\n"
 	      "or WG_QUICK_USERSPACE_IMPLEMENTATION=adit wg-quick up wg0.\n\n"
-	      "  -f, --foreground  stay in the foreground and log to stderr\n", f);
+	      "  -f, --foreground  stay in the foreground and log to stderr\n"
+	      "      --no-offload  no TUN segmentation offloads, no UDP GSO/GRO (for debugging)\n", f);
 }
 
 /* A background daemon forks before anything exists: epoll does not report, in a child, the
@@ -83,19 +84,21 @@ int cmd_wg(int argc, char **argv)
 {
 	static struct wg_device dev; /* large: the batches live here */
 	const char *ifname = NULL, *why;
-	bool foreground = false;
+	bool foreground = false, offload = true;
 	int ret, ready_fd = -1;
 
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--foreground")) {
 			foreground = true;
+		} else if (!strcmp(argv[i], "--no-offload")) {
+			offload = false;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return EXIT_OK;
 		} else if (!ifname && argv[i][0] != '-') {
 			ifname = argv[i];
 		} else {
-			log_error("unexpected argument '%s' (usage: adit [-f] IFACE)", argv[i]);
+			log_error("unexpected argument '%s' (usage: adit [-f] [--no-offload] IFACE)", argv[i]);
 			return EXIT_USAGE;
 		}
 	}
@@ -112,7 +115,9 @@ int cmd_wg(int argc, char **argv)
 	}
 	if (!foreground && fork_daemon(&ready_fd) < 0)
 		return EXIT_FAIL;
-	ret = device_init(&dev, ifname);
+	ret = device_setup(&dev, offload);
+	if (ret == EXIT_OK)
+		ret = device_start(&dev, ifname);
 	if (ret == EXIT_OK)
 		log_info("%s: WireGuard on UDP port %u, configure with wg(8)", dev.tun.name,
 			 dev.listen_port);

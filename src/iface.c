@@ -99,7 +99,7 @@ int iface_setup(struct tun *t, const struct lab_opts *o)
 	struct netcfg nc;
 	int ret;
 
-	if (tun_open(t, o->name, o->tap, true) < 0)
+	if (tun_open(t, o->name, o->tap, true, !o->no_offload) < 0)
 		return EXIT_FAIL;
 	ret = netcfg_open(&nc);
 	if (ret < 0) {

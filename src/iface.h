@@ -4,7 +4,7 @@
 #define ADIT_IFACE_H
 
 #include "opts.h"
-#include "tun.h"
+#include "io/tun.h"
 
 /* Returns 0, or EXIT_FAIL after printing what failed and what to do. */
 int iface_setup(struct tun *t, const struct lab_opts *o);

@@ -14,36 +14,36 @@
 #include "log.h"
 #include "loop.h"
 #include "packet.h"
-#include "udp.h"
+#include "io/udp.h"
 
-#define BATCH LOOP_BATCH
-#define TX_MAX (BATCH * 4) /* datagrams per sendmmsg; a TAP flood sends one per client */
-#define BUF_SIZE PACKET_BUF_SIZE
-
-/* No datagram is ever cut short (MSG_TRUNC): a buffer holds the largest UDP payload. */
-_Static_assert(BUF_SIZE >= 65535 - 8, "a receive buffer must hold any UDP payload");
+/* A datagram is one packet: a buffer holds the largest UDP payload, so none is cut short. */
+_Static_assert(IO_BUF_SIZE - IO_HEADROOM >= 65535 - 8, "a buffer must hold any UDP payload");
+#define TUN_ROOM (IO_BUF_SIZE - IO_HEADROOM)
 
 struct lab_stats {
 	uint64_t to_socket, to_tun;
-	uint64_t malformed, no_client, table_full, send_errors, write_errors;
+	uint64_t malformed, no_client, table_full;
 	uint64_t moves; /* inner addresses taken over by another endpoint */
 };
 
 struct relay {
 	const struct lab_opts *o;
 	struct tun tun;
-	int sock;
+	struct udp_sock sock;
 	enum link_type link;
 	bool server, quiet;
 	int path_error; /* the network's last complaint (ICMP, via the socket), until traffic flows */
 	uint64_t now, moved_logged;
 	struct endpoint_table *table; /* server only */
-	uint8_t *pool;                /* BATCH buffers from the TUN, BATCH from the socket */
-	struct iovec out_iov[BATCH];
-	struct mmsghdr out[TX_MAX];
-	struct iovec in_iov[BATCH];
-	struct sockaddr_storage in_from[BATCH];
-	struct mmsghdr in[BATCH];
+	struct io_pool pool;          /* IO_BATCH buffers for the TUN, IO_BATCH for the socket */
+	struct io_stats udp_stats;
+	struct udp_tx tx;
+	struct udp_rx rx;
+	uint8_t *pkts[IO_BATCH];
+	size_t lens[IO_BATCH];
+	unsigned int to_tun_count;
+	uint8_t *to_tun[IO_BATCH];
+	size_t to_tun_len[IO_BATCH];
 	struct lab_stats st;
 };
 
@@ -53,16 +53,6 @@ static uint64_t now_sec(void)
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint64_t)ts.tv_sec;
-}
-
-static uint8_t *out_buf(struct relay *r, unsigned int i)
-{
-	return r->pool + (size_t)i * BUF_SIZE;
-}
-
-static uint8_t *in_buf(struct relay *r, unsigned int i)
-{
-	return r->pool + (size_t)(BATCH + i) * BUF_SIZE;
 }
 
 static void packet_line(const struct relay *r, const char *dir, const uint8_t *pkt, size_t len,
@@ -98,46 +88,29 @@ static bool fatal_socket_errno(int err)
 	return err == EBADF || err == EFAULT || err == EINVAL || err == ENOTSOCK;
 }
 
-/* Sends out[0..count); a datagram the kernel refuses is counted and skipped, the rest go on. */
-static void send_all(struct relay *r, unsigned int count)
+/* The I/O layer counts what the network refused; the first refusal is also said. */
+static void flush(struct relay *r)
 {
-	unsigned int done = 0;
-	int n;
-
-	while (done < count) {
-		n = sendmmsg(r->sock, r->out + done, count - done, 0);
-		if (n > 0) {
-			done += (unsigned int)n;
-			r->st.to_socket += (unsigned int)n;
-		} else if (errno == EAGAIN || errno == ENOBUFS) {
-			r->st.send_errors += count - done; /* the socket is full: UDP may drop */
-			return;
-		} else if (errno != EINTR) {
-			note_path_error(r, errno);
-			r->st.send_errors++;
-			done++;
-		}
+	udp_tx_flush(&r->tx);
+	if (r->tx.last_error) {
+		note_path_error(r, r->tx.last_error);
+		r->tx.last_error = 0;
 	}
 }
 
-static unsigned int queue(struct relay *r, unsigned int ntx, unsigned int i,
-			  const struct endpoint_client *c)
+static void queue(struct relay *r, const uint8_t *pkt, size_t len,
+		  const struct endpoint_client *c)
 {
-	struct msghdr *h;
+	struct udp_endpoint to;
 
-	if (ntx == TX_MAX) {
-		send_all(r, ntx);
-		ntx = 0;
+	r->st.to_socket++;
+	if (!c) {
+		udp_tx_queue(&r->tx, &r->sock, NULL, NULL, (void *)pkt, len);
+		return;
 	}
-	h = &r->out[ntx].msg_hdr;
-	memset(h, 0, sizeof(*h));
-	h->msg_iov = &r->out_iov[i];
-	h->msg_iovlen = 1;
-	if (c) {
-		h->msg_name = (void *)&c->addr;
-		h->msg_namelen = c->addrlen;
-	}
-	return ntx + 1;
+	memset(&to, 0, sizeof(to));
+	memcpy(&to.addr, &c->addr, c->addrlen < sizeof(to.addr) ? c->addrlen : sizeof(to.addr));
+	udp_tx_queue(&r->tx, &r->sock, &to, NULL, (void *)pkt, len);
 }
 
 /* Where the server sent a packet from its TUN, for the per-packet line. */
@@ -149,31 +122,32 @@ struct choice {
 /* The server's choice for a packet from its TUN: the client owning the destination; with no
  * owner, on a TUN the only client there is (the lab's behaviour), on a TAP every client, as a
  * switch floods a frame it cannot place. */
-static unsigned int route(struct relay *r, unsigned int i, unsigned int ntx, struct choice *ch)
+static void route(struct relay *r, const uint8_t *pkt, size_t len, struct choice *ch)
 {
 	const struct endpoint_client *all[ENDPOINT_MAX_CLIENTS];
-	const uint8_t *pkt = r->out_iov[i].iov_base;
 	struct endpoint_key key;
 
 	ch->to = NULL;
 	ch->flooded = 0;
-	if (endpoint_key_of(pkt, r->out_iov[i].iov_len, r->link, false, &key))
+	if (endpoint_key_of(pkt, len, r->link, false, &key))
 		ch->to = endpoint_lookup(r->table, &key);
 	if (!ch->to && r->link == LINK_IP)
 		ch->to = endpoint_sole_client(r->table, r->now);
-	if (ch->to)
-		return queue(r, ntx, i, ch->to);
+	if (ch->to) {
+		queue(r, pkt, len, ch->to);
+		return;
+	}
 	if (r->link == LINK_ETHER) {
 		ch->flooded = endpoint_list_clients(r->table, all, ENDPOINT_MAX_CLIENTS);
 		for (unsigned int k = 0; k < ch->flooded; k++)
-			ntx = queue(r, ntx, i, all[k]);
+			queue(r, pkt, len, all[k]);
 	}
 	if (!ch->flooded)
 		r->st.no_client++;
-	return ntx;
 }
 
-static void tun_line(const struct relay *r, unsigned int i, const struct choice *ch)
+static void tun_line(const struct relay *r, const uint8_t *pkt, size_t len,
+		     const struct choice *ch)
 {
 	const struct endpoint_client *all[1];
 	char note[96], where[80];
@@ -188,7 +162,7 @@ static void tun_line(const struct relay *r, unsigned int i, const struct choice 
 	else
 		snprintf(note, sizeof(note), endpoint_list_clients(r->table, all, 1) ?
 			 " (no client owns the destination: dropped)" : " (no client yet: dropped)");
-	packet_line(r, "From tun ==>:", r->out_iov[i].iov_base, r->out_iov[i].iov_len, note);
+	packet_line(r, "From tun ==>:", pkt, len, note);
 }
 
 static int tun_failed(struct relay *r, int err)
@@ -198,34 +172,41 @@ static int tun_failed(struct relay *r, int err)
 	return -err;
 }
 
-/* TUN → socket: a batch of packets read, routed, and sent with one sendmmsg. */
+/* TUN → socket: a batch of packets read (super-packets split), routed, and sent with as few
+ * system calls as GSO allows. */
+static int tun_batch(struct relay *r)
+{
+	struct choice ch = { 0 };
+	int n;
+
+	for (unsigned int i = 0; i < IO_BATCH; i++)
+		r->pkts[i] = io_pool_buf(&r->pool, i) + IO_HEADROOM;
+	n = tun_read_batch(&r->tun, r->pkts, r->lens, IO_BATCH, TUN_ROOM);
+	for (int i = 0; i < n; i++) {
+		if (r->server)
+			route(r, r->pkts[i], r->lens[i], &ch);
+		else
+			queue(r, r->pkts[i], r->lens[i], NULL);
+		if (!r->quiet)
+			tun_line(r, r->pkts[i], r->lens[i], &ch);
+	}
+	flush(r);
+	return n;
+}
+
+/* A few batches per wake-up, so the socket is not starved; a super-packet left over from the
+ * last batch is never left waiting for a wake-up that may not come. */
 static int on_tun(void *ctx)
 {
 	struct relay *r = ctx;
-	struct choice ch = { 0 };
-	unsigned int ntx = 0;
-	ssize_t len;
+	int n, rounds = 0;
 
 	r->now = now_sec();
-	for (unsigned int i = 0; i < BATCH; i++) {
-		len = read(r->tun.fd, out_buf(r, i), BUF_SIZE);
-		if (len < 0 && errno == EINTR)
-			len = read(r->tun.fd, out_buf(r, i), BUF_SIZE);
-		if (len < 0 && errno != EAGAIN)
-			return tun_failed(r, errno);
-		if (len <= 0)
-			break;
-		r->out_iov[i] = (struct iovec){ .iov_base = out_buf(r, i), .iov_len = (size_t)len };
-		if (r->server)
-			ntx = route(r, i, ntx, &ch);
-		else
-			ntx = queue(r, ntx, i, NULL);
-		if (!r->quiet)
-			tun_line(r, i, &ch);
-	}
-	send_all(r, ntx);
+	do
+		n = tun_batch(r);
+	while (n > 0 && (r->tun.pending || (n == IO_BATCH && ++rounds < 4)));
 	fflush(stdout);
-	return 0;
+	return n < 0 ? tun_failed(r, -n) : 0;
 }
 
 static const char *key_text(const struct endpoint_key *key, char *buf, size_t size)
@@ -280,29 +261,24 @@ static void drop_line(const struct relay *r, const uint8_t *pkt, size_t len, con
 	       opts_format_endpoint(peer, where, sizeof(where)), why);
 }
 
-static void socket_line(const struct relay *r, const uint8_t *pkt, size_t len, const void *peer,
-			int err)
+static void socket_line(const struct relay *r, const uint8_t *pkt, size_t len, const void *peer)
 {
 	char note[160], where[80];
 
-	opts_format_endpoint(peer, where, sizeof(where));
-	if (err)
-		snprintf(note, sizeof(note), " (from %s; %s refused it: %s)", where, r->tun.name,
-			 strerror(err));
-	else
-		snprintf(note, sizeof(note), " (from %s)", where);
+	snprintf(note, sizeof(note), " (from %s)",
+		 opts_format_endpoint(peer, where, sizeof(where)));
 	packet_line(r, "From socket <==:", pkt, len, note);
 }
 
-/* One datagram from the socket onto the TUN. */
+/* One datagram from the socket, checked and put in the batch for the TUN. */
 static void deliver(struct relay *r, unsigned int i)
 {
-	const uint8_t *pkt = in_buf(r, i);
-	size_t len = r->in[i].msg_len;
-	const struct sockaddr *from = (const struct sockaddr *)&r->in_from[i];
+	uint8_t *pkt = r->rx.data[i];
+	size_t len = r->rx.len[i];
+	socklen_t fromlen;
+	const struct sockaddr *from = udp_rx_from(&r->rx, i, &fromlen);
 	const void *peer = r->server ? (const void *)from : &r->o->server.ss;
 	char where[80];
-	int err = 0;
 
 	if (!packet_is_whole(pkt, len, r->link)) {
 		r->st.malformed++;
@@ -311,19 +287,16 @@ static void deliver(struct relay *r, unsigned int i)
 		return;
 	}
 	if (r->server)
-		learn(r, pkt, len, from, r->in[i].msg_hdr.msg_namelen);
+		learn(r, pkt, len, from, fromlen);
 	if (r->path_error && !r->server) {
 		r->path_error = 0;
 		log_info("server %s answers again", opts_format_endpoint(peer, where, sizeof(where)));
 	}
-	if (write(r->tun.fd, pkt, len) < 0) {
-		err = errno;
-		r->st.write_errors++;
-	} else {
-		r->st.to_tun++;
-	}
+	r->to_tun[r->to_tun_count] = pkt;
+	r->to_tun_len[r->to_tun_count++] = len;
+	r->st.to_tun++;
 	if (!r->quiet)
-		socket_line(r, pkt, len, peer, err);
+		socket_line(r, pkt, len, peer);
 }
 
 static int socket_failed(struct relay *r, int err)
@@ -338,22 +311,25 @@ static int socket_failed(struct relay *r, int err)
 	return -err;
 }
 
-/* Socket → TUN: one recvmmsg for a batch of datagrams. */
+/* Socket → TUN: a batch of datagrams (GRO ones split), then one batched write, where
+ * same-flow packets are coalesced. */
 static int on_socket(void *ctx)
 {
 	struct relay *r = ctx;
-	int n;
+	int n, err;
 
-	n = recvmmsg(r->sock, r->in, BATCH, MSG_DONTWAIT, NULL);
+	for (unsigned int i = 0; i < IO_BATCH; i++)
+		r->pkts[i] = io_pool_buf(&r->pool, IO_BATCH + i);
+	n = udp_rx_receive(&r->rx, &r->sock, &r->udp_stats, r->pkts, IO_BATCH);
 	if (n < 0)
-		return socket_failed(r, errno);
+		return socket_failed(r, -n);
 	r->now = now_sec();
-	for (int i = 0; i < n; i++) {
+	r->to_tun_count = 0;
+	for (int i = 0; i < n; i++)
 		deliver(r, (unsigned int)i);
-		r->in[i].msg_hdr.msg_namelen = sizeof(r->in_from[i]); /* the kernel wrote it */
-	}
+	err = tun_write_batch(&r->tun, r->to_tun, r->to_tun_len, r->to_tun_count, TUN_ROOM);
 	fflush(stdout);
-	return 0;
+	return err < 0 ? tun_failed(r, -err) : 0;
 }
 
 static void warn_forwarding_off(const struct lab_opts *o)
@@ -370,44 +346,39 @@ static void warn_forwarding_off(const struct lab_opts *o)
 	fclose(f);
 }
 
+static void print_drops(const char *what, const struct io_stats *s)
+{
+	for (int i = 0; i < IO_DROP_COUNT; i++)
+		if (s->drops[i])
+			log_info("%s dropped %llu: %s", what, (unsigned long long)s->drops[i],
+				 io_drop_name((enum io_drop)i));
+}
+
 static void print_stats(const struct relay *r)
 {
 	const struct lab_stats *s = &r->st;
-	uint64_t dropped = s->malformed + s->no_client + s->table_full + s->send_errors +
-			   s->write_errors;
+	uint64_t dropped = s->malformed + s->no_client + s->table_full;
 
 	log_info("%s ==> socket: %llu packets; socket ==> %s: %llu packets", r->tun.name,
 		 (unsigned long long)s->to_socket, r->tun.name, (unsigned long long)s->to_tun);
 	if (s->moves)
 		log_info("inner addresses moved between endpoints %llu times",
 			 (unsigned long long)s->moves);
+	print_drops(r->tun.name, &r->tun.stats);
+	print_drops("the socket", &r->udp_stats);
 	if (!dropped)
 		return;
-	log_info("dropped %llu: %llu malformed, %llu without client, "
-		 "%llu table full, %llu send errors, %llu refused by %s",
+	log_info("dropped %llu: %llu malformed, %llu without client, %llu table full",
 		 (unsigned long long)dropped, (unsigned long long)s->malformed,
-		 (unsigned long long)s->no_client,
-		 (unsigned long long)s->table_full, (unsigned long long)s->send_errors,
-		 (unsigned long long)s->write_errors, r->tun.name);
+		 (unsigned long long)s->no_client, (unsigned long long)s->table_full);
 }
 
 /* Everything the data path needs is allocated here, once: the packet pool and the table. */
 static int relay_alloc(struct relay *r)
 {
-	size_t size = (size_t)2 * BATCH * BUF_SIZE;
-
-	r->pool = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (r->pool == MAP_FAILED) {
-		r->pool = NULL;
-		log_error("cannot allocate %zu bytes of packet buffers: %s", size, strerror(errno));
+	if (io_pool_init(&r->pool, 2 * IO_BATCH) < 0)
 		return -1;
-	}
-	for (unsigned int i = 0; i < BATCH; i++) {
-		r->in_iov[i] = (struct iovec){ .iov_base = in_buf(r, i), .iov_len = BUF_SIZE };
-		r->in[i].msg_hdr = (struct msghdr){ .msg_name = &r->in_from[i],
-						    .msg_namelen = sizeof(r->in_from[i]),
-						    .msg_iov = &r->in_iov[i], .msg_iovlen = 1 };
-	}
+	r->tx.stats = &r->udp_stats;
 	if (!r->server)
 		return 0;
 	r->table = malloc(sizeof(*r->table));
@@ -421,36 +392,30 @@ static int relay_alloc(struct relay *r)
 
 static void relay_free(struct relay *r)
 {
-	if (r->pool)
-		munmap(r->pool, (size_t)2 * BATCH * BUF_SIZE);
+	io_pool_free(&r->pool);
 	free(r->table);
-	if (r->sock >= 0)
-		close(r->sock);
+	udp_sock_close(&r->sock);
 	tun_close(&r->tun);
 }
 
 static int open_socket(struct relay *r)
 {
+	const struct endpoint_addr *a = r->server ? &r->o->listen : &r->o->server;
+	int fd = r->server ? udp_listen(a) : udp_connect(a, r->o->local_port);
 	char where[80];
 
-	if (r->server) {
-		r->sock = udp_listen(&r->o->listen);
-		if (r->sock >= 0)
-			log_info("listening on UDP %s",
-				 opts_format_endpoint(&r->o->listen.ss, where, sizeof(where)));
-	} else {
-		r->sock = udp_connect(&r->o->server, r->o->local_port);
-		if (r->sock >= 0)
-			log_info("tunnel to server %s",
-				 opts_format_endpoint(&r->o->server.ss, where, sizeof(where)));
-	}
-	return r->sock < 0 ? -1 : 0;
+	if (fd < 0)
+		return -1;
+	udp_sock_init(&r->sock, fd, a->ss.ss_family, !r->o->no_offload);
+	log_info(r->server ? "listening on UDP %s" : "tunnel to server %s",
+		 opts_format_endpoint(&a->ss, where, sizeof(where)));
+	return 0;
 }
 
 static int relay_loop(struct relay *r, struct loop *l)
 {
 	struct loop_watch tun_watch = { .fd = r->tun.fd, .ready = on_tun, .ctx = r };
-	struct loop_watch sock_watch = { .fd = r->sock, .ready = on_socket, .ctx = r };
+	struct loop_watch sock_watch = { .fd = r->sock.fd, .ready = on_socket, .ctx = r };
 	int ret;
 
 	ret = loop_add(l, &tun_watch) < 0 || loop_add(l, &sock_watch) < 0 ? -1 : loop_run(l);
@@ -467,7 +432,7 @@ static struct relay *relay_new(const struct lab_opts *o)
 		return NULL;
 	}
 	r->o = o;
-	r->sock = -1;
+	r->sock.fd = -1;
 	r->tun.fd = -1;
 	r->server = o->cmd == CMD_SERVER;
 	r->quiet = o->quiet;

@@ -20,7 +20,7 @@
 #define S (1u << CMD_SERVER)
 #define C (1u << CMD_CLIENT)
 
-enum { OPT_TAP = 256, OPT_MTU, OPT_REPLY, OPT_MAC };
+enum { OPT_TAP = 256, OPT_MTU, OPT_REPLY, OPT_MAC, OPT_NO_OFFLOAD };
 
 static const struct option long_opts[] = {
 	{ "name", required_argument, NULL, 'n' },  { "tap", no_argument, NULL, OPT_TAP },
@@ -28,7 +28,8 @@ static const struct option long_opts[] = {
 	{ "mtu", required_argument, NULL, OPT_MTU }, { "reply", no_argument, NULL, OPT_REPLY },
 	{ "mac", required_argument, NULL, OPT_MAC }, { "quiet", no_argument, NULL, 'q' },
 	{ "listen", required_argument, NULL, 'l' },  { "port", required_argument, NULL, 'p' },
-	{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+	{ "help", no_argument, NULL, 'h' },          { "no-offload", no_argument, NULL, OPT_NO_OFFLOAD },
+	{ NULL, 0, NULL, 0 },
 };
 
 static const struct {
@@ -40,17 +41,18 @@ static const struct {
 	{ 'r', T | S | C, "-r" },   { OPT_MTU, T | S | C, "--mtu" }, { OPT_REPLY, T, "--reply" },
 	{ OPT_MAC, T, "--mac" },    { 'q', T | S | C, "-q" },        { 'l', S, "-l" },
 	{ 'p', C, "-p" },           { 'h', T | S | C, "-h" },
+	{ OPT_NO_OFFLOAD, T | S | C, "--no-offload" },
 };
 
 static const char *const cmd_names[] = { "tun", "server", "client" };
 
 static const char *const usages[] = {
 	"usage: adit tun [-n NAME] [--tap] [-a ADDR/PLEN]... [-r NET/PLEN]... [--mtu N]\n"
-	"                [--reply] [--mac MAC] [-q]\n",
+	"                [--reply] [--mac MAC] [--no-offload] [-q]\n",
 	"usage: adit server [-l ADDR:PORT] [-n NAME] [--tap] [-a ADDR/PLEN]... [-r NET/PLEN]...\n"
-	"                   [--mtu N] [-q]\n",
+	"                   [--mtu N] [--no-offload] [-q]\n",
 	"usage: adit client SERVER:PORT [-p LOCALPORT] [-n NAME] [--tap] [-a ADDR/PLEN]...\n"
-	"                   [-r NET/PLEN]... [--mtu N] [-q]\n",
+	"                   [-r NET/PLEN]... [--mtu N] [--no-offload] [-q]\n",
 };
 
 static const char option_help[] =
@@ -60,6 +62,7 @@ static const char option_help[] =
 	"  -a ADDR/PLEN     add an address to the interface (repeatable)\n"
 	"  -r NET/PLEN      route a network through the interface (repeatable)\n"
 	"  --mtu N          set the interface MTU (68-65535)\n"
+	"  --no-offload     no TUN segmentation offloads, no UDP GSO/GRO (for debugging)\n"
 	"  -q               no per-packet lines\n";
 
 void opts_usage(enum lab_cmd cmd, bool full)
@@ -377,6 +380,9 @@ static int take_option(struct lab_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_REPLY:
 		o->reply = true;
+		return 0;
+	case OPT_NO_OFFLOAD:
+		o->no_offload = true;
 		return 0;
 	case 'q':
 		o->quiet = true;

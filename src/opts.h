@@ -27,6 +27,7 @@ struct lab_opts {
 	enum lab_cmd cmd;
 	const char *name; /* interface name or template with %d */
 	bool tap, quiet, reply, help;
+	bool no_offload; /* --no-offload: plain reads and writes, one packet each */
 	unsigned int mtu; /* 0: leave the kernel's default */
 	uint8_t mac[6];
 	struct prefix addrs[OPTS_MAX_ADDRS];

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,14 +28,9 @@ uint64_t device_now(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-uint8_t *device_tx_buf(struct wg_device *dev, unsigned int i)
+uint8_t *device_buf(struct wg_device *dev, unsigned int i)
 {
-	return dev->pool + (size_t)i * DEVICE_BUF_SIZE;
-}
-
-uint8_t *device_rx_buf(struct wg_device *dev, unsigned int i)
-{
-	return dev->pool + (size_t)(LOOP_BATCH + i) * DEVICE_BUF_SIZE;
+	return io_pool_buf(&dev->pool, i);
 }
 
 /* Public keys are uniformly random: their first bytes make a good hash. */
@@ -228,33 +222,42 @@ static int sock4_ready(void *ctx)
 {
 	struct wg_device *dev = ctx;
 
-	return receive_datagrams(dev, dev->sock4);
+	return receive_datagrams(dev, &dev->sock4);
 }
 
 static int sock6_ready(void *ctx)
 {
 	struct wg_device *dev = ctx;
 
-	return receive_datagrams(dev, dev->sock6);
+	return receive_datagrams(dev, &dev->sock6);
+}
+
+static void forget_sockets(struct wg_device *dev)
+{
+	if (dev->loop.epfd >= 0 && dev->sock4.fd >= 0)
+		loop_del(&dev->loop, &dev->sock4_watch);
+	if (dev->loop.epfd >= 0 && dev->sock6.fd >= 0)
+		loop_del(&dev->loop, &dev->sock6_watch);
+	socket_close(dev);
 }
 
 int device_replace_sockets(struct wg_device *dev, int fd4, int fd6)
 {
-	if (dev->sock4 >= 0)
-		loop_del(&dev->loop, &dev->sock4_watch);
-	if (dev->sock6 >= 0)
-		loop_del(&dev->loop, &dev->sock6_watch);
-	socket_close(dev);
-	dev->sock4 = fd4;
-	dev->sock6 = fd6;
+	forget_sockets(dev);
+	udp_sock_init(&dev->sock4, fd4, AF_INET, dev->offload);
+	udp_sock_init(&dev->sock6, fd6, AF_INET6, dev->offload);
 	dev->sock4_watch = (struct loop_watch){ .fd = fd4, .ready = sock4_ready, .ctx = dev };
 	dev->sock6_watch = (struct loop_watch){ .fd = fd6, .ready = sock6_ready, .ctx = dev };
 	if (dev->loop.epfd < 0)
 		return 0;
-	if (loop_add(&dev->loop, &dev->sock4_watch) < 0)
+	if (loop_add(&dev->loop, &dev->sock4_watch) < 0) {
+		socket_close(dev); /* never a closed fd number left behind */
 		return -EIO;
-	if (fd6 >= 0 && loop_add(&dev->loop, &dev->sock6_watch) < 0)
+	}
+	if (fd6 >= 0 && loop_add(&dev->loop, &dev->sock6_watch) < 0) {
+		forget_sockets(dev);
 		return -EIO;
+	}
 	return 0;
 }
 
@@ -279,7 +282,7 @@ static int uapi_ready(void *ctx)
 void device_refresh_mtu(struct wg_device *dev, uint64_t now)
 {
 	struct ifreq ifr = { 0 };
-	int fd = dev->sock4 >= 0 ? dev->sock4 : dev->sock6;
+	int fd = dev->sock4.fd >= 0 ? dev->sock4.fd : dev->sock6.fd;
 
 	if (now < dev->mtu_checked + 1000 || fd < 0)
 		return;
@@ -319,27 +322,37 @@ static int set_mtu(struct wg_device *dev)
 	return err;
 }
 
-int device_init(struct wg_device *dev, const char *ifname)
+/* A data message was refused for its source address: the peer lets routing choose. */
+static void forget_source(void *peer)
+{
+	peer_clear_source(peer);
+}
+
+int device_setup(struct wg_device *dev, bool offload)
 {
 	const char *load = getenv("ADIT_FORCE_UNDER_LOAD");
-	int err;
 
 	memset(dev, 0, sizeof(*dev));
-	dev->sock4 = dev->sock6 = dev->uapi_fd = dev->tun.fd = -1;
+	dev->sock4.fd = dev->sock6.fd = dev->uapi_fd = dev->tun.fd = -1;
 	dev->loop.epfd = dev->loop.sigfd = -1;
+	dev->offload = offload;
+	dev->mtu = DEFAULT_MTU;
 	allowedips_init(&dev->allowedips);
 	ratelimiter_init(&dev->ratelimiter);
 	dev->force_under_load = load && !strcmp(load, "1");
-	if (!crypto_init() || loop_init(&dev->loop) < 0)
+	dev->tx.stats = &dev->udp_stats;
+	dev->tx.stale_source = forget_source;
+	if (!crypto_init() || io_pool_init(&dev->pool, 2 * IO_BATCH) < 0)
 		return EXIT_FAIL;
-	dev->pool = mmap(NULL, (size_t)2 * LOOP_BATCH * DEVICE_BUF_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (dev->pool == MAP_FAILED) {
-		dev->pool = NULL;
-		log_error("cannot allocate packet buffers: %s", strerror(errno));
-		return EXIT_FAIL;
-	}
-	if (tun_open(&dev->tun, ifname, false, false) < 0)
+	return EXIT_OK;
+}
+
+int device_start(struct wg_device *dev, const char *ifname)
+{
+	char offloads[64];
+	int err;
+
+	if (loop_init(&dev->loop) < 0 || tun_open(&dev->tun, ifname, false, false, dev->offload) < 0)
 		return EXIT_FAIL;
 	err = set_mtu(dev);
 	if (err < 0)
@@ -359,6 +372,9 @@ int device_init(struct wg_device *dev, const char *ifname)
 		return EXIT_FAIL;
 	dev->loop.timeout = run_timers;
 	dev->loop.timeout_ctx = dev;
+	log_info("%s: offloads: TUN %s, UDP%s%s", dev->tun.name,
+		 tun_offload_names(&dev->tun, offloads, sizeof(offloads)),
+		 dev->sock4.gso ? " gso" : "", dev->sock4.gro ? " gro" : "");
 	return EXIT_OK;
 }
 
@@ -393,7 +409,5 @@ void device_close(struct wg_device *dev)
 	socket_close(dev);
 	tun_close(&dev->tun);
 	loop_close(&dev->loop);
-	if (dev->pool)
-		munmap(dev->pool, (size_t)2 * LOOP_BATCH * DEVICE_BUF_SIZE);
-	dev->pool = NULL;
+	io_pool_free(&dev->pool);
 }

@@ -7,8 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "io/pool.h"
+#include "io/tun.h"
+#include "io/udp.h"
 #include "loop.h"
-#include "tun.h"
 #include "wg/allowedips.h"
 #include "wg/cookie.h"
 #include "wg/noise.h"
@@ -31,7 +33,8 @@ struct wg_device {
 	struct tun tun;
 	struct loop loop;
 	struct loop_watch tun_watch, sock4_watch, sock6_watch, uapi_watch;
-	int sock4, sock6;
+	struct udp_sock sock4, sock6;
+	bool offload; /* TUN and UDP offloads, unless --no-offload */
 	int uapi_fd;
 	unsigned int mtu;      /* of the TUN, for padding; refreshed once a second */
 	uint64_t mtu_checked;
@@ -51,33 +54,46 @@ struct wg_device {
 	unsigned int handshakes_this_second;
 	uint64_t handshake_second;
 	/* The data path's memory, allocated once: packet buffers and the batches. */
-	uint8_t *pool;
-	struct socket_batch tx;
-	struct socket_rx rx;
+	struct io_pool pool; /* IO_BATCH buffers for the TUN's packets, IO_BATCH for datagrams */
+	struct io_stats udp_stats;
+	struct udp_tx tx;
+	struct udp_rx rx;
+	unsigned int to_tun_count; /* decrypted packets waiting for one batched TUN write */
+	uint8_t *to_tun[IO_BATCH];
+	size_t to_tun_len[IO_BATCH];
 };
 
-/* Buffers in the pool: LOOP_BATCH for packets from the TUN, LOOP_BATCH for datagrams. */
-#define DEVICE_BUF_SIZE (65536 + 64)
-#define DEVICE_HEADROOM 16 /* room for the data message header before an inner packet */
-uint8_t *device_tx_buf(struct wg_device *dev, unsigned int i);
-uint8_t *device_rx_buf(struct wg_device *dev, unsigned int i);
+/* The pool's buffer i: the TUN's packets below IO_BATCH, datagrams above. */
+uint8_t *device_buf(struct wg_device *dev, unsigned int i);
+/* How much of a buffer a packet from the TUN may fill: its data header goes in front of it,
+ * its padding and tag behind. */
+#define DEVICE_TUN_ROOM (IO_BUF_SIZE - IO_HEADROOM - WG_PADDING - WG_TAG_LEN)
 
-/* adit [-f] IFACE: creates the TUN and the sockets and starts listening on the UAPI socket.
- * Returns 0 or EXIT_FAIL after saying why. */
-int device_init(struct wg_device *dev, const char *ifname);
+/* Sets up what needs no file descriptor: memory, tables, crypto. The device can then be
+ * configured and fed datagrams (tests and fuzzers run it this way, over fake ends: a TUN
+ * attached with tun_attach, sockets bound with socket_bind). Returns 0 or EXIT_FAIL. */
+int device_setup(struct wg_device *dev, bool offload);
+/* adit [-f] IFACE: creates the TUN and the sockets, listens on the UAPI socket and makes the
+ * loop. Returns 0 or EXIT_FAIL after saying why. */
+int device_start(struct wg_device *dev, const char *ifname);
 /* Runs until a signal or the interface's deletion; returns the exit status. */
 int device_run(struct wg_device *dev);
 void device_close(struct wg_device *dev);
-/* For the socket layer: swaps in freshly bound sockets. */
+/* For the socket layer: swaps in freshly bound sockets, which the device then owns (closed
+ * here if they cannot be watched). */
 int device_replace_sockets(struct wg_device *dev, int fd4, int fd6);
 
 /* The data path. send.c: packets from the TUN to their peers; receive.c: datagrams in. */
 int send_tun_packets(struct wg_device *dev);
 void send_handshake_response(struct wg_peer *peer);
-int receive_datagrams(struct wg_device *dev, int fd);
-/* One datagram of len bytes in buf (decrypted in place) from ep: exported for the fuzzer. */
+int receive_datagrams(struct wg_device *dev, struct udp_sock *s);
+/* One datagram of len bytes in buf (decrypted in place) from ep: exported for the fuzzer.
+ * buf must have OFFLOAD_VNET_HDR_LEN bytes of headroom and room for IO_BUF_SIZE - IO_HEADROOM
+ * bytes. A packet for the TUN waits for receive_flush. */
 void receive_datagram(struct wg_device *dev, uint8_t *buf, size_t len,
-		      const struct wg_endpoint *ep, uint64_t now);
+		      const struct udp_endpoint *ep, uint64_t now);
+/* Writes the decrypted packets to the TUN; -ENODEV when the interface is gone. */
+int receive_flush(struct wg_device *dev);
 
 /* Configuration, as UAPI applies it. Functions return 0 or a negative errno. */
 /* An all-zero key removes the identity (no handshakes, no data). A peer holding the new

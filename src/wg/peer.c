@@ -162,7 +162,7 @@ void peer_set_preshared_key(struct wg_peer *peer, const uint8_t psk[WG_KEY_LEN])
 
 int peer_set_endpoint(struct wg_peer *peer, const struct sockaddr *sa, socklen_t len)
 {
-	struct wg_endpoint *e = &peer->endpoint;
+	struct udp_endpoint *e = &peer->endpoint;
 
 	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
 		memset(e, 0, sizeof(*e));

@@ -8,24 +8,10 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "io/udp.h"
 #include "wg/cookie.h"
 #include "wg/noise.h"
 #include "wg/timers.h"
-
-/* Where a peer is, and the local address its packets arrived at, so replies leave from the
- * address the peer talks to (sticky source, as the kernel does). */
-struct wg_endpoint {
-	union {
-		struct sockaddr sa;
-		struct sockaddr_in in4;
-		struct sockaddr_in6 in6;
-	} addr;
-	union {
-		struct in_addr src4;
-		struct in6_addr src6;
-	};
-	int src_ifindex;
-};
 
 /* Packets that arrived from the TUN before there was a session, sent once one exists. One
  * buffer per peer, allocated the first time it is needed, so staging allocates nothing per
@@ -46,7 +32,7 @@ struct wg_peer {
 	struct noise_handshake handshake; /* remote_static is the peer's public key */
 	struct noise_keypairs keypairs;
 	struct cookie cookie;
-	struct wg_endpoint endpoint;
+	struct udp_endpoint endpoint;
 	bool has_endpoint;
 	uint16_t persistent_keepalive_interval; /* seconds; 0 = off */
 	uint64_t rx_bytes;

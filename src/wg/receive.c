@@ -25,7 +25,7 @@ static struct wg_peer *peer_of(struct noise_handshake *hs)
 }
 
 /* Roaming: the peer is wherever its latest authenticated datagram came from. */
-static void update_endpoint(struct wg_peer *peer, const struct wg_endpoint *ep)
+static void update_endpoint(struct wg_peer *peer, const struct udp_endpoint *ep)
 {
 	if (peer->has_endpoint && !memcmp(&peer->endpoint, ep, sizeof(*ep)))
 		return;
@@ -33,7 +33,7 @@ static void update_endpoint(struct wg_peer *peer, const struct wg_endpoint *ep)
 	peer->has_endpoint = true;
 }
 
-static void authenticated(struct wg_peer *peer, const struct wg_endpoint *ep, size_t len)
+static void authenticated(struct wg_peer *peer, const struct udp_endpoint *ep, size_t len)
 {
 	timers_any_authenticated_packet_received(peer);
 	timers_any_authenticated_packet_traversal(peer);
@@ -50,7 +50,7 @@ static uint32_t sender_of(const uint8_t *msg)
 }
 
 static void receive_initiation(struct wg_device *dev, const uint8_t *buf,
-			       const struct wg_endpoint *ep, uint64_t now)
+			       const struct udp_endpoint *ep, uint64_t now)
 {
 	struct wg_msg_initiation msg;
 	struct noise_handshake *hs;
@@ -66,7 +66,7 @@ static void receive_initiation(struct wg_device *dev, const uint8_t *buf,
 }
 
 static void receive_response(struct wg_device *dev, const uint8_t *buf,
-			     const struct wg_endpoint *ep, uint64_t now)
+			     const struct udp_endpoint *ep, uint64_t now)
 {
 	struct wg_msg_response msg;
 	struct index_entry *e;
@@ -95,7 +95,7 @@ static void receive_response(struct wg_device *dev, const uint8_t *buf,
 }
 
 static void receive_handshake(struct wg_device *dev, const uint8_t *buf, size_t len,
-			      const struct wg_endpoint *ep, uint64_t now)
+			      const struct udp_endpoint *ep, uint64_t now)
 {
 	bool under_load = device_under_load(dev, now);
 	enum cookie_mac_state mac;
@@ -167,7 +167,7 @@ static size_t inner_packet(const uint8_t *plain, size_t len, int *family, const 
 }
 
 static void receive_data(struct wg_device *dev, uint8_t *buf, size_t len,
-			 const struct wg_endpoint *ep, uint64_t now)
+			 const struct udp_endpoint *ep, uint64_t now)
 {
 	struct wg_msg_data hdr;
 	struct index_entry *e;
@@ -206,12 +206,23 @@ static void receive_data(struct wg_device *dev, uint8_t *buf, size_t len,
 	total = inner_packet(plain, plain_len, &family, &src);
 	if (!total || allowedips_lookup(&dev->allowedips, family, src) != peer)
 		return;
-	if (write(dev->tun.fd, plain, total) < 0)
-		return; /* TUN queue full: dropped, as a router would */
+	if (dev->to_tun_count == IO_BATCH)
+		receive_flush(dev);
+	dev->to_tun[dev->to_tun_count] = plain;
+	dev->to_tun_len[dev->to_tun_count++] = total;
+}
+
+int receive_flush(struct wg_device *dev)
+{
+	unsigned int n = dev->to_tun_count;
+
+	dev->to_tun_count = 0;
+	return tun_write_batch(&dev->tun, dev->to_tun, dev->to_tun_len, n,
+			       IO_BUF_SIZE - IO_HEADROOM - sizeof(struct wg_msg_data));
 }
 
 void receive_datagram(struct wg_device *dev, uint8_t *buf, size_t len,
-		      const struct wg_endpoint *ep, uint64_t now)
+		      const struct udp_endpoint *ep, uint64_t now)
 {
 	uint32_t type;
 
@@ -238,19 +249,25 @@ void receive_datagram(struct wg_device *dev, uint8_t *buf, size_t len,
 	}
 }
 
-int receive_datagrams(struct wg_device *dev, int fd)
+/* A batch of datagrams (a GRO message's share one source, parsed once), then one batched
+ * write of what they carried to the TUN. */
+int receive_datagrams(struct wg_device *dev, struct udp_sock *s)
 {
-	uint8_t *bufs[LOOP_BATCH];
-	struct wg_endpoint ep;
+	uint8_t *bufs[IO_BATCH];
+	struct udp_endpoint ep;
 	uint64_t now = device_now();
+	unsigned int msg = ~0U;
 	int n;
 
-	for (unsigned int i = 0; i < LOOP_BATCH; i++)
-		bufs[i] = device_rx_buf(dev, i);
-	n = socket_receive(fd, &dev->rx, bufs, DEVICE_BUF_SIZE);
+	for (unsigned int i = 0; i < IO_BATCH; i++)
+		bufs[i] = device_buf(dev, IO_BATCH + i);
+	n = udp_rx_receive(&dev->rx, s, &dev->udp_stats, bufs, IO_BATCH);
 	for (int i = 0; i < n; i++) {
-		socket_rx_endpoint(&dev->rx, (unsigned int)i, &ep);
-		receive_datagram(dev, bufs[i], dev->rx.msg[i].msg_len, &ep, now);
+		if (dev->rx.msg_of[i] != msg) {
+			msg = dev->rx.msg_of[i];
+			udp_rx_endpoint(&dev->rx, (unsigned int)i, &ep);
+		}
+		receive_datagram(dev, dev->rx.data[i], dev->rx.len[i], &ep, now);
 	}
-	return 0;
+	return receive_flush(dev) == -ENODEV ? -ENODEV : 0;
 }

@@ -101,42 +101,49 @@ static size_t padded_length(size_t len, unsigned int mtu)
 	return len + (padded - last);
 }
 
-/* Encrypts the inner packet at buf + DEVICE_HEADROOM (len bytes, the buffer has room for
- * padding and the tag) into a data message starting at buf; returns its length. */
-static size_t encrypt_packet(struct noise_keypair *kp, uint8_t *buf, size_t len,
+/* Encrypts the inner packet at pkt (len bytes; the buffer has room for padding and the tag
+ * behind it, and for the data header in front) into a data message that starts
+ * sizeof(struct wg_msg_data) before pkt; returns its length. */
+static size_t encrypt_packet(struct noise_keypair *kp, uint8_t *pkt, size_t len,
 			     unsigned int mtu)
 {
 	struct wg_msg_data hdr;
 	size_t padded = padded_length(len, mtu);
 	uint64_t counter = kp->send_counter++;
 
-	memset(buf + DEVICE_HEADROOM + len, 0, padded - len);
-	if (!crypto_aead_ctx_seal(&kp->send, buf + DEVICE_HEADROOM, buf + DEVICE_HEADROOM, padded,
-				  counter))
+	memset(pkt + len, 0, padded - len);
+	if (!crypto_aead_ctx_seal(&kp->send, pkt, pkt, padded, counter))
 		return 0;
 	hdr.type = htole32(WG_MSG_DATA);
 	hdr.receiver = htole32(kp->remote_index);
 	hdr.counter = htole64(counter);
-	memcpy(buf, &hdr, sizeof(hdr));
+	memcpy(pkt - sizeof(hdr), &hdr, sizeof(hdr));
 	return sizeof(hdr) + padded + WG_TAG_LEN;
 }
 
-/* Queues one packet (in buf at DEVICE_HEADROOM) for peer; false if there is no session. */
-static bool queue_packet(struct wg_peer *peer, uint8_t *buf, size_t len, uint64_t now)
+/* Seals n packets for peer under one keypair and queues them: the decisions (which keypair,
+ * whether to rekey, the timers) are taken once for the run. False, with nothing queued, if
+ * there is no session. */
+static bool queue_packets(struct wg_peer *peer, uint8_t *const *pkts, const size_t *lens,
+			  unsigned int n, uint64_t now)
 {
 	struct noise_keypair *kp = peer_sending_keypair(peer, now);
+	bool data = false;
 	size_t out;
 
 	if (!kp || !peer->has_endpoint)
 		return false;
-	out = encrypt_packet(kp, buf, len, peer->dev->mtu);
-	if (!out)
-		return false;
-	socket_queue(peer->dev, &peer->dev->tx, peer, buf, out);
-	peer->tx_bytes += out;
+	for (unsigned int i = 0; i < n; i++) {
+		out = encrypt_packet(kp, pkts[i], lens[i], peer->dev->mtu);
+		if (!out)
+			continue;
+		socket_queue(peer, pkts[i] - sizeof(struct wg_msg_data), out);
+		peer->tx_bytes += out;
+		data |= lens[i] != 0;
+	}
 	timers_any_authenticated_packet_traversal(peer);
 	timers_any_authenticated_packet_sent(peer);
-	if (len)
+	if (data)
 		timers_data_sent(peer);
 	keep_key_fresh(peer, kp, now);
 	return true;
@@ -146,25 +153,30 @@ static bool queue_packet(struct wg_peer *peer, uint8_t *buf, size_t len, uint64_
  * (that is how a persistent keepalive brings a tunnel up with no traffic). */
 void peer_send_keepalive(struct wg_peer *peer)
 {
-	uint8_t buf[DEVICE_HEADROOM + WG_TAG_LEN];
+	uint8_t buf[sizeof(struct wg_msg_data) + WG_TAG_LEN];
+	uint8_t *pkt = buf + sizeof(struct wg_msg_data);
+	size_t len = 0;
 
 	if (peer->staged.count) {
 		peer_send_staged(peer);
 		return;
 	}
-	if (queue_packet(peer, buf, 0, device_now()))
-		socket_flush(peer->dev, &peer->dev->tx);
+	if (queue_packets(peer, &pkt, &len, 1, device_now()))
+		socket_flush(peer->dev);
 	else
 		peer_send_handshake_initiation(peer, false);
 }
 
-/* The staged packets go through one scratch buffer each, in order. */
+/* The staged packets go out in order, through the TUN side of the pool: nothing else uses it
+ * outside send_tun_packets, which flushes before it returns. */
 void peer_send_staged(struct wg_peer *peer)
 {
 	struct staged_packets *s = &peer->staged;
 	struct wg_device *dev = peer->dev;
+	uint8_t *pkts[IO_BATCH];
+	size_t lens[IO_BATCH], off = 0;
 	uint64_t now = device_now();
-	size_t off = 0;
+	unsigned int n = 0;
 
 	if (!s->count)
 		return;
@@ -172,17 +184,18 @@ void peer_send_staged(struct wg_peer *peer)
 		peer_send_handshake_initiation(peer, false);
 		return;
 	}
-	socket_flush(dev, &dev->tx);
+	socket_flush(dev);
 	for (unsigned int i = 0; i < s->count; i++) {
-		uint8_t *buf = device_tx_buf(dev, i % LOOP_BATCH);
-
-		if (i && i % LOOP_BATCH == 0)
-			socket_flush(dev, &dev->tx);
-		memcpy(buf + DEVICE_HEADROOM, s->buf + off, s->len[i]);
-		queue_packet(peer, buf, s->len[i], now);
+		pkts[n] = device_buf(dev, n) + IO_HEADROOM;
+		memcpy(pkts[n], s->buf + off, s->len[i]);
+		lens[n++] = s->len[i];
 		off += s->len[i];
+		if (n == IO_BATCH || i + 1 == s->count) {
+			queue_packets(peer, pkts, lens, n, now);
+			socket_flush(dev);
+			n = 0;
+		}
 	}
-	socket_flush(dev, &dev->tx);
 	peer_drop_staged(peer);
 }
 
@@ -198,39 +211,57 @@ static struct wg_peer *route(struct wg_device *dev, const uint8_t *pkt, size_t l
 	return NULL;
 }
 
-/* Up to a batch of packets from the TUN, each encrypted into its own buffer, all sent with
- * one sendmmsg per socket. A packet for a peer without a session waits for the handshake
- * it starts. */
+/* A run of packets for one peer: sealed and queued, or, without a session, staged while the
+ * handshake it starts completes. */
+static void send_run(struct wg_peer *peer, uint8_t *const *pkts, const size_t *lens,
+		     unsigned int n, uint64_t now)
+{
+	if (!peer || !peer->has_endpoint)
+		return;
+	if (queue_packets(peer, pkts, lens, n, now))
+		return;
+	for (unsigned int i = 0; i < n; i++)
+		peer_stage(peer, pkts[i], lens[i]);
+	peer_send_handshake_initiation(peer, false);
+}
+
+/* One batch from the TUN (super-packets already split), grouped into runs by peer, as
+ * wireguard-go does, and sent with as few system calls as GSO allows. */
+static int send_batch(struct wg_device *dev, uint64_t now)
+{
+	uint8_t *pkts[IO_BATCH];
+	size_t lens[IO_BATCH];
+	struct wg_peer *peer[IO_BATCH];
+	unsigned int start, end;
+	int n;
+
+	for (unsigned int i = 0; i < IO_BATCH; i++)
+		pkts[i] = device_buf(dev, i) + IO_HEADROOM;
+	n = tun_read_batch(&dev->tun, pkts, lens, IO_BATCH, DEVICE_TUN_ROOM);
+	if (n <= 0)
+		return n;
+	for (int i = 0; i < n; i++)
+		peer[i] = route(dev, pkts[i], lens[i]);
+	for (start = 0; start < (unsigned int)n; start = end) {
+		for (end = start + 1; end < (unsigned int)n && peer[end] == peer[start]; end++)
+			;
+		send_run(peer[start], pkts + start, lens + start, end - start, now);
+	}
+	socket_flush(dev);
+	return n;
+}
+
+/* A few batches per wake-up, so the other direction is not starved; a super-packet that did
+ * not fit the last batch is never left waiting for a wake-up that may not come. */
 int send_tun_packets(struct wg_device *dev)
 {
 	uint64_t now = device_now();
-	unsigned int i;
+	int n, rounds = 0;
 
 	device_refresh_mtu(dev, now);
-	for (i = 0; i < LOOP_BATCH; i++) {
-		uint8_t *buf = device_tx_buf(dev, i);
-		ssize_t n = read(dev->tun.fd, buf + DEVICE_HEADROOM,
-				 DEVICE_BUF_SIZE - DEVICE_HEADROOM - WG_PADDING - WG_TAG_LEN);
-		struct wg_peer *peer;
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				break;
-			/* The interface is gone (deleted, or its namespace removed). */
-			if (errno == EBADFD || errno == EIO || errno == ENXIO) {
-				socket_flush(dev, &dev->tx);
-				return -ENODEV;
-			}
-			break;
-		}
-		peer = route(dev, buf + DEVICE_HEADROOM, (size_t)n);
-		if (!peer || !peer->has_endpoint)
-			continue;
-		if (!queue_packet(peer, buf, (size_t)n, now)) {
-			peer_stage(peer, buf + DEVICE_HEADROOM, (size_t)n);
-			peer_send_handshake_initiation(peer, false);
-		}
-	}
-	socket_flush(dev, &dev->tx);
-	return 0;
+	do
+		n = send_batch(dev, now);
+	while (n > 0 && (dev->tun.pending || (n == IO_BATCH && ++rounds < 4)));
+	/* Any other error is one read's: the next wake-up tries again. */
+	return n == -ENODEV ? -ENODEV : 0;
 }

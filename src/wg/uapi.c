@@ -93,7 +93,7 @@ static bool parse_scope(const char *s, uint32_t *scope)
 
 /* A.B.C.D:PORT or [IPV6%SCOPE]:PORT, numeric only (wg resolves names before it sends).
  * Edits s in place. */
-static bool parse_endpoint(char *s, struct wg_endpoint *ep, socklen_t *len)
+static bool parse_endpoint(char *s, struct udp_endpoint *ep, socklen_t *len)
 {
 	char *end, *scope;
 	uint32_t scope_id = 0;
@@ -241,7 +241,7 @@ static int drop_peer(struct set_state *s, const char *value, bool only_if_create
 
 static int set_peer_value(struct wg_peer *peer, const char *key, char *value)
 {
-	struct wg_endpoint ep;
+	struct udp_endpoint ep;
 	uint8_t buf[WG_KEY_LEN], cidr;
 	socklen_t len;
 	uint64_t v;
@@ -342,7 +342,7 @@ static void put_key(FILE *out, const char *name, const uint8_t key[WG_KEY_LEN])
 }
 
 /* As wg reads it back: A.B.C.D:PORT, or [IPV6]:PORT with %SCOPE (a number) when it has one. */
-static void put_endpoint(FILE *out, const struct wg_endpoint *ep)
+static void put_endpoint(FILE *out, const struct udp_endpoint *ep)
 {
 	char s[INET6_ADDRSTRLEN];
 

@@ -20,11 +20,8 @@ static FILE *sink;
 
 static void setup(void)
 {
-	dev.sock4 = dev.sock6 = dev.uapi_fd = dev.tun.fd = -1;
-	dev.loop.epfd = dev.loop.sigfd = -1;
-	if (!crypto_init())
+	if (device_setup(&dev, false) != 0)
 		abort();
-	allowedips_init(&dev.allowedips);
 	sink = fopen("/dev/null", "w");
 	if (!sink)
 		abort();

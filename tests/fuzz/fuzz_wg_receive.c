@@ -22,12 +22,8 @@ static void setup(void)
 	struct sockaddr_in ep = { .sin_family = AF_INET, .sin_port = htons(51820) };
 	struct wg_peer *peer;
 
-	dev.sock4 = dev.sock6 = dev.uapi_fd = dev.tun.fd = -1;
-	dev.loop.epfd = dev.loop.sigfd = -1;
-	if (!crypto_init())
+	if (device_setup(&dev, false) != 0)
 		abort();
-	allowedips_init(&dev.allowedips);
-	ratelimiter_init(&dev.ratelimiter);
 	device_set_private_key(&dev, priv);
 	crypto_public_key(peer_pub, peer_priv);
 	peer = device_add_peer(&dev, peer_pub);
@@ -42,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t buf[65536];
 	static unsigned long runs;
-	struct wg_endpoint from = { 0 };
+	struct udp_endpoint from = { 0 };
 	uint64_t now = device_now();
 
 	if (!runs++)
@@ -58,5 +54,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	from.addr.in4.sin_port = htons(40000);
 	dev.force_under_load = runs % 2;
 	receive_datagram(&dev, buf, size, &from, now);
+	receive_flush(&dev);
 	return 0;
 }

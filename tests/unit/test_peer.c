@@ -20,10 +20,8 @@ static int setup(void **state)
 
 	(void)state;
 	dev = calloc(1, sizeof(*dev));
-	if (!dev)
+	if (!dev || device_setup(dev, false) != 0)
 		return -1;
-	dev->sock4 = dev->sock6 = dev->tun.fd = -1;
-	allowedips_init(&dev->allowedips);
 	device_set_private_key(dev, priv);
 	peer = device_add_peer(dev, pub);
 	return peer ? 0 : -1;
@@ -32,8 +30,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	device_remove_all_peers(dev);
-	allowedips_free(&dev->allowedips);
+	device_close(dev);
 	free(dev);
 	return 0;
 }

@@ -51,18 +51,11 @@ static void host_up(struct host *h, uint8_t key_byte, uint8_t ip)
 	memset(h, 0, sizeof(*h));
 	memset(priv, key_byte, sizeof(priv));
 	h->ip = ip;
-	h->dev.sock4 = h->dev.sock6 = h->dev.uapi_fd = -1;
-	h->dev.loop.epfd = h->dev.loop.sigfd = -1;
-	h->dev.mtu = 1420;
-	h->dev.pool = mmap(NULL, (size_t)2 * LOOP_BATCH * DEVICE_BUF_SIZE,
-			   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(h->dev.pool != MAP_FAILED);
-	allowedips_init(&h->dev.allowedips);
-	ratelimiter_init(&h->dev.ratelimiter);
+	assert_int_equal(device_setup(&h->dev, false), 0);
 	assert_int_equal(device_set_private_key(&h->dev, priv), 0);
 	assert_int_equal(socket_bind(&h->dev, 0), 0);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sp), 0);
-	h->dev.tun.fd = sp[0];
+	tun_attach(&h->dev.tun, sp[0]);
 	h->tun = sp[1];
 }
 
@@ -146,7 +139,7 @@ static void note(struct host *h, const uint8_t *msg, size_t len)
 static unsigned int wire_from(struct host *h, bool deliver, const struct sockaddr_in *roamed)
 {
 	static uint8_t buf[65536];
-	struct wg_endpoint from;
+	struct udp_endpoint from;
 	socklen_t fromlen;
 	unsigned int n = 0;
 	ssize_t len;
@@ -154,7 +147,7 @@ static unsigned int wire_from(struct host *h, bool deliver, const struct sockadd
 	for (;;) {
 		memset(&from, 0, sizeof(from));
 		fromlen = sizeof(from.addr);
-		len = recvfrom(h->dev.sock4, buf, sizeof(buf), MSG_DONTWAIT, &from.addr.sa, &fromlen);
+		len = recvfrom(h->dev.sock4.fd, buf, sizeof(buf), MSG_DONTWAIT, &from.addr.sa, &fromlen);
 		if (len < 0)
 			return n;
 		n++;
@@ -163,6 +156,7 @@ static unsigned int wire_from(struct host *h, bool deliver, const struct sockadd
 			from.addr.in4 = *roamed;
 		if (deliver)
 			receive_datagram(&h->dev, buf, (size_t)len, &from, now_ms);
+		receive_flush(&h->dev); /* buf is read into again */
 	}
 }
 
@@ -451,6 +445,7 @@ static void test_reject_after_time(void **state)
 
 	now_ms++;
 	receive_datagram(&a.dev, a.held, a.held_len, &a.peer->endpoint, now_ms);
+	receive_flush(&a.dev);
 	assert_int_equal(tun_received(&a), 0);
 
 	send_ip(&a);

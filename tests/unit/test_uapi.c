@@ -40,19 +40,15 @@ static int setup(void **state)
 {
 	(void)state;
 	dev = calloc(1, sizeof(*dev));
-	if (!dev)
+	if (!dev || device_setup(dev, false) != 0)
 		return -1;
-	dev->sock4 = dev->sock6 = -1;
-	dev->tun.fd = -1;
-	allowedips_init(&dev->allowedips);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	device_remove_all_peers(dev);
-	allowedips_free(&dev->allowedips);
+	device_close(dev);
 	free(dev);
 	return 0;
 }
