@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every suite — unit tests (cmocka), the clang build, the end-to-end tests in network
 # namespaces — and ends with one line: "N passed, N failed".
-# Usage: tests/run.sh [unit|clang|fuzz|netns|asan]... ; with no argument, all of them.
+# Usage: tests/run.sh [unit|clang|fuzz|netns|nooffload|asan]... ; with no argument, all of them.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -10,7 +10,7 @@ passed=0
 failed=0
 failures=()
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit clang fuzz netns asan)
+[ ${#suites[@]} -eq 0 ] && suites=(unit clang fuzz netns nooffload asan)
 
 count() { # NAME PASSED FAILED
 	passed=$((passed + $2))
@@ -53,6 +53,17 @@ run_fuzz() {
 			count "fuzz/$name" 0 1
 		fi
 		rm -rf "$scratch" "$scratch.log"
+	done
+}
+
+# With --no-offload: plain reads and writes, one packet each, on the TUN and the sockets. Every
+# test runs with offloads on (the default); these, the representative set, also without.
+NOOFFLOAD_NETNS="t345-ping-tcp mtu ipv6 tap-tunnel interop-python bad-input wg-interop wg-adit-adit
+	wg-garbage"
+run_nooffload() {
+	local t
+	for t in $NOOFFLOAD_NETNS; do
+		ADIT_ARGS=--no-offload run_netns_one "tests/netns/$t.sh" no-offload/
 	done
 }
 
@@ -108,9 +119,10 @@ for s in "${suites[@]}"; do
 	unit) run_unit ;;
 	clang) run_clang ;;
 	netns) run_netns ;;
+	nooffload) run_nooffload ;;
 	asan) run_asan ;;
 	fuzz) run_fuzz ;;
-	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, fuzz, netns or asan)" >&2; exit 2 ;;
+	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, fuzz, netns, nooffload or asan)" >&2; exit 2 ;;
 	esac
 done
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"

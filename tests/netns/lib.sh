@@ -6,7 +6,8 @@
 #   lab_up                      build the lab ($ADIT_LAB): hosts u server v v2 cr h50a h50b
 #   on HOST CMD...              run CMD in HOST's namespace (`in` is a bash keyword)
 #   start HOST NAME CMD...      run CMD in the background in HOST, output to $T/NAME.log
-#   start_adit HOST NAME ARGS...  start "adit ARGS" so, and wait until it names its interface
+#   start_adit HOST NAME ARGS...  start "adit ARGS $ADIT_ARGS" so, and wait until it names its
+#                               interface ($ADIT_ARGS: extra flags for every adit, e.g. --no-offload)
 #   stop NAME [SIGNAL]          signal it (TERM), wait; returns its exit status
 #   pid_of NAME                 print its PID
 #   wait_for SECONDS CMD...     poll CMD every 0.1 s until it succeeds; 1 on timeout
@@ -71,7 +72,8 @@ start() {
 start_adit() {
 	local host=$1 name=$2
 	shift 2
-	start "$host" "$name" "$ADIT" "$@" || return 1
+	# shellcheck disable=SC2086 # ADIT_ARGS: extra flags, e.g. --no-offload (tests/run.sh)
+	start "$host" "$name" "$ADIT" "$@" ${ADIT_ARGS:-} || return 1
 	wait_log "$name" '^Interface Name:' ||
 		{ echo "# adit '$name' did not name its interface within 5 s"; return 1; }
 }

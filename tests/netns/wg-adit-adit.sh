@@ -73,6 +73,13 @@ end_pair() {
 
 c="1: A initiates, psk, outer IPv4"
 pair 1 a psk 4
+# TSO and USO on the TUN and GSO/GRO on the sockets (this kernel has them all), or none.
+if [ "${ADIT_ARGS:-}" = --no-offload ]; then
+	offloads='offloads: TUN off, UDP$'
+else
+	offloads='offloads: TUN csum tso4 tso6 uso4 uso6, UDP gso gro$'
+fi
+check "[$c] adit says which offloads it uses (${offloads%$})" grep -Eq "$offloads" "$T/adit-a1.log"
 tunnel_works "$c" a
 end_pair 1 "$c"
 

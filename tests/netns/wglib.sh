@@ -79,7 +79,10 @@ wg_ifname() {
 start_wg() {
 	local host=$1 name=$2 impl=$3 ifname=$4
 	shift 4
-	start "$host" "$name" env "$@" "$impl" -f "$ifname" || return 1
+	local extra=
+	[ "$impl" != "$ADIT" ] || extra=${ADIT_ARGS:-}
+	# shellcheck disable=SC2086 # extra: adit's flags from $ADIT_ARGS, none for wireguard-go
+	start "$host" "$name" env "$@" "$impl" -f $extra "$ifname" || return 1
 	wait_for 5 on "$host" wg show "$ifname" ||
 		{ echo "# $name ($impl) did not serve $WG_RUN/$ifname.sock within 5 s"; return 1; }
 }
