@@ -34,8 +34,8 @@ $(BUILD)/%.o: src/%.c $(HDR) | $(BUILD) deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# The timer tests own the clock: calls to device_now from other files go to theirs.
-WRAP_test_timers := -Wl,--wrap=device_now
+# The timer tests own the clock: calls to clock_now from other files go to theirs.
+WRAP_test_timers := -Wl,--wrap=clock_now
 $(BUILD)/unit/%: tests/unit/%.c $(LIBOBJ) $(HDR) | $(BUILD)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIBOBJ) $(LDLIBS) -lcmocka $(WRAP_$*)

@@ -6,7 +6,6 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -20,81 +19,9 @@
 #define UNDER_LOAD_HANDSHAKES 128
 #define UNDER_LOAD_HOLD 1000
 
-uint64_t device_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 uint8_t *device_buf(struct wg_device *dev, unsigned int i)
 {
 	return io_pool_buf(&dev->pool, i);
-}
-
-/* Public keys are uniformly random: their first bytes make a good hash. */
-static unsigned int key_slot(const uint8_t pub[WG_KEY_LEN])
-{
-	uint32_t h;
-
-	memcpy(&h, pub, sizeof(h));
-	return h % DEVICE_PEER_HASH_SIZE;
-}
-
-static unsigned int index_slot(uint32_t index)
-{
-	return index % DEVICE_INDEX_HASH_SIZE; /* indices are random */
-}
-
-struct index_entry *device_index_find(const struct wg_device *dev, uint32_t index)
-{
-	struct index_entry *e = dev->index_hash[index_slot(index)];
-
-	while (e && e->index != index)
-		e = e->hash_next;
-	return e;
-}
-
-uint32_t device_index_add(struct wg_device *dev, struct wg_peer *peer)
-{
-	struct index_entry *e = calloc(1, sizeof(*e));
-	uint32_t index;
-
-	if (!e)
-		return 0;
-	if (peer->handshake.local_index)
-		device_index_remove(dev, peer->handshake.local_index);
-	do
-		crypto_random(&index, sizeof(index));
-	while (!index || device_index_find(dev, index));
-	e->index = index;
-	e->peer = peer;
-	e->hash_next = dev->index_hash[index_slot(index)];
-	dev->index_hash[index_slot(index)] = e;
-	return index;
-}
-
-void device_index_set_keypair(struct wg_device *dev, uint32_t index, struct noise_keypair *kp)
-{
-	struct index_entry *e = device_index_find(dev, index);
-
-	if (e)
-		e->keypair = kp;
-}
-
-void device_index_remove(struct wg_device *dev, uint32_t index)
-{
-	struct index_entry **p = &dev->index_hash[index_slot(index)];
-
-	while (*p && (*p)->index != index)
-		p = &(*p)->hash_next;
-	if (*p) {
-		struct index_entry *e = *p;
-
-		*p = e->hash_next;
-		free(e);
-	}
 }
 
 /* Only messages that passed mac1 count: they are the ones that cost a DH, and a flood from
@@ -116,11 +43,7 @@ bool device_under_load(const struct wg_device *dev, uint64_t now)
 
 struct wg_peer *device_find_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN])
 {
-	struct wg_peer *p = dev->peer_hash[key_slot(pub)];
-
-	while (p && !crypto_equal(p->handshake.remote_static, pub, WG_KEY_LEN))
-		p = p->hash_next;
-	return p;
+	return pubkey_table_find(&dev->peers_by_key, pub);
 }
 
 struct wg_peer *device_add_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN])
@@ -134,30 +57,9 @@ struct wg_peer *device_add_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = peer;
-	peer->hash_next = dev->peer_hash[key_slot(pub)];
-	dev->peer_hash[key_slot(pub)] = peer;
+	pubkey_table_add(&dev->peers_by_key, peer);
 	dev->peer_count++;
 	return peer;
-}
-
-/* peer_free drops the indices of the peer's sessions and handshake; this makes sure no
- * entry outlives the peer whatever path it took (a peer is removed rarely: a full walk). */
-static void forget_indices(struct wg_device *dev, const struct wg_peer *peer)
-{
-	for (unsigned int i = 0; i < DEVICE_INDEX_HASH_SIZE; i++) {
-		struct index_entry **p = &dev->index_hash[i];
-
-		while (*p) {
-			if ((*p)->peer == peer) {
-				struct index_entry *e = *p;
-
-				*p = e->hash_next;
-				free(e);
-			} else {
-				p = &(*p)->hash_next;
-			}
-		}
-	}
 }
 
 void device_remove_peer(struct wg_device *dev, struct wg_peer *peer)
@@ -168,14 +70,12 @@ void device_remove_peer(struct wg_device *dev, struct wg_peer *peer)
 		;
 	if (*p)
 		*p = peer->next;
-	for (p = &dev->peer_hash[key_slot(peer->handshake.remote_static)]; *p && *p != peer;
-	     p = &(*p)->hash_next)
-		;
-	if (*p)
-		*p = peer->hash_next;
+	pubkey_table_remove(&dev->peers_by_key, peer);
 	allowedips_remove_by_peer(&dev->allowedips, peer);
 	dev->peer_count--;
-	forget_indices(dev, peer);
+	/* peer_free drops the indices of its sessions and handshake; this makes sure no entry
+	 * outlives the peer whatever path it took. */
+	index_table_forget_peer(&dev->index, peer);
 	peer_free(peer);
 }
 
@@ -296,7 +196,7 @@ void device_refresh_mtu(struct wg_device *dev, uint64_t now)
 static int run_timers(void *ctx)
 {
 	struct wg_device *dev = ctx;
-	uint64_t now = device_now(), next = 0, t;
+	uint64_t now = clock_now(), next = 0, t;
 
 	for (struct wg_peer *peer = dev->peers; peer; peer = peer->next) {
 		timers_expire(peer, now);
@@ -400,9 +300,7 @@ void device_close(struct wg_device *dev)
 		uapi_unlink(dev->tun.name);
 	}
 	device_remove_all_peers(dev);
-	for (unsigned int i = 0; i < DEVICE_INDEX_HASH_SIZE; i++)
-		while (dev->index_hash[i])
-			device_index_remove(dev, dev->index_hash[i]->index);
+	index_table_clear(&dev->index);
 	allowedips_free(&dev->allowedips);
 	cookie_checker_wipe(&dev->cookie_checker);
 	crypto_wipe(&dev->identity, sizeof(dev->identity));

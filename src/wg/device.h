@@ -12,22 +12,13 @@
 #include "io/udp.h"
 #include "loop.h"
 #include "wg/allowedips.h"
+#include "wg/clock.h"
 #include "wg/cookie.h"
 #include "wg/noise.h"
 #include "wg/peer.h"
+#include "wg/peerlookup.h"
 #include "wg/ratelimiter.h"
 #include "wg/socket.h"
-
-#define DEVICE_PEER_HASH_SIZE 1024
-#define DEVICE_INDEX_HASH_SIZE 4096
-
-/* What a receiver index in a response, cookie reply or data message refers to. */
-struct index_entry {
-	struct index_entry *hash_next;
-	uint32_t index;
-	struct wg_peer *peer;
-	struct noise_keypair *keypair; /* NULL: the peer's handshake */
-};
 
 struct wg_device {
 	struct tun tun;
@@ -47,8 +38,8 @@ struct wg_device {
 	struct allowedips allowedips;
 	struct wg_peer *peers; /* in the order they were added */
 	size_t peer_count;
-	struct wg_peer *peer_hash[DEVICE_PEER_HASH_SIZE];
-	struct index_entry *index_hash[DEVICE_INDEX_HASH_SIZE];
+	struct pubkey_table peers_by_key;
+	struct index_table index; /* sessions and handshakes by our local index */
 	bool force_under_load; /* ADIT_FORCE_UNDER_LOAD=1: every handshake needs a cookie */
 	uint64_t under_load_until; /* ms, monotonic */
 	unsigned int handshakes_this_second;
@@ -109,16 +100,7 @@ struct wg_peer *device_add_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_
 void device_remove_peer(struct wg_device *dev, struct wg_peer *peer);
 void device_remove_all_peers(struct wg_device *dev);
 
-/* Monotonic milliseconds. */
-uint64_t device_now(void);
 void device_refresh_mtu(struct wg_device *dev, uint64_t now);
-
-/* The index table: a fresh random local index for peer's handshake (the one it had is
- * dropped), handed over to the keypair the handshake makes; 0 when memory runs out. */
-uint32_t device_index_add(struct wg_device *dev, struct wg_peer *peer);
-void device_index_set_keypair(struct wg_device *dev, uint32_t index, struct noise_keypair *kp);
-void device_index_remove(struct wg_device *dev, uint32_t index);
-struct index_entry *device_index_find(const struct wg_device *dev, uint32_t index);
 
 /* The handshake path asks whether to demand cookies, and counts the messages that passed
  * mac1 (under load for a second after too many). */

@@ -24,7 +24,7 @@ static void drop_keypair(struct wg_peer *peer, struct noise_keypair **slot)
 {
 	if (!*slot)
 		return;
-	device_index_remove(peer->dev, (*slot)->local_index);
+	index_table_remove(&peer->dev->index, (*slot)->local_index);
 	noise_keypair_free(*slot);
 	*slot = NULL;
 }
@@ -32,7 +32,7 @@ static void drop_keypair(struct wg_peer *peer, struct noise_keypair **slot)
 static void drop_handshake(struct wg_peer *peer)
 {
 	if (peer->handshake.state != HANDSHAKE_ZEROED && peer->handshake.local_index)
-		device_index_remove(peer->dev, peer->handshake.local_index);
+		index_table_remove(&peer->dev->index, peer->handshake.local_index);
 	noise_handshake_clear(&peer->handshake);
 }
 

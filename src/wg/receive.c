@@ -74,7 +74,7 @@ static void receive_response(struct wg_device *dev, const uint8_t *buf,
 	struct wg_peer *peer;
 
 	memcpy(&msg, buf, sizeof(msg));
-	e = device_index_find(dev, le32toh(msg.receiver));
+	e = index_table_find(&dev->index, le32toh(msg.receiver));
 	if (!e || e->keypair || e->peer->handshake.local_index != e->index)
 		return;
 	peer = e->peer;
@@ -82,10 +82,10 @@ static void receive_response(struct wg_device *dev, const uint8_t *buf,
 		return;
 	kp = noise_keypair_create(&peer->handshake, now);
 	if (!kp) {
-		device_index_remove(dev, e->index);
+		index_table_remove(&dev->index, e->index);
 		return;
 	}
-	device_index_set_keypair(dev, kp->local_index, kp);
+	index_table_set_keypair(&dev->index, kp->local_index, kp);
 	peer_add_keypair(peer, kp);
 	authenticated(peer, ep, sizeof(msg));
 	timers_session_derived(peer);
@@ -128,7 +128,7 @@ static void receive_cookie(struct wg_device *dev, const uint8_t *buf, uint64_t n
 	struct index_entry *e;
 
 	memcpy(&msg, buf, sizeof(msg));
-	e = device_index_find(dev, le32toh(msg.receiver));
+	e = index_table_find(&dev->index, le32toh(msg.receiver));
 	if (e)
 		cookie_reply_consume(&e->peer->cookie, &msg, now);
 }
@@ -179,7 +179,7 @@ static void receive_data(struct wg_device *dev, uint8_t *buf, size_t len,
 	int family;
 
 	memcpy(&hdr, buf, sizeof(hdr));
-	e = device_index_find(dev, le32toh(hdr.receiver));
+	e = index_table_find(&dev->index, le32toh(hdr.receiver));
 	if (!e || !e->keypair)
 		return;
 	kp = e->keypair;
@@ -255,7 +255,7 @@ int receive_datagrams(struct wg_device *dev, struct udp_sock *s)
 {
 	uint8_t *bufs[IO_BATCH];
 	struct udp_endpoint ep;
-	uint64_t now = device_now();
+	uint64_t now = clock_now();
 	unsigned int msg = ~0U;
 	int n;
 

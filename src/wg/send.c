@@ -22,7 +22,7 @@ void peer_send_handshake_initiation(struct wg_peer *peer, bool is_retry)
 {
 	struct wg_device *dev = peer->dev;
 	struct wg_msg_initiation msg;
-	uint64_t now = device_now();
+	uint64_t now = clock_now();
 	uint32_t index;
 
 	if (!is_retry)
@@ -35,11 +35,11 @@ void peer_send_handshake_initiation(struct wg_peer *peer, bool is_retry)
 	if (!dev->identity.has_identity)
 		return;
 	peer->last_sent_handshake = now;
-	index = device_index_add(dev, peer);
+	index = index_table_add(&dev->index, peer);
 	if (!index)
 		return;
 	if (!noise_create_initiation(&msg, &peer->handshake, &dev->identity, index)) {
-		device_index_remove(dev, index);
+		index_table_remove(&dev->index, index);
 		return;
 	}
 	cookie_add_macs(&peer->cookie, &msg, sizeof(msg), now);
@@ -53,24 +53,24 @@ void send_handshake_response(struct wg_peer *peer)
 	struct wg_device *dev = peer->dev;
 	struct wg_msg_response msg;
 	struct noise_keypair *kp;
-	uint64_t now = device_now();
-	uint32_t index = device_index_add(dev, peer);
+	uint64_t now = clock_now();
+	uint32_t index = index_table_add(&dev->index, peer);
 
 	/* Our own initiation would compete with the session this response makes. */
 	peer->last_sent_handshake = now;
 	if (!index)
 		return;
 	if (!noise_create_response(&msg, &peer->handshake, index)) {
-		device_index_remove(dev, index);
+		index_table_remove(&dev->index, index);
 		return;
 	}
 	cookie_add_macs(&peer->cookie, &msg, sizeof(msg), now);
 	kp = noise_keypair_create(&peer->handshake, now);
 	if (!kp) {
-		device_index_remove(dev, index);
+		index_table_remove(&dev->index, index);
 		return;
 	}
-	device_index_set_keypair(dev, index, kp);
+	index_table_set_keypair(&dev->index, index, kp);
 	peer_add_keypair(peer, kp);
 	timers_session_derived(peer);
 	send_authenticated(peer, &msg, sizeof(msg));
@@ -161,7 +161,7 @@ void peer_send_keepalive(struct wg_peer *peer)
 		peer_send_staged(peer);
 		return;
 	}
-	if (queue_packets(peer, &pkt, &len, 1, device_now()))
+	if (queue_packets(peer, &pkt, &len, 1, clock_now()))
 		socket_flush(peer->dev);
 	else
 		peer_send_handshake_initiation(peer, false);
@@ -175,7 +175,7 @@ void peer_send_staged(struct wg_peer *peer)
 	struct wg_device *dev = peer->dev;
 	uint8_t *pkts[IO_BATCH];
 	size_t lens[IO_BATCH], off = 0;
-	uint64_t now = device_now();
+	uint64_t now = clock_now();
 	unsigned int n = 0;
 
 	if (!s->count)
@@ -255,7 +255,7 @@ static int send_batch(struct wg_device *dev, uint64_t now)
  * not fit the last batch is never left waiting for a wake-up that may not come. */
 int send_tun_packets(struct wg_device *dev)
 {
-	uint64_t now = device_now();
+	uint64_t now = clock_now();
 	int n, rounds = 0;
 
 	device_refresh_mtu(dev, now);

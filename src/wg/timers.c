@@ -126,14 +126,14 @@ void timers_data_sent(struct wg_peer *peer)
 {
 	if (!peer->timers.new_handshake)
 		peer->timers.new_handshake =
-			device_now() + WG_KEEPALIVE_TIMEOUT + WG_REKEY_TIMEOUT + jitter();
+			clock_now() + WG_KEEPALIVE_TIMEOUT + WG_REKEY_TIMEOUT + jitter();
 }
 
 /* Should be called after an authenticated data packet is received. */
 void timers_data_received(struct wg_peer *peer)
 {
 	if (!peer->timers.send_keepalive)
-		peer->timers.send_keepalive = device_now() + WG_KEEPALIVE_TIMEOUT;
+		peer->timers.send_keepalive = clock_now() + WG_KEEPALIVE_TIMEOUT;
 	else
 		peer->timers.need_another_keepalive = true;
 }
@@ -154,7 +154,7 @@ void timers_any_authenticated_packet_received(struct wg_peer *peer)
 /* Should be called after a handshake initiation message is sent. */
 void timers_handshake_initiated(struct wg_peer *peer)
 {
-	peer->timers.retransmit_handshake = device_now() + WG_REKEY_TIMEOUT + jitter();
+	peer->timers.retransmit_handshake = clock_now() + WG_REKEY_TIMEOUT + jitter();
 }
 
 /* Should be called after a handshake response message is received and processed, or when
@@ -172,7 +172,7 @@ void timers_handshake_complete(struct wg_peer *peer)
  * response or after receiving one. */
 void timers_session_derived(struct wg_peer *peer)
 {
-	peer->timers.zero_key_material = device_now() + WG_REJECT_AFTER_TIME * 3;
+	peer->timers.zero_key_material = clock_now() + WG_REJECT_AFTER_TIME * 3;
 }
 
 /* Should be called before a packet with authentication, whether keepalive, data, or
@@ -181,5 +181,5 @@ void timers_any_authenticated_packet_traversal(struct wg_peer *peer)
 {
 	if (peer->persistent_keepalive_interval)
 		peer->timers.persistent_keepalive =
-			device_now() + (uint64_t)peer->persistent_keepalive_interval * 1000;
+			clock_now() + (uint64_t)peer->persistent_keepalive_interval * 1000;
 }

@@ -153,7 +153,7 @@ static ssize_t conn_read(void *cookie, char *buf, size_t size)
 	struct conn *c = cookie;
 	ssize_t n;
 
-	if (device_now() >= c->deadline)
+	if (clock_now() >= c->deadline)
 		return -1;
 	do
 		n = recv(c->fd, buf, size, 0);
@@ -182,7 +182,7 @@ static ssize_t conn_write(void *cookie, const char *buf, size_t size)
 void uapi_serve(struct wg_device *dev, int conn)
 {
 	struct timeval tv = { .tv_sec = UAPI_IO_TIMEOUT_S };
-	struct conn c = { .fd = conn, .deadline = device_now() + UAPI_CONN_TIMEOUT_MS };
+	struct conn c = { .fd = conn, .deadline = clock_now() + UAPI_CONN_TIMEOUT_MS };
 	cookie_io_functions_t in_io = { .read = conn_read }, out_io = { .write = conn_write };
 	/* Our own stdio buffers, so the keys that pass through them can be wiped. */
 	char ibuf[UAPI_BUF], obuf[UAPI_BUF];

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t buf[65536];
 	static unsigned long runs;
 	struct udp_endpoint from = { 0 };
-	uint64_t now = device_now();
+	uint64_t now = clock_now();
 
 	if (!runs++)
 		setup();

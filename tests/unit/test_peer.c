@@ -146,19 +146,19 @@ static void test_remove_peer_forgets_indices(void **state)
 	struct noise_keypair *kp;
 
 	(void)state;
-	kp_index = device_index_add(dev, peer);
+	kp_index = index_table_add(&dev->index, peer);
 	assert_int_not_equal(kp_index, 0);
 	kp = keypair(true, kp_index);
-	device_index_set_keypair(dev, kp_index, kp);
+	index_table_set_keypair(&dev->index, kp_index, kp);
 	peer_add_keypair(peer, kp);
-	hs = device_index_add(dev, peer); /* a handshake index the peer's state does not name */
-	assert_non_null(device_index_find(dev, hs));
+	hs = index_table_add(&dev->index, peer); /* a handshake index the peer's state does not name */
+	assert_non_null(index_table_find(&dev->index, hs));
 	device_remove_peer(dev, peer);
 	peer = NULL;
-	assert_null(device_index_find(dev, hs));
-	assert_null(device_index_find(dev, kp_index));
-	for (unsigned int i = 0; i < DEVICE_INDEX_HASH_SIZE; i++)
-		assert_null(dev->index_hash[i]);
+	assert_null(index_table_find(&dev->index, hs));
+	assert_null(index_table_find(&dev->index, kp_index));
+	for (unsigned int i = 0; i < INDEX_HASH_SIZE; i++)
+		assert_null(dev->index.hash[i]);
 }
 
 int main(void)

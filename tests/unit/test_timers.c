@@ -1,6 +1,6 @@
 /* The timers of whitepaper §6 on a clock the test owns. Two devices, A and B, talk over
  * loopback UDP; each one's TUN is a socketpair whose other end the test holds. The clock is
- * device_now, wrapped at link time (see the Makefile), so minutes of protocol time pass in
+ * clock_now, wrapped at link time (see the Makefile), so minutes of protocol time pass in
  * an instant: rekey after time (initiator only) and messages, reject after time and
  * messages, the last-minute handshake, the initiation rate limit, retransmits until giving
  * up, and keys zeroed after REJECT_AFTER_TIME * 3; and, between handshake and first data,
@@ -37,8 +37,8 @@ struct host {
 static struct host a, b;
 static uint64_t now_ms;
 
-uint64_t __wrap_device_now(void);
-uint64_t __wrap_device_now(void)
+uint64_t __wrap_clock_now(void);
+uint64_t __wrap_clock_now(void)
 {
 	return now_ms;
 }
@@ -390,12 +390,12 @@ static void test_retransmit_then_give_up(void **state)
 	assert_int_equal(a.peer->timers.zero_key_material, now_ms + 3 * WG_REJECT_AFTER_TIME);
 	index = a.peer->handshake.local_index;
 	assert_int_not_equal(index, 0);
-	assert_non_null(device_index_find(&a.dev, index));
+	assert_non_null(index_table_find(&a.dev.index, index));
 
 	now_ms += 3 * WG_REJECT_AFTER_TIME;
 	timers_expire(a.peer, now_ms);
 	assert_int_equal(a.peer->handshake.state, HANDSHAKE_ZEROED);
-	assert_null(device_index_find(&a.dev, index));
+	assert_null(index_table_find(&a.dev.index, index));
 	assert_int_equal(timers_next(a.peer), 0);
 
 	send_ip(&a);
@@ -549,8 +549,8 @@ static void test_zero_key_material(void **state)
 	assert_int_equal(b.peer->timers.zero_key_material, a.peer->timers.zero_key_material);
 	prev = a.peer->keypairs.previous->local_index;
 	cur = a.peer->keypairs.current->local_index;
-	assert_non_null(device_index_find(&a.dev, prev));
-	assert_non_null(device_index_find(&a.dev, cur));
+	assert_non_null(index_table_find(&a.dev.index, prev));
+	assert_non_null(index_table_find(&a.dev.index, cur));
 
 	now_ms = a.peer->timers.zero_key_material - 1;
 	timers_expire(a.peer, now_ms);
@@ -563,8 +563,8 @@ static void test_zero_key_material(void **state)
 	assert_null(a.peer->keypairs.next);
 	assert_null(b.peer->keypairs.current);
 	assert_null(b.peer->keypairs.next);
-	assert_null(device_index_find(&a.dev, prev));
-	assert_null(device_index_find(&a.dev, cur));
+	assert_null(index_table_find(&a.dev.index, prev));
+	assert_null(index_table_find(&a.dev.index, cur));
 	assert_int_equal(a.peer->timers.zero_key_material, 0);
 
 	/* B drops the keepalive still on the wire (its index is gone) and takes a new

@@ -1,0 +1,50 @@
+/* The device's two lookup tables, as the kernel's peerlookup.c keeps them: peers by public key
+ * (a handshake initiation names its sender by key), and sessions by the random local index a
+ * response, cookie reply or data message names. Both are hash tables of fixed size with
+ * chained entries; they know peers only as pointers. */
+#ifndef ADIT_WG_PEERLOOKUP_H
+#define ADIT_WG_PEERLOOKUP_H
+
+#include <stdint.h>
+
+#include "wg/messages.h"
+
+struct wg_peer;
+struct noise_keypair;
+
+#define PUBKEY_HASH_SIZE 1024
+#define INDEX_HASH_SIZE 4096
+
+struct pubkey_table {
+	struct wg_peer *hash[PUBKEY_HASH_SIZE];
+};
+
+/* A peer's position in the table is its public key, which it must not change while in it. */
+void pubkey_table_add(struct pubkey_table *t, struct wg_peer *peer);
+void pubkey_table_remove(struct pubkey_table *t, struct wg_peer *peer);
+struct wg_peer *pubkey_table_find(const struct pubkey_table *t, const uint8_t pub[WG_KEY_LEN]);
+
+/* What a receiver index refers to. */
+struct index_entry {
+	struct index_entry *hash_next;
+	uint32_t index;
+	struct wg_peer *peer;
+	struct noise_keypair *keypair; /* NULL: the peer's handshake */
+};
+
+struct index_table {
+	struct index_entry *hash[INDEX_HASH_SIZE];
+};
+
+/* A fresh random index, unique in the table, for peer's handshake; the index the handshake
+ * had is dropped. 0 when memory runs out. The handshake's keypair takes it over with
+ * index_table_set_keypair. */
+uint32_t index_table_add(struct index_table *t, struct wg_peer *peer);
+void index_table_set_keypair(struct index_table *t, uint32_t index, struct noise_keypair *kp);
+void index_table_remove(struct index_table *t, uint32_t index);
+struct index_entry *index_table_find(const struct index_table *t, uint32_t index);
+/* Drops every entry of peer, whatever path it took (a peer is removed rarely: a full walk). */
+void index_table_forget_peer(struct index_table *t, const struct wg_peer *peer);
+void index_table_clear(struct index_table *t);
+
+#endif
