@@ -16,6 +16,16 @@ uint32_t packet_csum_add(uint32_t sum, const void *data, size_t len)
 	uint64_t acc = 0, w;
 	uint16_t half = 0;
 
+	uint64_t acc2 = 0, w2;
+
+	/* Two independent sums, so that the additions do not wait on each other. */
+	for (; len >= 16; p += 16, len -= 16) {
+		memcpy(&w, p, sizeof(w));
+		memcpy(&w2, p + 8, sizeof(w2));
+		acc += (w & 0xffffffff) + (w >> 32);
+		acc2 += (w2 & 0xffffffff) + (w2 >> 32);
+	}
+	acc += (acc2 & 0xffffffff) + (acc2 >> 32);
 	for (; len >= 8; p += 8, len -= 8) {
 		memcpy(&w, p, sizeof(w));
 		acc += (w & 0xffffffff) + (w >> 32);
