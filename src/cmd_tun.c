@@ -12,6 +12,7 @@
 #include "loop.h"
 #include "opts.h"
 #include "packet.h"
+#include "privs.h"
 #include "responder.h"
 
 struct tun_cmd {
@@ -103,6 +104,10 @@ int cmd_tun(int argc, char **argv)
 	if (loop_init(&l) < 0)
 		return EXIT_FAIL;
 	ret = iface_setup(&c.tun, &o);
+	if (!ret && privs_keep_only(false, false) < 0) {
+		tun_close(&c.tun);
+		ret = EXIT_FAIL;
+	}
 	if (!ret) {
 		printf("Interface Name: %s\n", c.tun.name);
 		fflush(stdout);

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "log.h"
 #include "opts.h"
+#include "privs.h"
 #include "wg/device.h"
 
 static void usage(FILE *f)
@@ -82,7 +83,9 @@ static void tell_parent(int *ready_fd, int status)
 
 int cmd_wg(int argc, char **argv)
 {
-	static struct wg_device dev; /* large: the batches live here */
+	/* Large (the batches live here) and page-aligned, so that its pages, which hold our
+	 * private key, can be kept out of core dumps. */
+	static struct wg_device dev __attribute__((aligned(4096)));
 	const char *ifname = NULL, *why;
 	bool foreground = false, offload = true;
 	int ret, ready_fd = -1;
@@ -113,11 +116,16 @@ int cmd_wg(int argc, char **argv)
 		log_error("invalid interface name '%s': %s", ifname, why);
 		return EXIT_USAGE;
 	}
+	privs_no_dumps();
+	privs_dont_dump(&dev, sizeof(dev));
 	if (!foreground && fork_daemon(&ready_fd) < 0)
 		return EXIT_FAIL;
 	ret = device_setup(&dev, offload);
 	if (ret == EXIT_OK)
 		ret = device_start(&dev, ifname);
+	/* From here on, wg may set a fwmark (CAP_NET_ADMIN) or a port below 1024. */
+	if (ret == EXIT_OK && privs_keep_only(true, true) < 0)
+		ret = EXIT_FAIL;
 	if (ret == EXIT_OK)
 		log_info("%s: WireGuard on UDP port %u, configure with wg(8)", dev.tun.name,
 			 dev.listen_port);

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "loop.h"
 #include "packet.h"
+#include "privs.h"
 #include "io/udp.h"
 
 /* A datagram is one packet: a buffer holds the largest UDP payload, so none is cut short. */
@@ -455,6 +456,10 @@ static int lab_run(const struct lab_opts *o)
 	log_warn("lab mode is plaintext: anyone on the path can read and forge the tunnel's "
 		 "packets (use it for the lab only)");
 	if (relay_alloc(r) < 0 || open_socket(r) < 0 || iface_setup(&r->tun, o) != 0)
+		goto out;
+	/* Everything lab mode does from here (reads, writes, removing the interface by closing
+	 * it) needs no capability. */
+	if (privs_keep_only(false, false) < 0)
 		goto out;
 	printf("Interface Name: %s\n", r->tun.name);
 	fflush(stdout);

@@ -110,6 +110,7 @@ static void drop_oldest(struct staged_packets *s)
 	memmove(s->buf, s->buf + first, s->used - first);
 	memmove(s->len, s->len + 1, (s->count - 1) * sizeof(s->len[0]));
 	s->used -= first;
+	crypto_wipe(s->buf + s->used, first); /* the copy the move left behind */
 	s->count--;
 }
 
@@ -133,8 +134,11 @@ void peer_stage(struct wg_peer *peer, const uint8_t *pkt, size_t len)
 	s->len[s->count++] = (uint32_t)len;
 }
 
+/* Staged packets are plaintext: wiped, not just forgotten. */
 void peer_drop_staged(struct wg_peer *peer)
 {
+	if (peer->staged.buf)
+		crypto_wipe(peer->staged.buf, peer->staged.used);
 	peer->staged.used = 0;
 	peer->staged.count = 0;
 }

@@ -57,6 +57,48 @@ static int make_dir(void)
 	return 0;
 }
 
+/* The socket inode this process bound: at exit only it is removed, never one another
+ * daemon has bound at the same path since. */
+static dev_t bound_dev;
+static ino_t bound_ino;
+
+/* Anyone who can write to the directory can put their own socket where wg looks for ours:
+ * it must be root's (or ours), a real directory, and closed to group and others. */
+static int check_dir(void)
+{
+	struct stat st;
+
+	if (lstat(UAPI_DIR, &st) < 0) {
+		log_error("cannot use %s: %s", UAPI_DIR, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_error("refusing %s: it is not a directory (a symlink?); remove it", UAPI_DIR);
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		log_error("refusing %s: it belongs to uid %u; it must be root's (chown root %s)",
+			  UAPI_DIR, (unsigned int)st.st_uid, UAPI_DIR);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		log_error("refusing %s: group or others may write to it (chmod 755 %s)", UAPI_DIR,
+			  UAPI_DIR);
+		return -1;
+	}
+	return 0;
+}
+
+static void remember_inode(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0) {
+		bound_dev = st.st_dev;
+		bound_ino = st.st_ino;
+	}
+}
+
 static int bind_private(int fd, const struct sockaddr_un *sun)
 {
 	mode_t old = umask(077);
@@ -109,7 +151,7 @@ int uapi_listen(const char *ifname)
 			  "and no '/'", ifname, UAPI_DIR, IF_NAMESIZE - 1);
 		return -1;
 	}
-	if (make_dir() < 0)
+	if (make_dir() < 0 || check_dir() < 0)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
@@ -122,9 +164,10 @@ int uapi_listen(const char *ifname)
 		if (bind_private(fd, &sun) < 0)
 			goto err;
 	}
+	remember_inode(sun.sun_path);
 	if (listen(fd, 16) < 0) {
 		log_error("cannot listen on %s: %s", sun.sun_path, strerror(errno));
-		unlink(sun.sun_path);
+		uapi_unlink(ifname);
 		goto err_logged;
 	}
 	return fd;
@@ -139,7 +182,11 @@ void uapi_unlink(const char *ifname)
 {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 
-	if (socket_path(path, sizeof(path), ifname))
+	struct stat st;
+
+	if (!socket_path(path, sizeof(path), ifname) || lstat(path, &st) < 0)
+		return;
+	if (S_ISSOCK(st.st_mode) && st.st_dev == bound_dev && st.st_ino == bound_ino)
 		unlink(path);
 }
 
