@@ -16,7 +16,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: adit [-f|--foreground] [--no-offload] IFACE\n\n"
+	fputs("usage: adit [wg] [-f|--foreground] [--no-offload] IFACE\n\n"
 	      "Creates the TUN interface IFACE and serves the WireGuard protocol on it, configured\n"
 	      "with wg(8) through /var/run/wireguard/IFACE.sock, as wireguard-go does:\n"
 	      "  adit wg0 && wg setconf wg0 wg0.conf && ip link set wg0 up\n"
@@ -90,7 +90,7 @@ int cmd_wg(int argc, char **argv)
 	bool foreground = false, offload = true;
 	int ret, ready_fd = -1;
 
-	for (int i = 0; i < argc; i++) {
+	for (int i = 1; i < argc; i++) { /* argv[0]: "adit", or "wg" */
 		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--foreground")) {
 			foreground = true;
 		} else if (!strcmp(argv[i], "--no-offload")) {
@@ -101,7 +101,7 @@ int cmd_wg(int argc, char **argv)
 		} else if (!ifname && argv[i][0] != '-') {
 			ifname = argv[i];
 		} else {
-			log_error("unexpected argument '%s' (usage: adit [-f] [--no-offload] IFACE)", argv[i]);
+			log_error("unexpected argument '%s' (usage: adit [wg] [-f] [--no-offload] IFACE)", argv[i]);
 			return EXIT_USAGE;
 		}
 	}

@@ -6,6 +6,8 @@
 
 #define ADIT_VERSION "0.1.0"
 
+static int cmd_version(int argc, char **argv);
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -17,14 +19,28 @@ static const struct {
 	{ "genkey", cmd_genkey, "print a new private key (as wg genkey)" },
 	{ "pubkey", cmd_pubkey, "print the public key of the private key on stdin (as wg pubkey)" },
 	{ "genpsk", cmd_genpsk, "print a new pre-shared key (as wg genpsk)" },
+	{ "wg", cmd_wg, "run WireGuard on an interface: adit wg [-f] IFACE (any name)" },
+	{ "version", cmd_version, "print adit's version" },
 };
+
+/* Words a user types expecting a command, never an interface: wg mode would otherwise make
+ * an interface of that name and go to the background. 'adit wg NAME' still makes one. */
+static const char *const reserved[] = { "show", "status", "list", "start", "stop", "up", "down" };
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("adit %s\n", ADIT_VERSION);
+	return EXIT_OK;
+}
 
 static void usage(FILE *f)
 {
 	fputs("usage: adit COMMAND [OPTIONS]\n\ncommands:\n", f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fputs("  [-f] IFACE  run WireGuard on interface IFACE, configured with wg (wg mode)\n", f);
+	fputs("  [-f] IFACE  the same, as wireguard-go is invoked (IFACE not a command's name)\n", f);
 	fputs("\n'adit COMMAND --help' shows a command's options.\n", f);
 }
 
@@ -45,10 +61,17 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (!strcmp(argv[1], reserved[i])) {
+			log_error("'%s' is not an adit command (see 'adit --help'; 'wg show' shows "
+				  "adit's interfaces); for an interface of that name: adit wg %s",
+				  argv[1], argv[1]);
+			return EXIT_USAGE;
+		}
 	/* Anything else is wg mode's interface (with -f), as wireguard-go takes it. */
 	if (argv[1][0] == '-' && strcmp(argv[1], "-f") && strcmp(argv[1], "--foreground")) {
 		log_error("unknown option '%s' (see 'adit --help')", argv[1]);
 		return EXIT_USAGE;
 	}
-	return cmd_wg(argc - 1, argv + 1);
+	return cmd_wg(argc, argv);
 }

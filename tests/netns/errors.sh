@@ -76,11 +76,18 @@ check "wg mode: a bad interface name, status 2" \
 	expect 2 "invalid interface name 'bad/name'" u "$ADIT" -f bad/name
 check "wg mode: a template is refused (wg finds the interface by its name)" \
 	expect 2 "invalid interface name 'wg%d': wg mode takes a plain name" u "$ADIT" -f 'wg%d'
-check "wg mode: no interface, usage and status 2" expect 2 '^usage: adit \[-f' u "$ADIT" -f
+check "wg mode: no interface, usage and status 2" expect 2 '^usage: adit \[wg\] \[-f' u "$ADIT" -f
+for verb in show status; do
+	check "adit $verb is no interface name: status 2, and the way to make one" \
+		expect 2 "'$verb' is not an adit command .*adit wg $verb" u "$ADIT" "$verb"
+done
+check_not "  and no interface or UAPI socket named show appeared" \
+	sh -c "ip -n $(ns u) link show dev show 2>/dev/null || test -e /var/run/wireguard/show.sock"
+check "adit version prints the version, status 0" sh -c "'$ADIT' version | grep -Eq '^adit [0-9]+\.[0-9]+'"
 check "wg mode: an unknown option, status 2" expect 2 "unknown option '--fast'" u "$ADIT" --fast wg0
 check "wg mode: a name held by another kind of interface" \
 	expect 1 'cannot create TUN interface eth0: an interface of that name exists and is not a TUN \(choose another name\)$' u "$ADIT" -f eth0
-start u wg "$ADIT" -f "$WGE"
+start u wg "$ADIT" wg -f "$WGE"     # the explicit form, for a name that could be a command
 wait_for 5 test -S "/var/run/wireguard/$WGE.sock"
 check "wg mode: a name another adit holds" \
 	expect 1 "cannot create TUN interface $WGE: it exists and another program holds it \(stop that program, or choose another name\)" u "$ADIT" -f "$WGE"
