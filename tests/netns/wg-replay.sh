@@ -14,10 +14,7 @@ wg_two_hosts
 on b ip addr add 10.77.0.66/24 dev eth0
 
 wg_start_pair
-wg_dev a "$IA" a 51820 10.88.0.1/24
-wg_dev b "$IB" b 51821 10.88.0.2/24
-wg_peer a "$IA" b 10.88.0.2/32 10.77.0.2:51821
-wg_peer b "$IB" a 10.88.0.1/32 10.77.0.1:51820
+wg_pair_tunnel
 check "A pings B (the session is up)" on a ping -c 2 -W 2 10.88.0.2
 
 capture b sent eth0 'udp dst port 51820 and udp[8] = 4'

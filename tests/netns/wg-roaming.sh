@@ -11,10 +11,7 @@ need_wgo
 wg_two_hosts
 
 wg_start_pair
-wg_dev a "$IA" a 51820 10.88.0.1/24
-wg_dev b "$IB" b 51821 10.88.0.2/24
-wg_peer a "$IA" b 10.88.0.2/32 10.77.0.2:51821
-wg_peer b "$IB" a 10.88.0.1/32 10.77.0.1:51820
+wg_pair_tunnel
 
 # shellcheck disable=SC2317 # called through check or wait_for
 endpoint_is() { [ "$(wg_field a "$IA" endpoints)" = "$1" ]; }

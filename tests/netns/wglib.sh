@@ -10,6 +10,8 @@
 #   wg_key NAME                 $T/NAME.key and $T/NAME.pub, a fresh key pair
 #   wg_two_hosts                hosts a and b on one wire, key pairs a and b, names $IA and $IB
 #   wg_start_pair [VAR=VALUE...]  adit -f $IA in a (with that environment), wireguard-go -f $IB in b
+#   wg_pair_tunnel              the usual tunnel between them: a is 10.88.0.1/24 on port 51820,
+#                               b 10.88.0.2/24 on 51821, each the other's peer (its /32, endpoint)
 #   wg_ifname TAG               print a UAPI-unique interface name (the socket dir is host-wide)
 #   start_wg HOST NAME IMPL IFACE [VAR=VALUE...]
 #                               start "IMPL -f IFACE" with that environment; wait for its UAPI
@@ -68,6 +70,12 @@ wg_two_hosts() {
 
 wg_start_pair() {
 	start_wg a adit "$ADIT" "$IA" "$@" && start_wg b wgo "$WGO" "$IB"
+}
+
+wg_pair_tunnel() {
+	wg_dev a "$IA" a 51820 10.88.0.1/24 && wg_dev b "$IB" b 51821 10.88.0.2/24 &&
+		wg_peer a "$IA" b 10.88.0.2/32 10.77.0.2:51821 &&
+		wg_peer b "$IB" a 10.88.0.1/32 10.77.0.1:51820
 }
 
 # wg + tag + PID: at most 2 + 2 + 7 characters, under IFNAMSIZ, and no other test's.
