@@ -238,11 +238,12 @@ cmd_hosts() {
 cmd_exec() {
 	[ $# -ge 2 ] || bad "usage: lab.sh exec HOST CMD..."
 	current_lab
-	local ns
+	local ns host=$1
 	ns=$(ns_of "$1")
 	shift
 	[ -e "/run/netns/$ns" ] || die "lab $LAB is not up (no namespace $ns)"
-	exec ip netns exec "$ns" "$@"
+	# A UTS namespace of its own, named for the host, so a shell's prompt says where it is.
+	exec ip netns exec "$ns" unshare --uts sh -c 'hostname "$0" && exec "$@"' "$host" "$@"
 }
 
 cmd_ns() {

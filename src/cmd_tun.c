@@ -24,6 +24,7 @@ struct tun_cmd {
 	uint8_t *in[IO_BATCH], *out[IO_BATCH];
 	size_t in_len[IO_BATCH], out_len[IO_BATCH];
 	char line[512];
+	uint64_t packets, replies; /* read from the interface; answers written back */
 };
 
 #define ROOM (IO_BUF_SIZE - IO_HEADROOM)
@@ -59,6 +60,8 @@ static int on_packets(void *ctx)
 
 	do {
 		n = tun_read_batch(&c->tun, c->in, c->in_len, IO_BATCH, ROOM);
+		if (n > 0)
+			c->packets += (uint64_t)n;
 		for (int i = 0; i < n; i++) {
 			if (!c->o->quiet) {
 				packet_summary(c->in[i], c->in_len[i], c->link, c->line,
@@ -69,12 +72,23 @@ static int on_packets(void *ctx)
 				replies = answer(c, (unsigned int)i, replies);
 		}
 		err = tun_write_batch(&c->tun, c->out, c->out_len, replies, ROOM);
+		c->replies += replies;
 		replies = 0;
 	} while (n > 0 && err == 0 && c->tun.pending);
 	fflush(stdout);
 	if (n < 0)
 		return read_failed(c, -n);
 	return err < 0 ? read_failed(c, -err) : 0;
+}
+
+static void print_stats(const struct tun_cmd *c)
+{
+	if (c->o->reply)
+		log_info("%s: %llu packets read, %llu replies written", c->tun.name,
+			 (unsigned long long)c->packets, (unsigned long long)c->replies);
+	else
+		log_info("%s: %llu packets read", c->tun.name, (unsigned long long)c->packets);
+	io_stats_log(c->tun.name, &c->tun.stats);
 }
 
 int cmd_tun(int argc, char **argv)
@@ -113,6 +127,8 @@ int cmd_tun(int argc, char **argv)
 		fflush(stdout);
 		w.fd = c.tun.fd;
 		ret = loop_add(&l, &w) < 0 || loop_run(&l) < 0 ? EXIT_FAIL : EXIT_OK;
+		fflush(stdout);
+		print_stats(&c);
 		tun_close(&c.tun);
 	}
 	loop_close(&l);

@@ -163,7 +163,8 @@ static void tun_line(const struct relay *r, const uint8_t *pkt, size_t len,
 	else
 		snprintf(note, sizeof(note), endpoint_list_clients(r->table, all, 1) ?
 			 " (no client owns the destination: dropped)" : " (no client yet: dropped)");
-	packet_line(r, "From tun ==>:", pkt, len, note);
+	/* The lab's scripts say "From tun"; a TAP's frames say where they came from too. */
+	packet_line(r, r->link == LINK_ETHER ? "From tap ==>:" : "From tun ==>:", pkt, len, note);
 }
 
 static int tun_failed(struct relay *r, int err)
@@ -347,14 +348,6 @@ static void warn_forwarding_off(const struct lab_opts *o)
 	fclose(f);
 }
 
-static void print_drops(const char *what, const struct io_stats *s)
-{
-	for (int i = 0; i < IO_DROP_COUNT; i++)
-		if (s->drops[i])
-			log_info("%s dropped %llu: %s", what, (unsigned long long)s->drops[i],
-				 io_drop_name((enum io_drop)i));
-}
-
 static void print_stats(const struct relay *r)
 {
 	const struct lab_stats *s = &r->st;
@@ -365,8 +358,8 @@ static void print_stats(const struct relay *r)
 	if (s->moves)
 		log_info("inner addresses moved between endpoints %llu times",
 			 (unsigned long long)s->moves);
-	print_drops(r->tun.name, &r->tun.stats);
-	print_drops("the socket", &r->udp_stats);
+	io_stats_log(r->tun.name, &r->tun.stats);
+	io_stats_log("the socket", &r->udp_stats);
 	if (!dropped)
 		return;
 	log_info("dropped %llu: %llu malformed, %llu without client, %llu table full",

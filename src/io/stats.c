@@ -1,4 +1,5 @@
 #include "io/stats.h"
+#include "log.h"
 
 static const char *const drop_names[IO_DROP_COUNT] = {
 	[IO_DROP_TUN_MALFORMED] = "malformed super-packets from the TUN",
@@ -15,11 +16,10 @@ const char *io_drop_name(enum io_drop why)
 	return why < IO_DROP_COUNT ? drop_names[why] : "unknown";
 }
 
-uint64_t io_drops_total(const struct io_stats *s)
+void io_stats_log(const char *what, const struct io_stats *s)
 {
-	uint64_t total = 0;
-
 	for (int i = 0; i < IO_DROP_COUNT; i++)
-		total += s->drops[i];
-	return total;
+		if (s->drops[i])
+			log_info("%s dropped %llu: %s", what, (unsigned long long)s->drops[i],
+				 io_drop_name((enum io_drop)i));
 }

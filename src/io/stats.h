@@ -28,6 +28,7 @@ static inline void io_drop(struct io_stats *s, enum io_drop why, uint64_t n)
 }
 
 const char *io_drop_name(enum io_drop why);
-uint64_t io_drops_total(const struct io_stats *s);
+/* One log line per reason with drops: "WHAT dropped N: REASON". */
+void io_stats_log(const char *what, const struct io_stats *s);
 
 #endif

@@ -32,6 +32,10 @@ check "the server has eth0 (internet) and eth1 (192.168.60.0/24)" \
 check "no link was added to the root namespace" test "$before" = "$(root_links)"
 check "lab.sh ns names the namespace" test "$("$ROOT/lab/lab.sh" ns v)" = "$ADIT_LAB-v"
 check "lab.sh exec runs in the host" grep -q 10.9.0.5 <("$ROOT/lab/lab.sh" exec u ip -4 addr)
+machine=$(hostname)
+check "lab.sh exec names the host, so a prompt says where it is" \
+	test "$("$ROOT/lab/lab.sh" exec server hostname)" = server
+check "  in a UTS namespace of its own: this machine keeps its name" test "$(hostname)" = "$machine"
 check_not "lab.sh rejects an unknown host" "$ROOT/lab/lab.sh" exec nosuchhost true
 
 start v sleeper sleep 100

@@ -40,6 +40,8 @@ check "2.c packets not routed to qiu0 are not seen" sh -c "! grep -q '10.9.0.11'
 
 stop tun
 check "the interface is removed when adit stops" wait_for 3 sh -c "! ip -n $(ns u) link show qiu0"
+check "adit tun prints its counters when it stops" \
+	grep -Eq '^adit: qiu0: [1-9][0-9]* packets read, [1-9][0-9]* replies written$' "$T/tun.log"
 start u tun2 "$ADIT" tun -q
 wait_log tun2 "^Interface Name: tun0$"
 check "adit exits 0 on SIGTERM" stop tun2

@@ -32,5 +32,5 @@ check "the server reaches the second client (its ARP request was flooded)" \
 check "the broadcast went to all 2 clients" grep -q '(to all 2 clients)' "$T/srv.log"
 check "the first client still answers, at its own endpoint" on server ping -c 1 -W 2 192.168.53.99
 check "unicast frames to the second client went to 10.9.0.12 only" \
-	grep -Eq '^From tun ==>: 192.168.53.11 --> 192.168.53.12 \(to 10.9.0.12:[0-9]+\)' "$T/srv.log"
+	grep -Eq '^From tap ==>: 192.168.53.11 --> 192.168.53.12 \(to 10.9.0.12:[0-9]+\)' "$T/srv.log"
 finish
