@@ -16,12 +16,14 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: adit [wg] [-f|--foreground] [--no-offload] IFACE\n\n"
+	fputs("usage: adit [wg] [-f|--foreground] [-v|-q] [--no-offload] IFACE\n\n"
 	      "Creates the TUN interface IFACE and serves the WireGuard protocol on it, configured\n"
 	      "with wg(8) through /var/run/wireguard/IFACE.sock, as wireguard-go does:\n"
 	      "  adit wg0 && wg setconf wg0 wg0.conf && ip link set wg0 up\n"
 	      "or WG_QUICK_USERSPACE_IMPLEMENTATION=adit wg-quick up wg0.\n\n"
-	      "  -f, --foreground  stay in the foreground and log to stderr\n"
+	      "  -f, --foreground  stay in the foreground and log to stderr (else to syslog)\n"
+	      "  -v, --verbose     also say why each dropped packet was dropped (rate-limited)\n"
+	      "  -q, --quiet       errors only (LOG_LEVEL=verbose|error|silent sets it too)\n"
 	      "      --no-offload  no TUN segmentation offloads, no UDP GSO/GRO (for debugging)\n", f);
 }
 
@@ -65,6 +67,7 @@ static void tell_parent(int *ready_fd, int status)
 	if (*ready_fd < 0)
 		return;
 	if (status == EXIT_OK) {
+		log_to_syslog();
 		null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (null >= 0) {
 			dup2(null, STDIN_FILENO);
@@ -93,6 +96,10 @@ int cmd_wg(int argc, char **argv)
 	for (int i = 1; i < argc; i++) { /* argv[0]: "adit", or "wg" */
 		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--foreground")) {
 			foreground = true;
+		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			log_level = LEVEL_VERBOSE;
+		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+			log_level = LEVEL_ERRORS;
 		} else if (!strcmp(argv[i], "--no-offload")) {
 			offload = false;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -100,8 +107,12 @@ int cmd_wg(int argc, char **argv)
 			return EXIT_OK;
 		} else if (!ifname && argv[i][0] != '-') {
 			ifname = argv[i];
+		} else if (argv[i][0] == '-') {
+			log_error("unknown option '%s' (see 'adit wg --help')", argv[i]);
+			return EXIT_USAGE;
 		} else {
-			log_error("unexpected argument '%s' (usage: adit [wg] [-f] [--no-offload] IFACE)", argv[i]);
+			log_error("unexpected argument '%s' (usage: adit [wg] [-f] [-v|-q] "
+				  "[--no-offload] IFACE)", argv[i]);
 			return EXIT_USAGE;
 		}
 	}

@@ -46,6 +46,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	log_level_from_env();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -68,10 +69,7 @@ int main(int argc, char **argv)
 				  argv[1], argv[1]);
 			return EXIT_USAGE;
 		}
-	/* Anything else is wg mode's interface (with -f), as wireguard-go takes it. */
-	if (argv[1][0] == '-' && strcmp(argv[1], "-f") && strcmp(argv[1], "--foreground")) {
-		log_error("unknown option '%s' (see 'adit --help')", argv[1]);
-		return EXIT_USAGE;
-	}
+	/* Anything else is wg mode's interface and options, as wireguard-go takes them; cmd_wg
+	 * names an option it does not know. */
 	return cmd_wg(argc, argv);
 }

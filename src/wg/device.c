@@ -278,10 +278,23 @@ int device_start(struct wg_device *dev, const char *ifname)
 	return EXIT_OK;
 }
 
+/* At exit, what was dropped and why: the counters `adit show` will print live. */
+static void log_drops(const struct wg_device *dev)
+{
+	for (int i = 0; i < WG_DROP_COUNT; i++)
+		if (dev->drops.count[i])
+			log_info("%s: dropped %llu: %s", dev->tun.name,
+				 (unsigned long long)dev->drops.count[i],
+				 drops_reason((enum wg_drop)i));
+	io_stats_log(dev->tun.name, &dev->tun.stats);
+	io_stats_log("the sockets", &dev->udp_stats);
+}
+
 int device_run(struct wg_device *dev)
 {
 	int ret = loop_run(&dev->loop);
 
+	log_drops(dev);
 	if (ret > 0) {
 		log_info("%s: signal %d, shutting down", dev->tun.name, ret);
 		return EXIT_OK;

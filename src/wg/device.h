@@ -14,6 +14,7 @@
 #include "wg/allowedips.h"
 #include "wg/clock.h"
 #include "wg/cookie.h"
+#include "wg/drops.h"
 #include "wg/noise.h"
 #include "wg/peer.h"
 #include "wg/peerlookup.h"
@@ -47,6 +48,7 @@ struct wg_device {
 	/* The data path's memory, allocated once: packet buffers and the batches. */
 	struct io_pool pool; /* IO_BATCH buffers for the TUN's packets, IO_BATCH for datagrams */
 	struct io_stats udp_stats;
+	struct wg_drops drops;
 	struct udp_tx tx;
 	struct udp_rx rx;
 	unsigned int to_tun_count; /* decrypted packets waiting for one batched TUN write */

@@ -58,8 +58,10 @@ static void receive_initiation(struct wg_device *dev, const uint8_t *buf,
 
 	memcpy(&msg, buf, sizeof(msg));
 	hs = noise_consume_initiation(&msg, &dev->identity, lookup_handshake, dev, now);
-	if (!hs)
+	if (!hs) {
+		drops_count(&dev->drops, WG_DROP_INITIATION, NULL, ep);
 		return;
+	}
 	peer = peer_of(hs);
 	authenticated(peer, ep, sizeof(msg));
 	send_handshake_response(peer);
@@ -75,11 +77,16 @@ static void receive_response(struct wg_device *dev, const uint8_t *buf,
 
 	memcpy(&msg, buf, sizeof(msg));
 	e = index_table_find(&dev->index, le32toh(msg.receiver));
-	if (!e || e->keypair || e->peer->handshake.local_index != e->index)
+	if (!e || e->keypair || e->peer->handshake.local_index != e->index) {
+		drops_count(&dev->drops, e ? WG_DROP_RESPONSE : WG_DROP_UNKNOWN_INDEX,
+			    e ? e->peer : NULL, ep);
 		return;
+	}
 	peer = e->peer;
-	if (!noise_consume_response(&msg, &peer->handshake, &dev->identity))
+	if (!noise_consume_response(&msg, &peer->handshake, &dev->identity)) {
+		drops_count(&dev->drops, WG_DROP_RESPONSE, peer, ep);
 		return;
+	}
 	kp = noise_keypair_create(&peer->handshake, now);
 	if (!kp) {
 		index_table_remove(&dev->index, e->index);
@@ -100,11 +107,15 @@ static void receive_handshake(struct wg_device *dev, const uint8_t *buf, size_t 
 	bool under_load = device_under_load(dev, now);
 	enum cookie_mac_state mac;
 
-	if (!dev->identity.has_identity)
+	if (!dev->identity.has_identity) {
+		drops_count(&dev->drops, WG_DROP_NO_IDENTITY, NULL, ep);
 		return;
+	}
 	mac = cookie_validate(&dev->cookie_checker, buf, len, &ep->addr.sa, under_load, now);
-	if (mac == COOKIE_INVALID_MAC)
+	if (mac == COOKIE_INVALID_MAC) {
+		drops_count(&dev->drops, WG_DROP_MAC1, NULL, ep);
 		return;
+	}
 	device_count_handshake(dev, now);
 	if (under_load && mac != COOKIE_VALID_MAC_WITH_COOKIE) {
 		struct wg_msg_cookie reply;
@@ -114,8 +125,10 @@ static void receive_handshake(struct wg_device *dev, const uint8_t *buf, size_t 
 		socket_send_to(dev, ep, &reply, sizeof(reply));
 		return;
 	}
-	if (under_load && !ratelimiter_allow(&dev->ratelimiter, &ep->addr.sa, now))
+	if (under_load && !ratelimiter_allow(&dev->ratelimiter, &ep->addr.sa, now)) {
+		drops_count(&dev->drops, WG_DROP_RATELIMITED, NULL, ep);
 		return;
+	}
 	if (len == sizeof(struct wg_msg_initiation))
 		receive_initiation(dev, buf, ep, now);
 	else
@@ -131,6 +144,8 @@ static void receive_cookie(struct wg_device *dev, const uint8_t *buf, uint64_t n
 	e = index_table_find(&dev->index, le32toh(msg.receiver));
 	if (e)
 		cookie_reply_consume(&e->peer->cookie, &msg, now);
+	else
+		drops_count(&dev->drops, WG_DROP_UNKNOWN_INDEX, NULL, NULL);
 }
 
 /* The initiator of a session rekeys before it must stop receiving on it. */
@@ -180,16 +195,24 @@ static void receive_data(struct wg_device *dev, uint8_t *buf, size_t len,
 
 	memcpy(&hdr, buf, sizeof(hdr));
 	e = index_table_find(&dev->index, le32toh(hdr.receiver));
-	if (!e || !e->keypair)
+	if (!e || !e->keypair) {
+		drops_count(&dev->drops, WG_DROP_UNKNOWN_INDEX, e ? e->peer : NULL, ep);
 		return;
+	}
 	kp = e->keypair;
 	peer = e->peer;
-	if (now >= kp->birthdate + WG_REJECT_AFTER_TIME)
+	if (now >= kp->birthdate + WG_REJECT_AFTER_TIME) {
+		drops_count(&dev->drops, WG_DROP_EXPIRED, peer, ep);
 		return;
-	if (!crypto_aead_ctx_open(&kp->recv, plain, plain, len - sizeof(hdr), le64toh(hdr.counter)))
+	}
+	if (!crypto_aead_ctx_open(&kp->recv, plain, plain, len - sizeof(hdr), le64toh(hdr.counter))) {
+		drops_count(&dev->drops, WG_DROP_DECRYPT, peer, ep);
 		return;
-	if (!replay_check(&kp->replay, le64toh(hdr.counter)))
+	}
+	if (!replay_check(&kp->replay, le64toh(hdr.counter))) {
+		drops_count(&dev->drops, WG_DROP_REPLAY, peer, ep);
 		return;
+	}
 
 	/* Authenticated from here: first learn where the peer is, so that what we send next
 	 * (staged packets, a rekey) goes there. */
@@ -204,8 +227,10 @@ static void receive_data(struct wg_device *dev, uint8_t *buf, size_t len,
 		return; /* a keepalive */
 	timers_data_received(peer);
 	total = inner_packet(plain, plain_len, &family, &src);
-	if (!total || allowedips_lookup(&dev->allowedips, family, src) != peer)
+	if (!total || allowedips_lookup(&dev->allowedips, family, src) != peer) {
+		drops_count(&dev->drops, total ? WG_DROP_SOURCE : WG_DROP_NOT_IP, peer, ep);
 		return;
+	}
 	if (dev->to_tun_count == IO_BATCH)
 		receive_flush(dev);
 	dev->to_tun[dev->to_tun_count] = plain;
@@ -224,29 +249,33 @@ int receive_flush(struct wg_device *dev)
 void receive_datagram(struct wg_device *dev, uint8_t *buf, size_t len,
 		      const struct udp_endpoint *ep, uint64_t now)
 {
-	uint32_t type;
+	uint32_t type = 0;
 
-	if (len < sizeof(type))
-		return;
-	memcpy(&type, buf, sizeof(type));
-	switch (le32toh(type)) {
+	if (len >= sizeof(type))
+		memcpy(&type, buf, sizeof(type));
+	switch (len >= sizeof(type) ? le32toh(type) : 0) {
 	case WG_MSG_INITIATION:
-		if (len == sizeof(struct wg_msg_initiation))
-			receive_handshake(dev, buf, len, ep, now);
-		break;
+		if (len != sizeof(struct wg_msg_initiation))
+			break;
+		receive_handshake(dev, buf, len, ep, now);
+		return;
 	case WG_MSG_RESPONSE:
-		if (len == sizeof(struct wg_msg_response))
-			receive_handshake(dev, buf, len, ep, now);
-		break;
+		if (len != sizeof(struct wg_msg_response))
+			break;
+		receive_handshake(dev, buf, len, ep, now);
+		return;
 	case WG_MSG_COOKIE:
-		if (len == sizeof(struct wg_msg_cookie))
-			receive_cookie(dev, buf, now);
-		break;
+		if (len != sizeof(struct wg_msg_cookie))
+			break;
+		receive_cookie(dev, buf, now);
+		return;
 	case WG_MSG_DATA:
-		if (len >= WG_DATA_MIN_LEN)
-			receive_data(dev, buf, len, ep, now);
-		break;
+		if (len < WG_DATA_MIN_LEN)
+			break;
+		receive_data(dev, buf, len, ep, now);
+		return;
 	}
+	drops_count(&dev->drops, WG_DROP_MALFORMED, NULL, ep);
 }
 
 /* A batch of datagrams (a GRO message's share one source, parsed once), then one batched

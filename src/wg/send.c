@@ -213,11 +213,15 @@ static struct wg_peer *route(struct wg_device *dev, const uint8_t *pkt, size_t l
 
 /* A run of packets for one peer: sealed and queued, or, without a session, staged while the
  * handshake it starts completes. */
-static void send_run(struct wg_peer *peer, uint8_t *const *pkts, const size_t *lens,
-		     unsigned int n, uint64_t now)
+static void send_run(struct wg_device *dev, struct wg_peer *peer, uint8_t *const *pkts,
+		     const size_t *lens, unsigned int n, uint64_t now)
 {
-	if (!peer || !peer->has_endpoint)
+	if (!peer || !peer->has_endpoint) {
+		for (unsigned int i = 0; i < n; i++)
+			drops_count(&dev->drops, peer ? WG_DROP_NO_ENDPOINT : WG_DROP_NO_ROUTE,
+				    peer, NULL);
 		return;
+	}
 	if (queue_packets(peer, pkts, lens, n, now))
 		return;
 	for (unsigned int i = 0; i < n; i++)
@@ -245,7 +249,7 @@ static int send_batch(struct wg_device *dev, uint64_t now)
 	for (start = 0; start < (unsigned int)n; start = end) {
 		for (end = start + 1; end < (unsigned int)n && peer[end] == peer[start]; end++)
 			;
-		send_run(peer[start], pkts + start, lens + start, end - start, now);
+		send_run(dev, peer[start], pkts + start, lens + start, end - start, now);
 	}
 	socket_flush(dev);
 	return n;

@@ -1,0 +1,42 @@
+#include "opts.h"
+#include "wg/clock.h"
+#include "wg/drops.h"
+#include "wg/peer.h"
+
+static const char *const reasons[WG_DROP_COUNT] = {
+	[WG_DROP_MALFORMED] = "not a WireGuard message (unknown type or wrong length)",
+	[WG_DROP_NO_IDENTITY] = "a handshake message, and this interface has no private key",
+	[WG_DROP_MAC1] = "invalid mac1: the message was not made for our public key",
+	[WG_DROP_RATELIMITED] = "under load, and over its source's handshake rate",
+	[WG_DROP_INITIATION] = "invalid handshake initiation: it does not decrypt, is from an "
+			       "unknown peer, replays an old one or comes too fast",
+	[WG_DROP_RESPONSE] = "invalid handshake response: it does not decrypt (do both sides "
+			     "have the same preshared key?) or answers an old initiation",
+	[WG_DROP_UNKNOWN_INDEX] = "its receiver index names no session of ours",
+	[WG_DROP_EXPIRED] = "its session is past REJECT_AFTER_TIME",
+	[WG_DROP_DECRYPT] = "a data message that does not decrypt",
+	[WG_DROP_REPLAY] = "a replayed data message (counter seen before or too old)",
+	[WG_DROP_NOT_IP] = "decrypted, but not a whole IP packet",
+	[WG_DROP_SOURCE] = "decrypted, but its inner source is not in the peer's allowed IPs",
+	[WG_DROP_NO_ROUTE] = "a packet to an address no peer has in its allowed IPs",
+	[WG_DROP_NO_ENDPOINT] = "a packet for a peer that has no endpoint yet",
+};
+
+const char *drops_reason(enum wg_drop why)
+{
+	return why < WG_DROP_COUNT ? reasons[why] : "unknown";
+}
+
+void drops_count(struct wg_drops *d, enum wg_drop why, const struct wg_peer *peer,
+		 const struct udp_endpoint *from)
+{
+	char where[80] = "the TUN";
+
+	d->count[why]++;
+	if (log_level < LEVEL_VERBOSE || !log_ratelimit_allow(&d->said[why], clock_now()))
+		return;
+	if (from)
+		opts_format_endpoint(&from->addr, where, sizeof(where));
+	log_verbose("%s%sdropped a packet from %s: %s", peer ? peer_name(peer) : "",
+		    peer ? ": " : "", where, drops_reason(why));
+}
