@@ -5,10 +5,6 @@
 
 #include <stdint.h>
 
-/* Packets a watch takes per wake-up, in each direction: enough to amortise the wake-up and
- * the sendmmsg, few enough that one direction never starves the other. */
-#define LOOP_BATCH 64
-
 struct loop_watch {
 	int fd;
 	/* Called when fd is readable or has an error; a negative return ends the loop. */

@@ -7,10 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Room for any packet on the interface: the largest IP packet, or an Ethernet frame carrying
- * one (with a VLAN tag, and to spare). */
-#define PACKET_BUF_SIZE (65535 + 64)
-
 /* What the interface carries: raw IP packets (TUN) or Ethernet frames (TAP). */
 enum link_type { LINK_IP, LINK_ETHER };
 

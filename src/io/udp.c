@@ -297,14 +297,10 @@ static unsigned int build(struct udp_tx *q)
 	return m;
 }
 
-static bool stale_source(int err)
+bool udp_stale_source(int err, const struct udp_endpoint *to)
 {
-	return err == EINVAL || err == EADDRNOTAVAIL || err == ENETUNREACH;
-}
-
-static bool has_source(const struct udp_tx_item *it)
-{
-	return it->has_to && !IN6_IS_ADDR_UNSPECIFIED(&it->to.src6);
+	return (err == EINVAL || err == EADDRNOTAVAIL || err == ENETUNREACH) && to &&
+	       !IN6_IS_ADDR_UNSPECIFIED(&to->src6);
 }
 
 /* Message m was refused with err. Either it can go again in another form (returns true, the
@@ -334,7 +330,7 @@ static bool retry(struct udp_tx *q, unsigned int m, int err)
 		}
 		return false;
 	}
-	if (stale_source(err) && has_source(it)) {
+	if (udp_stale_source(err, it->has_to ? &it->to : NULL)) {
 		for (unsigned int k = a; k < b; k++) {
 			if (q->stale_source && q->item[k].owner)
 				q->stale_source(q->item[k].owner);

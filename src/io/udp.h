@@ -60,6 +60,9 @@ void udp_sock_close(struct udp_sock *s);
 int udp_listen(const struct endpoint_addr *local);
 int udp_connect(const struct endpoint_addr *server, uint16_t local_port);
 
+/* True when the kernel refused a datagram (errno err) for its source address, which is no
+ * longer ours: the sender should forget it and let routing choose. */
+bool udp_stale_source(int err, const struct udp_endpoint *to);
 /* Sends one datagram now (handshakes, replies); to NULL on a connected socket. 0 or -errno. */
 int udp_send_one(struct udp_sock *s, const struct udp_endpoint *to, const void *data,
 		 size_t len);

@@ -110,16 +110,6 @@ int socket_send_to(struct wg_device *dev, const struct udp_endpoint *to, const v
 	return udp_send_one(sock_for(dev, to), to, data, len);
 }
 
-static bool has_source(const struct udp_endpoint *ep)
-{
-	return !IN6_IS_ADDR_UNSPECIFIED(&ep->src6);
-}
-
-static bool stale_source(int err)
-{
-	return err == -EINVAL || err == -EADDRNOTAVAIL || err == -ENETUNREACH;
-}
-
 int socket_send(struct wg_peer *peer, const void *data, size_t len)
 {
 	int err;
@@ -127,7 +117,7 @@ int socket_send(struct wg_peer *peer, const void *data, size_t len)
 	if (!peer->has_endpoint)
 		return -EDESTADDRREQ;
 	err = socket_send_to(peer->dev, &peer->endpoint, data, len);
-	if (stale_source(err) && has_source(&peer->endpoint)) {
+	if (udp_stale_source(-err, &peer->endpoint)) {
 		peer_clear_source(peer);
 		err = socket_send_to(peer->dev, &peer->endpoint, data, len);
 	}
