@@ -4,7 +4,10 @@
  * parent's, one level per differing bit rather than one per address bit. A node holding no
  * peer exists only to join two children; removal prunes any that would be left with fewer.
  * An address is kept as two host-order 64-bit words, an IPv4 address in the top 32 bits of
- * the first, so both families share the bit arithmetic: bit 0 is the most significant. */
+ * the first, so both families share the bit arithmetic: bit 0 is the most significant.
+ *
+ * A node that holds a peer is also on that peer's list, so that a peer's prefixes are found
+ * without searching the tries: showing a peer and removing one cost only what it owns. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -20,9 +23,9 @@ struct key {
 struct allowedips_node {
 	struct allowedips_node *bit[2];
 	struct allowedips_node *parent;
-	struct wg_peer *peer;
+	struct allowedips_list *list; /* the peer's list; NULL for a junction */
+	struct allowedips_node *list_prev, *list_next;
 	struct key key;
-	uint64_t seq; /* when peer was last given this prefix */
 	uint8_t cidr;
 	uint8_t bitlen; /* 32 or 128 */
 };
@@ -129,20 +132,6 @@ static struct allowedips_node **child_slot(struct allowedips_node *parent,
 	return &parent->bit[choose(parent->cidr, &node->key)];
 }
 
-/* Pre-order successor, found through the parent links so a walk needs no stack. */
-static struct allowedips_node *next_preorder(const struct allowedips_node *n)
-{
-	if (n->bit[0])
-		return n->bit[0];
-	if (n->bit[1])
-		return n->bit[1];
-	for (; n->parent; n = n->parent) {
-		if (n->parent->bit[0] == n && n->parent->bit[1])
-			return n->parent->bit[1];
-	}
-	return NULL;
-}
-
 /* The first node of a post-order walk of the subtree at n: its leftmost-deepest leaf. */
 static struct allowedips_node *first_postorder(struct allowedips_node *n)
 {
@@ -160,8 +149,7 @@ static struct allowedips_node *next_postorder(struct allowedips_node *n)
 	return p;
 }
 
-static struct allowedips_node *new_node(const struct key *k, uint8_t cidr, uint8_t bitlen,
-					struct wg_peer *peer, uint64_t seq)
+static struct allowedips_node *new_node(const struct key *k, uint8_t cidr, uint8_t bitlen)
 {
 	struct allowedips_node *node = calloc(1, sizeof(*node));
 
@@ -171,9 +159,29 @@ static struct allowedips_node *new_node(const struct key *k, uint8_t cidr, uint8
 	mask_key(&node->key, cidr);
 	node->cidr = cidr;
 	node->bitlen = bitlen;
-	node->peer = peer;
-	node->seq = seq;
 	return node;
+}
+
+static void list_unlink(struct allowedips_node *node)
+{
+	struct allowedips_list *list = node->list;
+
+	if (!list)
+		return;
+	*(node->list_prev ? &node->list_prev->list_next : &list->first) = node->list_next;
+	*(node->list_next ? &node->list_next->list_prev : &list->last) = node->list_prev;
+	node->list = NULL;
+	node->list_prev = node->list_next = NULL;
+}
+
+/* Gives node to list's peer, as the newest of its prefixes. */
+static void list_append(struct allowedips_list *list, struct allowedips_node *node)
+{
+	list_unlink(node);
+	node->list = list;
+	node->list_prev = list->last;
+	*(list->last ? &list->last->list_next : &list->first) = node;
+	list->last = node;
 }
 
 /* The deepest node whose prefix holds k/cidr; *exact when it is k/cidr itself. */
@@ -197,7 +205,6 @@ static struct allowedips_node *placement(struct allowedips_node *node, const str
 void allowedips_init(struct allowedips *t)
 {
 	t->root4 = t->root6 = NULL;
-	t->seq = 0;
 }
 
 static void free_trie(struct allowedips_node *root)
@@ -218,24 +225,23 @@ void allowedips_free(struct allowedips *t)
 }
 
 int allowedips_insert(struct allowedips *t, int family, const void *addr, uint8_t cidr,
-		      struct wg_peer *peer)
+		      struct allowedips_list *list)
 {
 	struct allowedips_node **root = root_of(t, family), **slot, *node, *down, *newnode, *mid;
 	struct key k;
 	uint8_t bitlen = load_key(family, addr, &k), common;
 	bool exact;
 
-	if (!root || !peer || cidr > bitlen)
+	if (!root || !list || !list->peer || cidr > bitlen)
 		return -EINVAL;
 	mask_key(&k, cidr);
 
 	node = placement(*root, &k, cidr, &exact);
 	if (exact) {
-		node->peer = peer;
-		node->seq = ++t->seq;
+		list_append(list, node);
 		return 0;
 	}
-	newnode = new_node(&k, cidr, bitlen, peer, t->seq + 1);
+	newnode = new_node(&k, cidr, bitlen);
 	if (!newnode)
 		return -ENOMEM;
 	slot = node ? child_slot(node, newnode) : root;
@@ -251,7 +257,7 @@ int allowedips_insert(struct allowedips *t, int family, const void *addr, uint8_
 		link_node(slot, node, newnode);
 		goto out;
 	}
-	mid = new_node(&k, common, bitlen, NULL, 0);
+	mid = new_node(&k, common, bitlen);
 	if (!mid) {
 		free(newnode);
 		return -ENOMEM;
@@ -260,46 +266,37 @@ int allowedips_insert(struct allowedips *t, int family, const void *addr, uint8_
 	link_node(child_slot(mid, newnode), mid, newnode);
 	link_node(slot, node, mid);
 out:
-	++t->seq;
+	list_append(list, newnode);
 	return 0;
 }
 
 /* Drops node if it holds no peer and joins fewer than two children, lifting its one child
- * (whose prefix it holds, so the child sits in the same slot of the grandparent). */
+ * (whose prefix it holds, so the child sits in the same slot of the grandparent). A parent
+ * left as a junction of one child goes the same way. */
 static void prune(struct allowedips *t, struct allowedips_node *node)
 {
 	struct allowedips_node *child = node->bit[0] ? node->bit[0] : node->bit[1];
-	struct allowedips_node **slot;
+	struct allowedips_node *parent = node->parent;
 
-	if (node->peer || (node->bit[0] && node->bit[1]))
+	if (node->list || (node->bit[0] && node->bit[1]))
 		return;
-	slot = slot_of(t, node);
-	*slot = child;
+	*slot_of(t, node) = child;
 	if (child)
-		child->parent = node->parent;
+		child->parent = parent;
 	free(node);
+	/* A leaf gone leaves its parent one child fewer; a junction had two, now one. */
+	if (!child && parent && !parent->list)
+		prune(t, parent);
 }
 
-/* Post-order, so a node's children are settled before the node is judged. */
-static void remove_in(struct allowedips *t, struct allowedips_node *root,
-		      const struct wg_peer *peer)
+void allowedips_remove_list(struct allowedips *t, struct allowedips_list *list)
 {
-	struct allowedips_node *node = root ? first_postorder(root) : NULL, *next;
+	struct allowedips_node *node;
 
-	for (; node; node = next) {
-		next = next_postorder(node);
-		if (node->peer == peer)
-			node->peer = NULL;
+	while ((node = list->first)) {
+		list_unlink(node);
 		prune(t, node);
 	}
-}
-
-void allowedips_remove_by_peer(struct allowedips *t, const struct wg_peer *peer)
-{
-	if (!peer)
-		return;
-	remove_in(t, t->root4, peer);
-	remove_in(t, t->root6, peer);
 }
 
 struct wg_peer *allowedips_lookup(const struct allowedips *t, int family, const void *addr)
@@ -311,53 +308,33 @@ struct wg_peer *allowedips_lookup(const struct allowedips *t, int family, const 
 	if (!bitlen)
 		return NULL;
 	while (node && prefix_matches(node, &k)) {
-		if (node->peer)
+		if (node->list)
 			found = node;
 		if (node->cidr == bitlen)
 			break;
 		node = node->bit[choose(node->cidr, &k)];
 	}
-	return found ? found->peer : NULL;
+	return found ? found->list->peer : NULL;
 }
 
-/* peer's node with the least seq above after, over both tries, or NULL. */
-static const struct allowedips_node *next_by_seq(const struct allowedips *t,
-						 const struct wg_peer *peer, uint64_t after)
+const struct allowedips_node *allowedips_first(const struct allowedips_list *list)
 {
-	const struct allowedips_node *roots[2] = { t->root4, t->root6 }, *best = NULL, *n;
-
-	for (unsigned int i = 0; i < 2; ++i) {
-		for (n = roots[i]; n; n = next_preorder(n)) {
-			if (n->peer == peer && n->seq > after && (!best || n->seq < best->seq))
-				best = n;
-		}
-	}
-	return best;
+	return list->first;
 }
 
-/* Each step scans the tries for the next stamp, so a walk costs (prefixes of peer) x (nodes):
- * fine for configuration, and it needs no memory. fn must not change t. */
-int allowedips_walk_peer(const struct allowedips *t, const struct wg_peer *peer, allowedips_fn fn,
-			 void *ctx)
+const struct allowedips_node *allowedips_next(const struct allowedips_node *node)
 {
-	const struct allowedips_node *n;
-	uint64_t after = 0;
-	uint8_t addr[16];
-	int ret;
+	return node->list_next;
+}
 
-	if (!peer)
-		return 0;
-	while ((n = next_by_seq(t, peer, after))) {
-		after = n->seq;
-		if (n->bitlen == 32) {
-			store_be(addr, n->key.hi >> 32, 4);
-		} else {
-			store_be(addr, n->key.hi, 8);
-			store_be(addr + 8, n->key.lo, 8);
-		}
-		ret = fn(ctx, n->bitlen == 32 ? AF_INET : AF_INET6, addr, n->cidr);
-		if (ret)
-			return ret;
+int allowedips_prefix(const struct allowedips_node *node, uint8_t addr[16], uint8_t *cidr)
+{
+	*cidr = node->cidr;
+	if (node->bitlen == 32) {
+		store_be(addr, node->key.hi >> 32, 4);
+		return AF_INET;
 	}
-	return 0;
+	store_be(addr, node->key.hi, 8);
+	store_be(addr + 8, node->key.lo, 8);
+	return AF_INET6;
 }

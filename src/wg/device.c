@@ -71,7 +71,7 @@ void device_remove_peer(struct wg_device *dev, struct wg_peer *peer)
 	if (*p)
 		*p = peer->next;
 	pubkey_table_remove(&dev->peers_by_key, peer);
-	allowedips_remove_by_peer(&dev->allowedips, peer);
+	peer_clear_allowed_ips(peer);
 	dev->peer_count--;
 	/* peer_free drops the indices of its sessions and handshake; this makes sure no entry
 	 * outlives the peer whatever path it took. */

@@ -14,6 +14,7 @@ struct wg_peer *peer_create(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN]
 	if (!peer)
 		return NULL;
 	peer->dev = dev;
+	peer->allowed_ips.peer = peer;
 	noise_handshake_init(&peer->handshake, &dev->identity, pub);
 	cookie_init(&peer->cookie, pub);
 	timers_init(peer);
@@ -194,10 +195,10 @@ void peer_set_persistent_keepalive(struct wg_peer *peer, uint16_t interval)
 
 int peer_add_allowed_ip(struct wg_peer *peer, int family, const void *addr, uint8_t cidr)
 {
-	return allowedips_insert(&peer->dev->allowedips, family, addr, cidr, peer);
+	return allowedips_insert(&peer->dev->allowedips, family, addr, cidr, &peer->allowed_ips);
 }
 
 void peer_clear_allowed_ips(struct wg_peer *peer)
 {
-	allowedips_remove_by_peer(&peer->dev->allowedips, peer);
+	allowedips_remove_list(&peer->dev->allowedips, &peer->allowed_ips);
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "io/udp.h"
+#include "wg/allowedips.h"
 #include "wg/cookie.h"
 #include "wg/noise.h"
 #include "wg/timers.h"
@@ -34,6 +35,7 @@ struct wg_peer {
 	struct cookie cookie;
 	struct udp_endpoint endpoint;
 	bool has_endpoint;
+	struct allowedips_list allowed_ips; /* in the device's table, in the order given */
 	uint16_t persistent_keepalive_interval; /* seconds; 0 = off */
 	uint64_t rx_bytes;
 	uint64_t tx_bytes;

@@ -358,17 +358,18 @@ static void put_endpoint(FILE *out, const struct udp_endpoint *ep)
 	}
 }
 
-static int put_allowed_ip(void *ctx, int family, const uint8_t *addr, uint8_t cidr)
+static void put_allowed_ip(FILE *out, const struct allowedips_node *node)
 {
 	char s[INET6_ADDRSTRLEN];
+	uint8_t addr[16], cidr;
+	int family = allowedips_prefix(node, addr, &cidr);
 
 	if (inet_ntop(family, addr, s, sizeof(s)))
-		fprintf(ctx, "allowed_ip=%s/%u\n", s, cidr);
-	return 0;
+		fprintf(out, "allowed_ip=%s/%u\n", s, cidr);
 }
 
 /* The keys in wireguard-go's order; the preshared key is printed even when it is zero. */
-static void put_peer(FILE *out, struct wg_device *dev, const struct wg_peer *peer)
+static void put_peer(FILE *out, const struct wg_peer *peer)
 {
 	put_key(out, "public_key", peer->handshake.remote_static);
 	put_key(out, "preshared_key", peer->handshake.preshared_key);
@@ -380,7 +381,9 @@ static void put_peer(FILE *out, struct wg_device *dev, const struct wg_peer *pee
 	fprintf(out, "tx_bytes=%llu\n", (unsigned long long)peer->tx_bytes);
 	fprintf(out, "rx_bytes=%llu\n", (unsigned long long)peer->rx_bytes);
 	fprintf(out, "persistent_keepalive_interval=%u\n", peer->persistent_keepalive_interval);
-	allowedips_walk_peer(&dev->allowedips, peer, put_allowed_ip, out);
+	for (const struct allowedips_node *n = allowedips_first(&peer->allowed_ips); n;
+	     n = allowedips_next(n))
+		put_allowed_ip(out, n);
 }
 
 static int handle_get(struct wg_device *dev, FILE *in, FILE *out, char *line)
@@ -404,7 +407,7 @@ static int handle_get(struct wg_device *dev, FILE *in, FILE *out, char *line)
 	if (dev->fwmark)
 		fprintf(out, "fwmark=%u\n", dev->fwmark);
 	for (peer = dev->peers; peer; peer = peer->next)
-		put_peer(out, dev, peer);
+		put_peer(out, peer);
 	return reply(out, 0);
 }
 

@@ -19,6 +19,7 @@
 
 static struct allowedips t;
 static int peer_mem[64];
+static struct allowedips_list lists[64];
 #define PEER(i) ((struct wg_peer *)&peer_mem[i])
 #define A PEER(0)
 #define B PEER(1)
@@ -32,6 +33,19 @@ static int peer_mem[64];
 struct addr {
 	uint8_t b[16];
 };
+
+/* The list each fake peer owns, as a real peer embeds one. */
+static struct allowedips_list *list_of(struct wg_peer *p)
+{
+	return &lists[(int *)p - peer_mem];
+}
+
+static void remove_peer(struct wg_peer *p)
+{
+	allowedips_remove_list(&t, list_of(p));
+	assert_null(list_of(p)->first);
+	assert_null(list_of(p)->last);
+}
 
 static struct addr ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 {
@@ -54,7 +68,7 @@ static void insert4(struct wg_peer *p, uint8_t a, uint8_t b, uint8_t c, uint8_t 
 {
 	struct addr x = ip4(a, b, c, d);
 
-	assert_int_equal(allowedips_insert(&t, AF_INET, x.b, cidr, p), 0);
+	assert_int_equal(allowedips_insert(&t, AF_INET, x.b, cidr, list_of(p)), 0);
 }
 
 static void insert6(struct wg_peer *p, uint32_t a, uint32_t b, uint32_t c, uint32_t d,
@@ -62,7 +76,7 @@ static void insert6(struct wg_peer *p, uint32_t a, uint32_t b, uint32_t c, uint3
 {
 	struct addr x = ip6(a, b, c, d);
 
-	assert_int_equal(allowedips_insert(&t, AF_INET6, x.b, cidr, p), 0);
+	assert_int_equal(allowedips_insert(&t, AF_INET6, x.b, cidr, list_of(p)), 0);
 }
 
 static struct wg_peer *look4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
@@ -83,6 +97,9 @@ static int setup(void **state)
 {
 	(void)state;
 	allowedips_init(&t);
+	memset(lists, 0, sizeof(lists));
+	for (int i = 0; i < 64; ++i)
+		lists[i].peer = PEER(i);
 	return 0;
 }
 
@@ -192,12 +209,14 @@ static void test_no_default_and_host_routes(void **state)
 static void test_invalid(void **state)
 {
 	struct addr x = ip4(10, 0, 0, 0);
+	struct allowedips_list nobody = { 0 };
 
 	(void)state;
-	assert_int_equal(allowedips_insert(&t, AF_INET, x.b, 33, A), -EINVAL);
-	assert_int_equal(allowedips_insert(&t, AF_INET6, x.b, 129, A), -EINVAL);
-	assert_int_equal(allowedips_insert(&t, AF_UNIX, x.b, 8, A), -EINVAL);
+	assert_int_equal(allowedips_insert(&t, AF_INET, x.b, 33, list_of(A)), -EINVAL);
+	assert_int_equal(allowedips_insert(&t, AF_INET6, x.b, 129, list_of(A)), -EINVAL);
+	assert_int_equal(allowedips_insert(&t, AF_UNIX, x.b, 8, list_of(A)), -EINVAL);
 	assert_int_equal(allowedips_insert(&t, AF_INET, x.b, 8, NULL), -EINVAL);
+	assert_int_equal(allowedips_insert(&t, AF_INET, x.b, 8, &nobody), -EINVAL);
 	assert_null(t.root4);
 	assert_null(t.root6);
 	assert_null(allowedips_lookup(&t, AF_UNIX, x.b));
@@ -214,24 +233,24 @@ static void test_remove_by_peer(void **state)
 	insert4(A, 192, 0, 0, 0, 32);
 	insert4(A, 255, 0, 0, 0, 32);
 	insert4(B, 192, 0, 0, 0, 8);
-	allowedips_remove_by_peer(&t, A);
+	remove_peer(A);
 	assert_null(look4(1, 0, 0, 0));
 	assert_null(look4(64, 0, 0, 0));
 	assert_null(look4(128, 0, 0, 0));
 	assert_ptr_equal(look4(192, 0, 0, 0), B);
 	assert_null(look4(255, 0, 0, 0));
-	allowedips_remove_by_peer(&t, B);
+	remove_peer(B);
 	assert_null(t.root4);
 
 	/* The kernel's case: a /16 and a /24 of one peer nested in each other. */
 	insert4(A, 192, 168, 0, 0, 16);
 	insert4(A, 192, 168, 0, 0, 24);
-	allowedips_remove_by_peer(&t, A);
+	remove_peer(A);
 	assert_null(look4(192, 168, 0, 1));
 	assert_null(t.root4);
 
 	kernel_table();
-	allowedips_remove_by_peer(&t, C);
+	remove_peer(C);
 	assert_ptr_equal(look4(192, 168, 200, 182), E); /* C's /16 gone, E's /0 left */
 	assert_ptr_equal(look4(192, 168, 4, 20), A);
 	assert_ptr_equal(look4(192, 95, 5, 68), E);
@@ -240,7 +259,7 @@ static void test_remove_by_peer(void **state)
 	assert_ptr_equal(look4(10, 1, 0, 10), E);
 	assert_ptr_equal(look4(10, 1, 0, 20), D);
 	for (int i = 0; i < 8; ++i)
-		allowedips_remove_by_peer(&t, PEER(i));
+		remove_peer(PEER(i));
 	assert_null(t.root4);
 	assert_null(t.root6);
 }
@@ -254,7 +273,7 @@ static void test_deep_trie(void **state)
 	for (int i = 0; i < 128; ++i) {
 		memset(x.b, 0xff, 16);
 		x.b[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
-		assert_int_equal(allowedips_insert(&t, AF_INET6, x.b, 128, PEER(i % 64)), 0);
+		assert_int_equal(allowedips_insert(&t, AF_INET6, x.b, 128, list_of(PEER(i % 64))), 0);
 	}
 	for (int i = 0; i < 128; ++i) {
 		memset(x.b, 0xff, 16);
@@ -264,7 +283,7 @@ static void test_deep_trie(void **state)
 	memset(x.b, 0xff, 16);
 	assert_null(allowedips_lookup(&t, AF_INET6, x.b));
 	for (int i = 0; i < 64; ++i)
-		allowedips_remove_by_peer(&t, PEER(i));
+		remove_peer(PEER(i));
 	assert_null(t.root6);
 }
 
@@ -289,12 +308,12 @@ static void test_churn_does_not_grow(void **state)
 			insert4(A, 10, 0, x, (uint8_t)(2 + round % 200), 32);
 			insert6(A, 0x20010db8, 0, x, (uint32_t)(2 + round), 128);
 		}
-		allowedips_remove_by_peer(&t, A);
+		remove_peer(A);
 	}
 	assert_int_equal(mallinfo2().uordblks, before);
 	assert_ptr_equal(look4(10, 0, 3, 1), B);
 	assert_null(look4(10, 0, 3, 2));
-	allowedips_remove_by_peer(&t, B);
+	remove_peer(B);
 	assert_null(t.root4);
 	assert_null(t.root6);
 }
@@ -321,6 +340,22 @@ static int record(void *ctx, int family, const uint8_t *addr, uint8_t cidr)
 	return 0;
 }
 
+/* The walk wg show makes: each prefix of p, in order, until fn says stop. */
+static int walk(struct wg_peer *p, int (*fn)(void *, int, const uint8_t *, uint8_t), void *ctx)
+{
+	uint8_t addr[16], cidr;
+	int family, ret;
+
+	for (const struct allowedips_node *n = allowedips_first(list_of(p)); n;
+	     n = allowedips_next(n)) {
+		family = allowedips_prefix(n, addr, &cidr);
+		ret = fn(ctx, family, addr, cidr);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static void expect(const struct walk *w, int i, int family, struct addr addr, uint8_t cidr)
 {
 	assert_int_equal(w->family[i], family);
@@ -341,7 +376,7 @@ static void test_walk_order(void **state)
 	insert6(A, 0x26075300, 0x6d8a6bf8, 0xdab1f1df, 0xc05f1523, 83);
 	insert6(A, 0x26075300, 0x6d8a6bf8, 0xdab1f1df, 0xc05f1523, 21);
 	insert4(A, 0, 0, 0, 0, 0);
-	assert_int_equal(allowedips_walk_peer(&t, A, record, &w), 0);
+	assert_int_equal(walk(A, record, &w), 0);
 	assert_int_equal(w.n, 6);
 	expect(&w, 0, AF_INET, ip4(192, 95, 5, 64), 27);
 	expect(&w, 1, AF_INET6, ip6(0x26075300, 0x60006b00, 0, 0xc05f0543), 128);
@@ -354,13 +389,13 @@ static void test_walk_order(void **state)
 	insert4(B, 10, 1, 0, 20, 29);
 	insert4(A, 192, 95, 5, 64, 27);
 	w.n = 0;
-	assert_int_equal(allowedips_walk_peer(&t, A, record, &w), 0);
+	assert_int_equal(walk(A, record, &w), 0);
 	assert_int_equal(w.n, 5);
 	expect(&w, 0, AF_INET6, ip6(0x26075300, 0x60006b00, 0, 0xc05f0543), 128);
 	expect(&w, 3, AF_INET, ip4(0, 0, 0, 0), 0);
 	expect(&w, 4, AF_INET, ip4(192, 95, 5, 64), 27);
 	w.n = 0;
-	assert_int_equal(allowedips_walk_peer(&t, B, record, &w), 0);
+	assert_int_equal(walk(B, record, &w), 0);
 	assert_int_equal(w.n, 2);
 	expect(&w, 0, AF_INET, ip4(192, 95, 5, 0), 24);
 	expect(&w, 1, AF_INET, ip4(10, 1, 0, 16), 29);
@@ -368,13 +403,43 @@ static void test_walk_order(void **state)
 	/* fn's non-zero value stops the walk and is returned. */
 	w.n = 0;
 	w.stop_at = 2;
-	assert_int_equal(allowedips_walk_peer(&t, A, record, &w), 42);
+	assert_int_equal(walk(A, record, &w), 42);
 	assert_int_equal(w.n, 2);
 
 	w.n = 0;
 	w.stop_at = -1;
-	assert_int_equal(allowedips_walk_peer(&t, C, record, &w), 0);
+	assert_int_equal(walk(C, record, &w), 0);
 	assert_int_equal(w.n, 0);
+}
+
+/* 24,000 host routes on one peer among another's (the case that once took 5.6 s to show):
+ * the list gives them back in order, one step each, and survives the other's removal. */
+static void test_many_prefixes_in_order(void **state)
+{
+	const unsigned int n = 24000;
+	unsigned int i = 0;
+	uint8_t addr[16], cidr;
+
+	(void)state;
+	for (i = 0; i < n; ++i) {
+		insert4(A, 10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i, 32);
+		insert4(B, 11, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i, 32);
+	}
+	remove_peer(B);
+	i = 0;
+	for (const struct allowedips_node *node = allowedips_first(list_of(A)); node;
+	     node = allowedips_next(node), ++i) {
+		struct addr want = ip4(10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i);
+
+		assert_int_equal(allowedips_prefix(node, addr, &cidr), AF_INET);
+		assert_memory_equal(addr, want.b, 4);
+		assert_int_equal(cidr, 32);
+	}
+	assert_int_equal(i, n);
+	assert_ptr_equal(look4(10, 0, 93, 191), A);
+	assert_null(look4(11, 0, 93, 191));
+	remove_peer(A);
+	assert_null(t.root4);
 }
 
 /* The reference: a flat list searched end to end for the longest matching prefix. */
@@ -509,7 +574,7 @@ static void random_fill(struct naive *nv, int family)
 		struct wg_peer *p = PEER(rnd() % NUM_PEERS);
 
 		rnd_bytes(ip, nv->bytes);
-		assert_int_equal(allowedips_insert(&t, family, ip, cidr, p), 0);
+		assert_int_equal(allowedips_insert(&t, family, ip, cidr, list_of(p)), 0);
 		naive_insert(nv, ip, cidr, p);
 		/* Neighbours sharing a random-length prefix with ip, as the kernel test makes. */
 		for (int j = 0; j < NUM_MUTATED_ROUTES; ++j) {
@@ -521,9 +586,35 @@ static void random_fill(struct naive *nv, int family)
 							   (ip[b / 8] & (0x80 >> (b % 8))));
 			cidr = (uint8_t)(rnd() % (bits + 1));
 			p = PEER(rnd() % NUM_PEERS);
-			assert_int_equal(allowedips_insert(&t, family, mutated, cidr, p), 0);
+			assert_int_equal(allowedips_insert(&t, family, mutated, cidr, list_of(p)), 0);
 			naive_insert(nv, mutated, cidr, p);
 		}
+	}
+}
+
+/* Each peer's list holds exactly the routes the reference gives it: as many, each of them. */
+static void check_lists(const struct naive *nv, int family)
+{
+	for (int i = 0; i < NUM_PEERS; ++i) {
+		size_t want = 0, got = 0;
+		uint8_t addr[16], cidr;
+
+		for (size_t j = 0; j < nv->n; ++j)
+			want += nv->r[j].peer == PEER(i);
+		for (const struct allowedips_node *n = allowedips_first(list_of(PEER(i))); n;
+		     n = allowedips_next(n)) {
+			bool found = false;
+
+			memset(addr, 0, sizeof(addr));
+			if (allowedips_prefix(n, addr, &cidr) != family)
+				continue;
+			for (size_t j = 0; j < nv->n && !found; ++j)
+				found = nv->r[j].peer == PEER(i) && nv->r[j].cidr == cidr &&
+					!memcmp(nv->r[j].prefix, addr, 16);
+			assert_true(found);
+			++got;
+		}
+		assert_int_equal(got, want);
 	}
 }
 
@@ -537,12 +628,16 @@ static void randomized(uint64_t seed)
 	random_fill(&n6, AF_INET6);
 	hits += compare(&n4, AF_INET, NUM_QUERIES);
 	hits += compare(&n6, AF_INET6, NUM_QUERIES);
+	check_lists(&n4, AF_INET);
+	check_lists(&n6, AF_INET6);
 	for (int i = 0; i < NUM_PEERS; ++i) {
-		allowedips_remove_by_peer(&t, PEER(i));
+		remove_peer(PEER(i));
 		naive_remove(&n4, PEER(i));
 		naive_remove(&n6, PEER(i));
 		compare(&n4, AF_INET, NUM_QUERIES / 8);
 		compare(&n6, AF_INET6, NUM_QUERIES / 8);
+		check_lists(&n4, AF_INET);
+		check_lists(&n6, AF_INET6);
 	}
 	assert_null(t.root4);
 	assert_null(t.root6);
@@ -569,6 +664,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deep_trie, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_churn_does_not_grow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_prefixes_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_randomized, setup, teardown),
 	};
 
