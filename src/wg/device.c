@@ -102,7 +102,7 @@ int device_set_private_key(struct wg_device *dev, const uint8_t key[WG_KEY_LEN])
 	/* Sessions made with the old key are of no use: handshake again when needed. */
 	for (peer = dev->peers; peer; peer = peer->next) {
 		peer_zero_keys(peer);
-		noise_handshake_rekey(&peer->handshake, &dev->identity);
+		noise_handshake_rekey(&peer->handshake);
 	}
 	return 0;
 }

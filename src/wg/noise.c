@@ -58,11 +58,24 @@ static bool mix_dh(uint8_t ck[WG_HASH_LEN], uint8_t key[WG_KEY_LEN], const uint8
 	return ok;
 }
 
-/* The static-static DH is precomputed: ck and key from it. */
-static bool mix_precomputed(uint8_t ck[WG_HASH_LEN], uint8_t key[WG_KEY_LEN],
-			    const struct noise_handshake *hs)
+/* DH(s_priv, S_pub), once per peer and identity; false for a low-order public key. */
+static bool static_static(struct noise_handshake *hs, const struct noise_static_identity *id)
 {
-	if (!hs->static_static_valid)
+	if (hs->static_static == STATIC_STATIC_UNKNOWN) {
+		if (id->has_identity &&
+		    crypto_dh(hs->precomputed_static_static, id->private_key, hs->remote_static))
+			hs->static_static = STATIC_STATIC_VALID;
+		else
+			hs->static_static = STATIC_STATIC_INVALID;
+	}
+	return hs->static_static == STATIC_STATIC_VALID;
+}
+
+/* ss: ck and key from the precomputed static-static DH. */
+static bool mix_precomputed(uint8_t ck[WG_HASH_LEN], uint8_t key[WG_KEY_LEN],
+			    struct noise_handshake *hs, const struct noise_static_identity *id)
+{
+	if (!static_static(hs, id))
 		return false;
 	crypto_kdf(ck, key, NULL, ck, hs->precomputed_static_static, WG_KEY_LEN);
 	return true;
@@ -123,22 +136,18 @@ void noise_set_static_identity(struct noise_static_identity *id, const uint8_t p
 	}
 }
 
-void noise_handshake_rekey(struct noise_handshake *hs, const struct noise_static_identity *id)
+void noise_handshake_rekey(struct noise_handshake *hs)
 {
-	hs->static_static_valid = id->has_identity &&
-				  crypto_dh(hs->precomputed_static_static, id->private_key,
-					    hs->remote_static);
-	if (!hs->static_static_valid)
-		crypto_wipe(hs->precomputed_static_static, WG_KEY_LEN);
+	crypto_wipe(hs->precomputed_static_static, WG_KEY_LEN);
+	hs->static_static = STATIC_STATIC_UNKNOWN;
 	noise_handshake_clear(hs);
 }
 
-void noise_handshake_init(struct noise_handshake *hs, const struct noise_static_identity *id,
-			  const uint8_t remote_static[WG_KEY_LEN])
+void noise_handshake_init(struct noise_handshake *hs, const uint8_t remote_static[WG_KEY_LEN])
 {
 	memset(hs, 0, sizeof(*hs));
 	memcpy(hs->remote_static, remote_static, WG_KEY_LEN);
-	noise_handshake_rekey(hs, id);
+	hs->static_static = STATIC_STATIC_UNKNOWN;
 }
 
 /* Forgets the handshake in progress; keeps what identifies the peer across handshakes
@@ -177,7 +186,7 @@ bool noise_create_initiation(struct wg_msg_initiation *dst, struct noise_handsha
 	uint8_t key[WG_KEY_LEN], timestamp[WG_TIMESTAMP_LEN];
 	bool ok = false;
 
-	if (!id->has_identity || !hs->static_static_valid)
+	if (!id->has_identity || !static_static(hs, id))
 		return false;
 	dst->type = htole32(WG_MSG_INITIATION);
 	handshake_start(hs->chaining_key, hs->hash, hs->remote_static);
@@ -193,7 +202,7 @@ bool noise_create_initiation(struct wg_msg_initiation *dst, struct noise_handsha
 	/* s */
 	encrypt_and_hash(dst->encrypted_static, id->public_key, WG_KEY_LEN, key, hs->hash);
 	/* ss */
-	if (!mix_precomputed(hs->chaining_key, key, hs))
+	if (!mix_precomputed(hs->chaining_key, key, hs, id))
 		goto out;
 	/* {t} */
 	noise_tai64n_now(timestamp);
@@ -235,7 +244,7 @@ struct noise_handshake *noise_consume_initiation(const struct wg_msg_initiation 
 	if (!found)
 		goto out;
 	/* ss */
-	if (!mix_precomputed(ck, key, found))
+	if (!mix_precomputed(ck, key, found, id))
 		goto out;
 	/* {t} */
 	if (!decrypt_and_hash(t, src->encrypted_timestamp, WG_TIMESTAMP_LEN, key, h))

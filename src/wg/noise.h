@@ -54,8 +54,10 @@ struct noise_handshake {
 	enum noise_handshake_state state;
 	uint8_t remote_static[WG_KEY_LEN];
 	uint8_t preshared_key[WG_KEY_LEN];
-	uint8_t precomputed_static_static[WG_KEY_LEN]; /* DH(our private, their public) */
-	bool static_static_valid;
+	/* DH(our private, their public), computed the first time a handshake needs it: a peer
+	 * costs no scalar multiplication to configure, so loading 100,000 of them is quick. */
+	uint8_t precomputed_static_static[WG_KEY_LEN];
+	enum { STATIC_STATIC_UNKNOWN, STATIC_STATIC_VALID, STATIC_STATIC_INVALID } static_static;
 	uint8_t ephemeral_private[WG_KEY_LEN];
 	uint8_t remote_ephemeral[WG_KEY_LEN];
 	uint8_t hash[WG_HASH_LEN];
@@ -68,11 +70,10 @@ struct noise_handshake {
 
 /* Computes the public key; an all-zero private key removes the identity. */
 void noise_set_static_identity(struct noise_static_identity *id, const uint8_t priv[WG_KEY_LEN]);
-/* Prepares a peer's handshake for remote_static; precomputes DH(s_priv, S_pub). */
-void noise_handshake_init(struct noise_handshake *hs, const struct noise_static_identity *id,
-			  const uint8_t remote_static[WG_KEY_LEN]);
-/* After our identity changed: recompute the static-static DH and forget any handshake. */
-void noise_handshake_rekey(struct noise_handshake *hs, const struct noise_static_identity *id);
+/* Prepares a peer's handshake for remote_static. */
+void noise_handshake_init(struct noise_handshake *hs, const uint8_t remote_static[WG_KEY_LEN]);
+/* After our identity changed: forget the static-static DH and any handshake. */
+void noise_handshake_rekey(struct noise_handshake *hs);
 void noise_handshake_clear(struct noise_handshake *hs);
 
 /* Initiator: fills dst (but not its macs) and moves to CREATED_INITIATION. */

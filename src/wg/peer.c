@@ -15,7 +15,7 @@ struct wg_peer *peer_create(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN]
 		return NULL;
 	peer->dev = dev;
 	peer->allowed_ips.peer = peer;
-	noise_handshake_init(&peer->handshake, &dev->identity, pub);
+	noise_handshake_init(&peer->handshake, pub);
 	cookie_init(&peer->cookie, pub);
 	timers_init(peer);
 	return peer;

@@ -83,9 +83,9 @@ static void pair(const char *alice_psk, const char *bob_psk)
 	identity(&alice.id, ALICE_PRIV);
 	identity(&bob.id, BOB_PRIV);
 	unhex(pub, BOB_PUB);
-	noise_handshake_init(&alice.hs, &alice.id, pub);
+	noise_handshake_init(&alice.hs, pub);
 	unhex(pub, ALICE_PUB);
-	noise_handshake_init(&bob.hs, &bob.id, pub);
+	noise_handshake_init(&bob.hs, pub);
 	if (alice_psk)
 		unhex(alice.hs.preshared_key, alice_psk);
 	if (bob_psk)
@@ -201,16 +201,40 @@ static void identities_match_rfc7748(void **state)
 	assert_memory_equal(alice.id.public_key, pub, WG_KEY_LEN);
 	unhex(pub, BOB_PUB);
 	assert_memory_equal(bob.id.public_key, pub, WG_KEY_LEN);
-	/* Both sides precomputed the same static-static DH (RFC 7748 §6.1's shared secret). */
-	unhex(pub, "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
-	assert_true(alice.hs.static_static_valid && bob.hs.static_static_valid);
-	assert_memory_equal(alice.hs.precomputed_static_static, pub, WG_KEY_LEN);
-	assert_memory_equal(bob.hs.precomputed_static_static, pub, WG_KEY_LEN);
 	/* An all-zero private key is no identity, and it cannot initiate. */
 	noise_set_static_identity(&none, zero);
 	assert_false(none.has_identity);
 	assert_memory_equal(none.public_key, zero, WG_KEY_LEN);
 	assert_false(noise_create_initiation(&init, &alice.hs, &none, ALICE_INDEX));
+	assert_int_equal(alice.hs.state, HANDSHAKE_ZEROED);
+	/* No scalar multiplication until a handshake needs one; then both sides hold the same
+	 * static-static DH (RFC 7748 §6.1's shared secret). */
+	assert_int_equal(alice.hs.static_static, STATIC_STATIC_UNKNOWN);
+	assert_int_equal(bob.hs.static_static, STATIC_STATIC_UNKNOWN);
+	assert_true(noise_create_initiation(&init, &alice.hs, &alice.id, ALICE_INDEX));
+	assert_ptr_equal(consume(&init, NOW), &bob.hs);
+	unhex(pub, "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+	assert_int_equal(alice.hs.static_static, STATIC_STATIC_VALID);
+	assert_int_equal(bob.hs.static_static, STATIC_STATIC_VALID);
+	assert_memory_equal(alice.hs.precomputed_static_static, pub, WG_KEY_LEN);
+	assert_memory_equal(bob.hs.precomputed_static_static, pub, WG_KEY_LEN);
+	/* A new identity forgets it. */
+	noise_handshake_rekey(&alice.hs);
+	assert_int_equal(alice.hs.static_static, STATIC_STATIC_UNKNOWN);
+	assert_memory_equal(alice.hs.precomputed_static_static, zero, WG_KEY_LEN);
+}
+
+/* A peer whose public key is a low-order point (all zeros) gives an all-zero static-static
+ * DH: no handshake with it, in either direction. */
+static void low_order_peer_key(void **state)
+{
+	uint8_t zero[WG_KEY_LEN] = { 0 };
+	struct wg_msg_initiation init;
+
+	(void)state;
+	noise_handshake_init(&alice.hs, zero);
+	assert_false(noise_create_initiation(&init, &alice.hs, &alice.id, ALICE_INDEX));
+	assert_int_equal(alice.hs.static_static, STATIC_STATIC_INVALID);
 	assert_int_equal(alice.hs.state, HANDSHAKE_ZEROED);
 }
 
@@ -360,7 +384,7 @@ static void initiation_for_another_responder(void **state)
 
 	(void)state;
 	identity(&carol, CAROL_PRIV);
-	noise_handshake_init(&alice.hs, &alice.id, carol.public_key);
+	noise_handshake_init(&alice.hs, carol.public_key);
 	assert_true(noise_create_initiation(&init, &alice.hs, &alice.id, ALICE_INDEX));
 	assert_null(consume(&init, NOW));
 	assert_int_equal(bob_peers.calls, 0);
@@ -409,6 +433,11 @@ static void tampered_initiation(void **state)
 	}
 	assert_int_equal(bob.hs.state, HANDSHAKE_ZEROED);
 	assert_int_equal(bob.hs.remote_index, 0x5a5a5a5a);
+	/* A message that names Alice may fill Bob's cache of the static-static DH (as the
+	 * right value); nothing else may change. */
+	assert_int_equal(bob.hs.static_static, STATIC_STATIC_VALID);
+	before.static_static = bob.hs.static_static;
+	memcpy(before.precomputed_static_static, bob.hs.precomputed_static_static, WG_KEY_LEN);
 	assert_memory_equal(&bob.hs, &before, sizeof(before));
 	/* The untouched message still goes through. */
 	assert_ptr_equal(consume(&init, NOW), &bob.hs);
@@ -533,6 +562,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(identities_match_rfc7748, setup),
+		cmocka_unit_test_setup(low_order_peer_key, setup),
 		cmocka_unit_test_setup(handshake_without_psk, setup),
 		cmocka_unit_test_setup(handshake_with_psk, setup),
 		cmocka_unit_test_setup(sessions_differ, setup),
