@@ -48,15 +48,15 @@ struct wg_peer *device_find_peer(struct wg_device *dev, const uint8_t pub[WG_KEY
 
 struct wg_peer *device_add_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN])
 {
-	struct wg_peer *peer = peer_create(dev, pub), **tail = &dev->peers;
+	struct wg_peer *peer = peer_create(dev, pub);
 
 	if (!peer) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = peer;
+	peer->prev = dev->last_peer;
+	*(dev->last_peer ? &dev->last_peer->next : &dev->peers) = peer;
+	dev->last_peer = peer;
 	pubkey_table_add(&dev->peers_by_key, peer);
 	dev->peer_count++;
 	return peer;
@@ -64,17 +64,14 @@ struct wg_peer *device_add_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_
 
 void device_remove_peer(struct wg_device *dev, struct wg_peer *peer)
 {
-	struct wg_peer **p;
-
-	for (p = &dev->peers; *p && *p != peer; p = &(*p)->next)
-		;
-	if (*p)
-		*p = peer->next;
+	*(peer->prev ? &peer->prev->next : &dev->peers) = peer->next;
+	*(peer->next ? &peer->next->prev : &dev->last_peer) = peer->prev;
 	pubkey_table_remove(&dev->peers_by_key, peer);
 	peer_clear_allowed_ips(peer);
 	dev->peer_count--;
-	/* peer_free drops the indices of its sessions and handshake; this makes sure no entry
-	 * outlives the peer whatever path it took. */
+	/* Zeroing the keys drops the indices of its sessions and handshake; this makes sure no
+	 * entry outlives the peer whatever path it took. */
+	peer_zero_keys(peer);
 	index_table_forget_peer(&dev->index, peer);
 	peer_free(peer);
 }

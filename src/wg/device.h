@@ -37,7 +37,7 @@ struct wg_device {
 	struct cookie_checker cookie_checker;
 	struct ratelimiter ratelimiter;
 	struct allowedips allowedips;
-	struct wg_peer *peers; /* in the order they were added */
+	struct wg_peer *peers, *last_peer; /* in the order they were added */
 	size_t peer_count;
 	struct pubkey_table peers_by_key;
 	struct index_table index; /* sessions and handshakes by our local index */

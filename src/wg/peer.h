@@ -28,8 +28,9 @@ struct staged_packets {
 
 struct wg_peer {
 	struct wg_device *dev;
-	struct wg_peer *next;      /* the device's list, in the order peers were added */
+	struct wg_peer *next, *prev; /* the device's list, in the order peers were added */
 	struct wg_peer *hash_next; /* the device's public-key table */
+	unsigned int index_entries; /* how many receiver indices name this peer */
 	struct noise_handshake handshake; /* remote_static is the peer's public key */
 	struct noise_keypairs keypairs;
 	struct cookie cookie;

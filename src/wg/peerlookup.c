@@ -69,6 +69,7 @@ uint32_t index_table_add(struct index_table *t, struct wg_peer *peer)
 	while (!index || index_table_find(t, index));
 	e->index = index;
 	e->peer = peer;
+	peer->index_entries++;
 	e->hash_next = t->hash[index_slot(index)];
 	t->hash[index_slot(index)] = e;
 	return index;
@@ -92,13 +93,14 @@ void index_table_remove(struct index_table *t, uint32_t index)
 		struct index_entry *e = *p;
 
 		*p = e->hash_next;
+		e->peer->index_entries--;
 		free(e);
 	}
 }
 
-void index_table_forget_peer(struct index_table *t, const struct wg_peer *peer)
+void index_table_forget_peer(struct index_table *t, struct wg_peer *peer)
 {
-	for (unsigned int i = 0; i < INDEX_HASH_SIZE; i++) {
+	for (unsigned int i = 0; i < INDEX_HASH_SIZE && peer->index_entries; i++) {
 		struct index_entry **p = &t->hash[i];
 
 		while (*p) {
@@ -106,6 +108,7 @@ void index_table_forget_peer(struct index_table *t, const struct wg_peer *peer)
 				struct index_entry *e = *p;
 
 				*p = e->hash_next;
+				peer->index_entries--;
 				free(e);
 			} else {
 				p = &(*p)->hash_next;

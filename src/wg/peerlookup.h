@@ -12,8 +12,9 @@
 struct wg_peer;
 struct noise_keypair;
 
-#define PUBKEY_HASH_SIZE 1024
-#define INDEX_HASH_SIZE 4096
+/* Sized for a hub of 100,000 peers: chains of about ten keys, and of a few indices. */
+#define PUBKEY_HASH_SIZE 8192
+#define INDEX_HASH_SIZE 16384
 
 struct pubkey_table {
 	struct wg_peer *hash[PUBKEY_HASH_SIZE];
@@ -43,8 +44,9 @@ uint32_t index_table_add(struct index_table *t, struct wg_peer *peer);
 void index_table_set_keypair(struct index_table *t, uint32_t index, struct noise_keypair *kp);
 void index_table_remove(struct index_table *t, uint32_t index);
 struct index_entry *index_table_find(const struct index_table *t, uint32_t index);
-/* Drops every entry of peer, whatever path it took (a peer is removed rarely: a full walk). */
-void index_table_forget_peer(struct index_table *t, const struct wg_peer *peer);
+/* Drops every entry of peer, whatever path it took. Each peer counts its entries, so this
+ * walks the table only when the peer still has one. */
+void index_table_forget_peer(struct index_table *t, struct wg_peer *peer);
 void index_table_clear(struct index_table *t);
 
 #endif

@@ -153,6 +153,7 @@ static void test_remove_peer_forgets_indices(void **state)
 	peer_add_keypair(peer, kp);
 	hs = index_table_add(&dev->index, peer); /* a handshake index the peer's state does not name */
 	assert_non_null(index_table_find(&dev->index, hs));
+	assert_int_equal(peer->index_entries, 2);
 	device_remove_peer(dev, peer);
 	peer = NULL;
 	assert_null(index_table_find(&dev->index, hs));
