@@ -48,9 +48,10 @@ struct wg_peer *device_find_peer(struct wg_device *dev, const uint8_t pub[WG_KEY
 
 struct wg_peer *device_add_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN])
 {
-	struct wg_peer *peer = peer_create(dev, pub);
+	struct wg_peer *peer;
 
-	if (!peer) {
+	if (timer_queue_reserve(&dev->timer_queue, dev->peer_count + 1) < 0 ||
+	    !(peer = peer_create(dev, pub))) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -193,14 +194,8 @@ void device_refresh_mtu(struct wg_device *dev, uint64_t now)
 static int run_timers(void *ctx)
 {
 	struct wg_device *dev = ctx;
-	uint64_t now = clock_now(), next = 0, t;
+	uint64_t now = clock_now(), next = timers_run(&dev->timer_queue, now);
 
-	for (struct wg_peer *peer = dev->peers; peer; peer = peer->next) {
-		timers_expire(peer, now);
-		t = timers_next(peer);
-		if (t && (!next || t < next))
-			next = t;
-	}
 	if (!next)
 		return -1;
 	return next <= now ? 0 : (int)(next - now < 60000 ? next - now : 60000);
@@ -235,6 +230,7 @@ int device_setup(struct wg_device *dev, bool offload)
 	dev->offload = offload;
 	dev->mtu = DEFAULT_MTU;
 	allowedips_init(&dev->allowedips);
+	timer_queue_init(&dev->timer_queue);
 	ratelimiter_init(&dev->ratelimiter);
 	dev->force_under_load = load && !strcmp(load, "1");
 	dev->tx.stats = &dev->udp_stats;
@@ -312,6 +308,7 @@ void device_close(struct wg_device *dev)
 	device_remove_all_peers(dev);
 	index_table_clear(&dev->index);
 	allowedips_free(&dev->allowedips);
+	timer_queue_free(&dev->timer_queue);
 	cookie_checker_wipe(&dev->cookie_checker);
 	crypto_wipe(&dev->identity, sizeof(dev->identity));
 	socket_close(dev);

@@ -41,6 +41,7 @@ struct wg_device {
 	size_t peer_count;
 	struct pubkey_table peers_by_key;
 	struct index_table index; /* sessions and handshakes by our local index */
+	struct timer_queue timer_queue; /* the peers with a timer armed, soonest first */
 	bool force_under_load; /* ADIT_FORCE_UNDER_LOAD=1: every handshake needs a cookie */
 	uint64_t under_load_until; /* ms, monotonic */
 	unsigned int handshakes_this_second;

@@ -7,9 +7,150 @@
  * - zero_key_material: no new session for REJECT_AFTER_TIME * 3; forget every key.
  * - persistent_keepalive: nothing sent for the user's interval (to keep NAT state alive).
  */
+#include <errno.h>
+#include <stdlib.h>
+
 #include "log.h"
 #include "wg/device.h"
 #include "wg/timers.h"
+
+/* ---- The device's queue: a binary min-heap of peers by queue_key ---- */
+
+void timer_queue_init(struct timer_queue *q)
+{
+	*q = (struct timer_queue){ 0 };
+}
+
+void timer_queue_free(struct timer_queue *q)
+{
+	free(q->heap);
+	timer_queue_init(q);
+}
+
+int timer_queue_reserve(struct timer_queue *q, size_t peers)
+{
+	size_t cap = q->cap ? q->cap : 64;
+	struct wg_peer **heap;
+
+	if (peers <= q->cap)
+		return 0;
+	while (cap < peers)
+		cap *= 2;
+	heap = realloc(q->heap, cap * sizeof(*heap));
+	if (!heap)
+		return -ENOMEM;
+	q->heap = heap;
+	q->cap = cap;
+	return 0;
+}
+
+static uint64_t key_at(const struct timer_queue *q, size_t i)
+{
+	return q->heap[i]->timers.queue_key;
+}
+
+static void place(struct timer_queue *q, size_t i, struct wg_peer *peer)
+{
+	q->heap[i] = peer;
+	peer->timers.queue_slot = i + 1;
+}
+
+static void sift_up(struct timer_queue *q, size_t i)
+{
+	struct wg_peer *peer = q->heap[i];
+
+	while (i > 0 && key_at(q, (i - 1) / 2) > peer->timers.queue_key) {
+		place(q, i, q->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	place(q, i, peer);
+}
+
+static void sift_down(struct timer_queue *q, size_t i)
+{
+	struct wg_peer *peer = q->heap[i];
+	size_t child;
+
+	while ((child = 2 * i + 1) < q->count) {
+		if (child + 1 < q->count && key_at(q, child + 1) < key_at(q, child))
+			child++;
+		if (key_at(q, child) >= peer->timers.queue_key)
+			break;
+		place(q, i, q->heap[child]);
+		i = child;
+	}
+	place(q, i, peer);
+}
+
+static void dequeue(struct timer_queue *q, struct wg_peer *peer)
+{
+	size_t i = peer->timers.queue_slot - 1;
+	struct wg_peer *last;
+
+	if (!peer->timers.queue_slot)
+		return;
+	peer->timers.queue_slot = 0;
+	last = q->heap[--q->count];
+	if (i == q->count)
+		return;
+	place(q, i, last);
+	sift_down(q, i);
+	sift_up(q, last->timers.queue_slot - 1);
+}
+
+/* The queue looks at peer no later than when. */
+static void schedule(struct wg_peer *peer, uint64_t when)
+{
+	struct timer_queue *q = &peer->dev->timer_queue;
+	struct peer_timers *t = &peer->timers;
+
+	if (t->queue_slot) {
+		if (when < t->queue_key) {
+			t->queue_key = when;
+			sift_up(q, t->queue_slot - 1);
+		}
+		return;
+	}
+	/* device_add_peer reserved a place for every peer: this only fails if it did not. */
+	if (q->count == q->cap && timer_queue_reserve(q, q->count + 1) < 0) {
+		log_error("%s: out of memory for a timer", peer_name(peer));
+		return;
+	}
+	t->queue_key = when;
+	q->heap[q->count] = peer;
+	sift_up(q, q->count++);
+}
+
+/* Arms one of peer's deadlines. */
+static void arm(struct wg_peer *peer, uint64_t *deadline, uint64_t when)
+{
+	*deadline = when;
+	schedule(peer, when);
+}
+
+uint64_t timers_run(struct timer_queue *q, uint64_t now)
+{
+	struct wg_peer *peer;
+	uint64_t next;
+
+	q->run++;
+	while (q->count && key_at(q, 0) <= now) {
+		peer = q->heap[0];
+		/* A handler that armed a timer due already waits for the next run, so that a run
+		 * always ends. */
+		if (peer->timers.fired_run == q->run)
+			return now;
+		peer->timers.fired_run = q->run;
+		dequeue(q, peer);
+		timers_expire(peer, now);
+		next = timers_next(peer);
+		if (next)
+			schedule(peer, next);
+	}
+	return q->count ? key_at(q, 0) : 0;
+}
+
+/* ---- The timers of a peer ---- */
 
 static uint64_t jitter(void)
 {
@@ -28,6 +169,7 @@ void timers_init(struct wg_peer *peer)
 
 void timers_stop(struct wg_peer *peer)
 {
+	dequeue(&peer->dev->timer_queue, peer);
 	timers_init(peer);
 }
 
@@ -41,7 +183,7 @@ static void retransmit_handshake(struct wg_peer *peer, uint64_t now)
 		t->send_keepalive = 0;
 		peer_drop_staged(peer);
 		if (!t->zero_key_material)
-			t->zero_key_material = now + WG_REJECT_AFTER_TIME * 3;
+			arm(peer, &t->zero_key_material, now + WG_REJECT_AFTER_TIME * 3);
 		return;
 	}
 	++t->handshake_attempts;
@@ -57,7 +199,7 @@ static void send_keepalive(struct wg_peer *peer, uint64_t now)
 	peer_send_keepalive(peer);
 	if (t->need_another_keepalive) {
 		t->need_another_keepalive = false;
-		t->send_keepalive = now + WG_KEEPALIVE_TIMEOUT;
+		arm(peer, &t->send_keepalive, now + WG_KEEPALIVE_TIMEOUT);
 	}
 }
 
@@ -125,15 +267,15 @@ uint64_t timers_next(const struct wg_peer *peer)
 void timers_data_sent(struct wg_peer *peer)
 {
 	if (!peer->timers.new_handshake)
-		peer->timers.new_handshake =
-			clock_now() + WG_KEEPALIVE_TIMEOUT + WG_REKEY_TIMEOUT + jitter();
+		arm(peer, &peer->timers.new_handshake,
+		    clock_now() + WG_KEEPALIVE_TIMEOUT + WG_REKEY_TIMEOUT + jitter());
 }
 
 /* Should be called after an authenticated data packet is received. */
 void timers_data_received(struct wg_peer *peer)
 {
 	if (!peer->timers.send_keepalive)
-		peer->timers.send_keepalive = clock_now() + WG_KEEPALIVE_TIMEOUT;
+		arm(peer, &peer->timers.send_keepalive, clock_now() + WG_KEEPALIVE_TIMEOUT);
 	else
 		peer->timers.need_another_keepalive = true;
 }
@@ -154,7 +296,7 @@ void timers_any_authenticated_packet_received(struct wg_peer *peer)
 /* Should be called after a handshake initiation message is sent. */
 void timers_handshake_initiated(struct wg_peer *peer)
 {
-	peer->timers.retransmit_handshake = clock_now() + WG_REKEY_TIMEOUT + jitter();
+	arm(peer, &peer->timers.retransmit_handshake, clock_now() + WG_REKEY_TIMEOUT + jitter());
 }
 
 /* Should be called after a handshake response message is received and processed, or when
@@ -172,7 +314,7 @@ void timers_handshake_complete(struct wg_peer *peer)
  * response or after receiving one. */
 void timers_session_derived(struct wg_peer *peer)
 {
-	peer->timers.zero_key_material = clock_now() + WG_REJECT_AFTER_TIME * 3;
+	arm(peer, &peer->timers.zero_key_material, clock_now() + WG_REJECT_AFTER_TIME * 3);
 }
 
 /* Should be called before a packet with authentication, whether keepalive, data, or
@@ -180,6 +322,6 @@ void timers_session_derived(struct wg_peer *peer)
 void timers_any_authenticated_packet_traversal(struct wg_peer *peer)
 {
 	if (peer->persistent_keepalive_interval)
-		peer->timers.persistent_keepalive =
-			clock_now() + (uint64_t)peer->persistent_keepalive_interval * 1000;
+		arm(peer, &peer->timers.persistent_keepalive,
+		    clock_now() + (uint64_t)peer->persistent_keepalive_interval * 1000);
 }

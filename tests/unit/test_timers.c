@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "log.h"
 #include "wg/device.h"
 
 #define START_MS 1000000
@@ -606,6 +607,109 @@ static void test_persistent_keepalive(void **state)
 	assert_int_equal(a.peer->timers.persistent_keepalive, 0);
 }
 
+/* ---- The device's timer queue ---- */
+
+#define IDLE_PEERS 5000
+
+/* n more peers on h, none with an endpoint or a timer armed. */
+static void add_idle_peers(struct host *h, struct wg_peer **out, unsigned int n)
+{
+	uint8_t pub[WG_KEY_LEN];
+
+	for (unsigned int i = 0; i < n; i++) {
+		memset(pub, 0x77, sizeof(pub));
+		memcpy(pub, &i, sizeof(i));
+		out[i] = device_add_peer(&h->dev, pub);
+		assert_non_null(out[i]);
+	}
+}
+
+/* The heap is a heap, and each peer knows where it stands in it. */
+static void assert_queue_sound(const struct timer_queue *q)
+{
+	for (size_t i = 0; i < q->count; i++) {
+		assert_int_equal(q->heap[i]->timers.queue_slot, i + 1);
+		if (i)
+			assert_true(q->heap[(i - 1) / 2]->timers.queue_key <=
+				    q->heap[i]->timers.queue_key);
+	}
+}
+
+/* Only peers with a timer armed are queued, and a run fires the due ones and no other:
+ * 5,000 idle peers cost a wake-up nothing. */
+static void test_queue_holds_only_armed_peers(void **state)
+{
+	static struct wg_peer *idle[IDLE_PEERS];
+	struct timer_queue *q = &a.dev.timer_queue;
+	uint64_t t0 = now_ms;
+	size_t before;
+
+	(void)state;
+	log_level = LEVEL_ERRORS; /* a thousand "keys zeroed" lines say nothing here */
+	session_up();
+	before = q->count;
+	assert_true(before >= 1 && before <= 2);
+	add_idle_peers(&a, idle, IDLE_PEERS);
+	assert_int_equal(q->count, before);
+	assert_true(q->cap >= a.dev.peer_count);
+
+	/* A thousand sessions derived a millisecond apart, in reverse order of the list. */
+	for (unsigned int i = 0; i < 1000; i++) {
+		now_ms = t0 + 1000 - i;
+		timers_session_derived(idle[i]);
+	}
+	now_ms = t0 + 1000;
+	assert_int_equal(q->count, before + 1000);
+	assert_queue_sound(q);
+	/* The 500 derived first (i from 500 to 999) are due first. */
+	now_ms = t0 + 500 + 3 * WG_REJECT_AFTER_TIME;
+	timers_run(q, now_ms);
+	assert_queue_sound(q);
+	for (unsigned int i = 0; i < 1000; i++)
+		assert_int_equal(idle[i]->timers.zero_key_material,
+				 i >= 500 ? 0 : t0 + 1000 - i + 3 * WG_REJECT_AFTER_TIME);
+	assert_int_equal(idle[IDLE_PEERS - 1]->timers.queue_slot, 0);
+
+	/* A removed peer leaves the queue with it. */
+	device_remove_peer(&a.dev, idle[0]);
+	assert_queue_sound(q);
+	for (size_t i = 0; i < q->count; i++)
+		assert_ptr_not_equal(q->heap[i], idle[0]);
+	log_level = LEVEL_INFO;
+}
+
+/* Pushing a deadline later, as every packet does to the persistent keepalive, leaves the
+ * queue alone; arming one earlier moves the peer up at once. A peer that comes up early
+ * finds nothing due and goes back in at its real deadline. */
+static void test_later_deadline_is_lazy(void **state)
+{
+	struct timer_queue *q = &a.dev.timer_queue;
+	struct wg_peer *p;
+	uint64_t t0 = now_ms;
+
+	(void)state;
+	add_idle_peers(&a, &p, 1);
+	p->persistent_keepalive_interval = 60;
+	timers_any_authenticated_packet_traversal(p);
+	assert_int_equal(p->timers.queue_key, t0 + 60000);
+	now_ms = t0 + 5000;
+	timers_any_authenticated_packet_traversal(p);
+	assert_int_equal(p->timers.persistent_keepalive, t0 + 65000);
+	assert_int_equal(p->timers.queue_key, t0 + 60000);
+
+	timers_handshake_initiated(p);
+	assert_jittered(p->timers.queue_key, t0 + 5000 + WG_REKEY_TIMEOUT);
+	assert_queue_sound(q);
+	timers_handshake_complete(p); /* disarms the retransmit */
+
+	now_ms = t0 + 5000 + WG_REKEY_TIMEOUT + WG_REKEY_TIMEOUT_JITTER_MAX;
+	timers_run(q, now_ms);
+	assert_int_not_equal(p->timers.queue_slot, 0);
+	assert_int_equal(p->timers.queue_key, t0 + 65000);
+	assert_int_equal(p->timers.persistent_keepalive, t0 + 65000);
+	assert_queue_sound(q);
+}
+
 /* Every case starts from two fresh devices and the clock at START_MS. */
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
@@ -629,6 +733,8 @@ int main(void)
 		TEST(test_zero_key_material),
 		TEST(test_persistent_keepalive_starts_session),
 		TEST(test_persistent_keepalive),
+		TEST(test_queue_holds_only_armed_peers),
+		TEST(test_later_deadline_is_lazy),
 	};
 
 	if (!crypto_init())
