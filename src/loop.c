@@ -44,6 +44,13 @@ int loop_add(struct loop *l, struct loop_watch *w)
 	return 0;
 }
 
+void loop_watch_events(struct loop *l, struct loop_watch *w, bool out)
+{
+	struct epoll_event ev = { .events = out ? EPOLLOUT : EPOLLIN, .data.ptr = w };
+
+	epoll_ctl(l->epfd, EPOLL_CTL_MOD, w->fd, &ev);
+}
+
 void loop_del(struct loop *l, struct loop_watch *w)
 {
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->fd, NULL);

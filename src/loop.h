@@ -3,6 +3,7 @@
 #ifndef ADIT_LOOP_H
 #define ADIT_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct loop_watch {
@@ -23,6 +24,8 @@ struct loop {
 
 int loop_init(struct loop *l);
 int loop_add(struct loop *l, struct loop_watch *w);
+/* What w waits for: room to write (out), or else something to read. */
+void loop_watch_events(struct loop *l, struct loop_watch *w, bool out);
 void loop_del(struct loop *l, struct loop_watch *w);
 /* Runs until a signal arrives (returns its number) or a watch fails (returns its error). */
 int loop_run(struct loop *l);

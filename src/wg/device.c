@@ -164,16 +164,6 @@ static int tun_ready(void *ctx)
 	return send_tun_packets(ctx);
 }
 
-static int uapi_ready(void *ctx)
-{
-	struct wg_device *dev = ctx;
-	int conn = accept4(dev->uapi_fd, NULL, NULL, SOCK_CLOEXEC);
-
-	if (conn >= 0)
-		uapi_serve(dev, conn);
-	return 0;
-}
-
 /* wg-quick and ip(8) change the MTU after we start; padding must follow. Checked as a batch
  * from the TUN starts, at most once a second. When the interface has moved to another
  * namespace, the last value we saw stays. */
@@ -260,8 +250,8 @@ int device_start(struct wg_device *dev, const char *ifname)
 	if (dev->uapi_fd < 0)
 		return EXIT_FAIL;
 	dev->tun_watch = (struct loop_watch){ .fd = dev->tun.fd, .ready = tun_ready, .ctx = dev };
-	dev->uapi_watch = (struct loop_watch){ .fd = dev->uapi_fd, .ready = uapi_ready, .ctx = dev };
-	if (loop_add(&dev->loop, &dev->tun_watch) < 0 || loop_add(&dev->loop, &dev->uapi_watch) < 0)
+	if (loop_add(&dev->loop, &dev->tun_watch) < 0 ||
+	    uapi_server_start(&dev->uapi, dev, &dev->loop, dev->uapi_fd) < 0)
 		return EXIT_FAIL;
 	dev->loop.timeout = run_timers;
 	dev->loop.timeout_ctx = dev;
@@ -301,6 +291,7 @@ int device_run(struct wg_device *dev)
 
 void device_close(struct wg_device *dev)
 {
+	uapi_server_stop(&dev->uapi);
 	if (dev->uapi_fd >= 0) {
 		close(dev->uapi_fd);
 		uapi_unlink(dev->tun.name);

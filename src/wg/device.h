@@ -20,11 +20,13 @@
 #include "wg/peerlookup.h"
 #include "wg/ratelimiter.h"
 #include "wg/socket.h"
+#include "wg/uapi.h"
 
 struct wg_device {
 	struct tun tun;
 	struct loop loop;
-	struct loop_watch tun_watch, sock4_watch, sock6_watch, uapi_watch;
+	struct loop_watch tun_watch, sock4_watch, sock6_watch;
+	struct uapi_server uapi;
 	struct udp_sock sock4, sock6;
 	bool offload; /* TUN and UDP offloads, unless --no-offload */
 	int uapi_fd;

@@ -10,11 +10,15 @@
  *
  * The error number is written negated, errno=-22 for EINVAL, because that is what
  * wireguard-go writes (ipc/uapi_unix.go) and what wg(8) expects of a set: it stores the number
- * read and sets errno to its negation before perror (ipc-uapi.h). */
+ * read and sets errno to its negation before perror (ipc-uapi.h).
+ *
+ * This file knows bytes, not sockets: uapi_socket.c feeds it what a connection reads and
+ * sends what it writes, a buffer at a time. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,32 +30,6 @@
 #include "wg/device.h"
 #include "wg/peer.h"
 #include "wg/uapi.h"
-
-/* The longest line read; the longest legitimate one (an endpoint with a scope) is < 100. */
-#define UAPI_LINE_MAX 4096
-
-enum line_result { LINE_OK, LINE_BAD, LINE_EOF };
-
-/* Reads one line without its '\n' into buf (NUL-terminated). A line too long or holding a NUL
- * is read to its end and reported LINE_BAD; end of input before a '\n' is LINE_EOF. */
-static enum line_result read_line(FILE *in, char buf[UAPI_LINE_MAX + 1], size_t *len)
-{
-	bool bad = false;
-	size_t n = 0;
-	int c;
-
-	while ((c = getc(in)) != '\n') {
-		if (c == EOF)
-			return LINE_EOF;
-		if (c == '\0' || n == UAPI_LINE_MAX)
-			bad = true;
-		else
-			buf[n++] = (char)c;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return bad ? LINE_BAD : LINE_OK;
-}
 
 /* A decimal number of at most max, digits only: no sign, space or base prefix. */
 static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
@@ -149,16 +127,8 @@ static bool parse_allowed_ip(char *s, int *family, uint8_t addr[16], uint8_t *ci
 	return true;
 }
 
-/* --- set ---------------------------------------------------------------------------------- */
 
-/* Where a set request is: in the device's lines, or in a peer's. peer is NULL in a peer
- * section whose lines are checked but not applied (our own key, removed, update_only). */
-struct set_state {
-	struct wg_device *dev;
-	bool in_peers;
-	struct wg_peer *peer;
-	bool created;
-};
+/* ---- set ------------------------------------------------------------------------------ */
 
 static int set_device_line(struct wg_device *dev, const char *key, const char *value)
 {
@@ -194,7 +164,7 @@ static int set_device_line(struct wg_device *dev, const char *key, const char *v
 
 /* Called when a peer's lines end: packets that waited for this peer's configuration (an
  * endpoint, say) can go now, as the kernel and wireguard-go do after a set. */
-static void finish_peer(struct set_state *s)
+static void finish_peer(struct uapi_session *s)
 {
 	if (s->peer && s->peer->has_endpoint && s->peer->staged.count)
 		peer_send_staged(s->peer);
@@ -202,7 +172,7 @@ static void finish_peer(struct set_state *s)
 	s->created = false;
 }
 
-static int begin_peer(struct set_state *s, const char *value)
+static int begin_peer(struct uapi_session *s, const char *value)
 {
 	struct noise_static_identity *id = &s->dev->identity;
 	uint8_t pub[WG_KEY_LEN];
@@ -227,7 +197,7 @@ static int begin_peer(struct set_state *s, const char *value)
 
 /* remove=true and update_only=true: the peer goes (update_only: only if this request made
  * it), and the rest of its lines are checked but not applied. */
-static int drop_peer(struct set_state *s, const char *value, bool only_if_created)
+static int drop_peer(struct uapi_session *s, const char *value, bool only_if_created)
 {
 	if (strcmp(value, "true"))
 		return -EINVAL;
@@ -285,7 +255,7 @@ static int set_peer_value(struct wg_peer *peer, const char *key, char *value)
 }
 
 /* One KEY=VALUE line of a set. Returns 0 or a negative errno. */
-static int set_line(struct set_state *s, char *line)
+static int set_line(struct uapi_session *s, char *line)
 {
 	char *value = strchr(line, '=');
 
@@ -303,128 +273,253 @@ static int set_line(struct set_state *s, char *line)
 	return set_peer_value(s->peer, line, value);
 }
 
-static int reply(FILE *out, int err)
+/* ---- Requests, a line at a time ----------------------------------------------------------- */
+
+static void reply_with(struct uapi_session *s, int step, int err)
 {
-	fprintf(out, "errno=%d\n\n", err);
-	return fflush(out) || ferror(out) ? -1 : 0;
+	s->phase = UAPI_REPLY;
+	s->step = step;
+	s->reply_err = err;
+	s->reply_peer = s->dev->peers;
+	s->reply_ip = NULL;
 }
 
-static int handle_set(struct wg_device *dev, FILE *in, FILE *out, char *line)
+/* An unknown operation ends the connection, as in wireguard-go: there is no telling where
+ * its request ends. */
+static void operation_line(struct uapi_session *s, bool ok, const char *line)
 {
-	struct set_state s = { .dev = dev };
-	enum line_result r;
-	size_t len;
-	int err = 0;
-
-	for (;;) {
-		r = read_line(in, line, &len);
-		if (r == LINE_EOF)
-			return -1;
-		if (r == LINE_OK && len == 0)
-			break;
-		if (!err)
-			err = r == LINE_BAD ? -EPROTO : set_line(&s, line);
+	if (ok && !strcmp(line, "get=1")) {
+		s->phase = UAPI_GET;
+		s->get_extra = false;
+	} else if (ok && !strcmp(line, "set=1")) {
+		s->phase = UAPI_SET;
+		s->in_peers = false;
+		s->peer = NULL;
+		s->created = false;
+		s->err = 0;
+	} else {
+		s->phase = UAPI_CLOSED;
 	}
-	if (!err)
-		finish_peer(&s);
-	return reply(out, err);
 }
 
-/* --- get ---------------------------------------------------------------------------------- */
+/* A get carries nothing: anything before its empty line is an error. */
+static void get_line(struct uapi_session *s, bool ok, size_t len)
+{
+	if (ok && !len)
+		reply_with(s, s->get_extra ? REPLY_ERRNO : REPLY_DEVICE, s->get_extra ? -EINVAL : 0);
+	else
+		s->get_extra = true;
+}
 
-static void put_key(FILE *out, const char *name, const uint8_t key[WG_KEY_LEN])
+static void set_request_line(struct uapi_session *s, bool ok, char *line, size_t len)
+{
+	if (ok && !len) {
+		if (!s->err)
+			finish_peer(s);
+		reply_with(s, REPLY_ERRNO, s->err);
+	} else if (!s->err) {
+		s->err = ok ? set_line(s, line) : -EPROTO;
+	}
+}
+
+static void take_line(struct uapi_session *s)
+{
+	bool ok = !s->line_bad;
+
+	s->line[s->line_len] = '\0';
+	if (s->phase == UAPI_OPERATION)
+		operation_line(s, ok, s->line);
+	else if (s->phase == UAPI_GET)
+		get_line(s, ok, s->line_len);
+	else if (s->phase == UAPI_SET)
+		set_request_line(s, ok, s->line, s->line_len);
+	crypto_wipe(s->line, s->line_len + 1);
+	s->line_len = 0;
+	s->line_bad = false;
+}
+
+void uapi_session_start(struct uapi_session *s, struct wg_device *dev)
+{
+	memset(s, 0, sizeof(*s));
+	s->dev = dev;
+	s->phase = UAPI_OPERATION;
+}
+
+size_t uapi_session_input(struct uapi_session *s, const char *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && s->phase != UAPI_REPLY && s->phase != UAPI_CLOSED) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+		size_t n = (nl ? (size_t)(nl - buf) : len) - i;
+
+		/* A line too long or holding a NUL is read to its end and refused whole. */
+		if (memchr(buf + i, '\0', n) || s->line_len + n > UAPI_LINE_MAX)
+			s->line_bad = true;
+		else
+			memcpy(s->line + s->line_len, buf + i, n);
+		if (!s->line_bad)
+			s->line_len += n;
+		i += n;
+		if (nl) {
+			i++;
+			take_line(s);
+		}
+	}
+	return i;
+}
+
+/* ---- The reply, into a buffer that may fill up ------------------------------------------- */
+
+struct out {
+	char *buf;
+	size_t cap, len;
+	bool full;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->cap - o->len)
+		o->full = true;
+	else
+		o->len += (size_t)n;
+}
+
+static void put_key(struct out *o, const char *name, const uint8_t key[WG_KEY_LEN])
 {
 	char hex[WG_KEY_HEX_LEN + 1];
 
 	crypto_key_to_hex(hex, key);
-	fprintf(out, "%s=%s\n", name, hex);
+	put(o, "%s=%s\n", name, hex);
 	crypto_wipe(hex, sizeof(hex));
 }
 
 /* As wg reads it back: A.B.C.D:PORT, or [IPV6]:PORT with %SCOPE (a number) when it has one. */
-static void put_endpoint(FILE *out, const struct udp_endpoint *ep)
+static void put_endpoint(struct out *o, const struct udp_endpoint *ep)
 {
 	char s[INET6_ADDRSTRLEN];
 
 	if (ep->addr.sa.sa_family == AF_INET) {
 		inet_ntop(AF_INET, &ep->addr.in4.sin_addr, s, sizeof(s));
-		fprintf(out, "endpoint=%s:%u\n", s, ntohs(ep->addr.in4.sin_port));
+		put(o, "endpoint=%s:%u\n", s, ntohs(ep->addr.in4.sin_port));
 	} else if (ep->addr.sa.sa_family == AF_INET6) {
 		inet_ntop(AF_INET6, &ep->addr.in6.sin6_addr, s, sizeof(s));
-		fprintf(out, "endpoint=[%s", s);
 		if (ep->addr.in6.sin6_scope_id)
-			fprintf(out, "%%%u", ep->addr.in6.sin6_scope_id);
-		fprintf(out, "]:%u\n", ntohs(ep->addr.in6.sin6_port));
+			put(o, "endpoint=[%s%%%u]:%u\n", s, ep->addr.in6.sin6_scope_id,
+			    ntohs(ep->addr.in6.sin6_port));
+		else
+			put(o, "endpoint=[%s]:%u\n", s, ntohs(ep->addr.in6.sin6_port));
 	}
 }
 
-static void put_allowed_ip(FILE *out, const struct allowedips_node *node)
+static void put_allowed_ip(struct out *o, const struct allowedips_node *node)
 {
 	char s[INET6_ADDRSTRLEN];
 	uint8_t addr[16], cidr;
 	int family = allowedips_prefix(node, addr, &cidr);
 
 	if (inet_ntop(family, addr, s, sizeof(s)))
-		fprintf(out, "allowed_ip=%s/%u\n", s, cidr);
+		put(o, "allowed_ip=%s/%u\n", s, cidr);
 }
 
-/* The keys in wireguard-go's order; the preshared key is printed even when it is zero. */
-static void put_peer(FILE *out, const struct wg_peer *peer)
+static void put_device(struct out *o, const struct wg_device *dev)
 {
-	put_key(out, "public_key", peer->handshake.remote_static);
-	put_key(out, "preshared_key", peer->handshake.preshared_key);
-	fprintf(out, "protocol_version=1\n");
-	if (peer->has_endpoint)
-		put_endpoint(out, &peer->endpoint);
-	fprintf(out, "last_handshake_time_sec=%lld\n", (long long)peer->last_handshake.tv_sec);
-	fprintf(out, "last_handshake_time_nsec=%ld\n", (long)peer->last_handshake.tv_nsec);
-	fprintf(out, "tx_bytes=%llu\n", (unsigned long long)peer->tx_bytes);
-	fprintf(out, "rx_bytes=%llu\n", (unsigned long long)peer->rx_bytes);
-	fprintf(out, "persistent_keepalive_interval=%u\n", peer->persistent_keepalive_interval);
-	for (const struct allowedips_node *n = allowedips_first(&peer->allowed_ips); n;
-	     n = allowedips_next(n))
-		put_allowed_ip(out, n);
-}
-
-static int handle_get(struct wg_device *dev, FILE *in, FILE *out, char *line)
-{
-	const struct wg_peer *peer;
-	enum line_result r;
-	bool extra = false;
-	size_t len;
-
-	/* get=1 carries nothing: anything before its empty line is an error. */
-	while ((r = read_line(in, line, &len)) != LINE_EOF && (r == LINE_BAD || len))
-		extra = true;
-	if (r == LINE_EOF)
-		return -1;
-	if (extra)
-		return reply(out, -EINVAL);
 	if (dev->identity.has_identity)
-		put_key(out, "private_key", dev->identity.private_key);
+		put_key(o, "private_key", dev->identity.private_key);
 	if (dev->listen_port)
-		fprintf(out, "listen_port=%u\n", dev->listen_port);
+		put(o, "listen_port=%u\n", dev->listen_port);
 	if (dev->fwmark)
-		fprintf(out, "fwmark=%u\n", dev->fwmark);
-	for (peer = dev->peers; peer; peer = peer->next)
-		put_peer(out, peer);
-	return reply(out, 0);
+		put(o, "fwmark=%u\n", dev->fwmark);
 }
 
-int uapi_handle(struct wg_device *dev, FILE *in, FILE *out)
+/* The keys in wireguard-go's order; the preshared key is printed even when it is zero. The
+ * allowed IPs follow, one step each. */
+static void put_peer(struct out *o, const struct wg_peer *peer)
 {
-	char line[UAPI_LINE_MAX + 1];
-	size_t len;
-	int ret = -1;
+	put_key(o, "public_key", peer->handshake.remote_static);
+	put_key(o, "preshared_key", peer->handshake.preshared_key);
+	put(o, "protocol_version=1\n");
+	if (peer->has_endpoint)
+		put_endpoint(o, &peer->endpoint);
+	put(o, "last_handshake_time_sec=%lld\n", (long long)peer->last_handshake.tv_sec);
+	put(o, "last_handshake_time_nsec=%ld\n", (long)peer->last_handshake.tv_nsec);
+	put(o, "tx_bytes=%llu\n", (unsigned long long)peer->tx_bytes);
+	put(o, "rx_bytes=%llu\n", (unsigned long long)peer->rx_bytes);
+	put(o, "persistent_keepalive_interval=%u\n", peer->persistent_keepalive_interval);
+}
 
-	/* An unknown operation ends the connection, as in wireguard-go: there is no telling
-	 * where its request ends. */
-	if (read_line(in, line, &len) != LINE_OK)
-		return -1;
-	if (!strcmp(line, "get=1"))
-		ret = handle_get(dev, in, out, line);
-	else if (!strcmp(line, "set=1"))
-		ret = handle_set(dev, in, out, line);
-	crypto_wipe(line, sizeof(line));
-	return ret;
+/* One step of the reply into o; false when o had no room for it (o is left as it was). */
+static bool reply_step(struct uapi_session *s, struct out *o)
+{
+	size_t mark = o->len;
+
+	switch (s->step) {
+	case REPLY_DEVICE:
+		put_device(o, s->dev);
+		break;
+	case REPLY_PEER:
+		put_peer(o, s->reply_peer);
+		break;
+	case REPLY_ALLOWED_IPS:
+		put_allowed_ip(o, s->reply_ip);
+		break;
+	case REPLY_ERRNO:
+		put(o, "errno=%d\n\n", s->reply_err);
+		break;
+	}
+	if (o->full) {
+		crypto_wipe(o->buf + mark, o->cap - mark);
+		o->len = mark;
+		return false;
+	}
+	return true;
+}
+
+/* The step after the one just written. */
+static void next_step(struct uapi_session *s)
+{
+	switch (s->step) {
+	case REPLY_DEVICE:
+		s->step = s->reply_peer ? REPLY_PEER : REPLY_ERRNO;
+		return;
+	case REPLY_PEER:
+		s->reply_ip = allowedips_first(&s->reply_peer->allowed_ips);
+		break;
+	case REPLY_ALLOWED_IPS:
+		s->reply_ip = allowedips_next(s->reply_ip);
+		break;
+	case REPLY_ERRNO:
+		s->phase = UAPI_OPERATION;
+		s->requests++;
+		return;
+	}
+	if (s->reply_ip) {
+		s->step = REPLY_ALLOWED_IPS;
+		return;
+	}
+	s->reply_peer = s->reply_peer->next;
+	s->step = s->reply_peer ? REPLY_PEER : REPLY_ERRNO;
+}
+
+size_t uapi_session_output(struct uapi_session *s, char *buf, size_t cap)
+{
+	struct out o = { .buf = buf, .cap = cap };
+
+	while (s->phase == UAPI_REPLY && reply_step(s, &o))
+		next_step(s);
+	return o.len;
+}
+
+void uapi_session_end(struct uapi_session *s)
+{
+	crypto_wipe(s, sizeof(*s));
 }

@@ -1,23 +1,97 @@
 /* The cross-platform userspace API of WireGuard (wireguard.com/xplatform): a UNIX socket at
  * /var/run/wireguard/IFACE.sock speaking get=1 and set=1, so wg and wg-quick configure adit
- * as they configure wireguard-go. */
+ * as they configure wireguard-go.
+ *
+ * It is served inside the data path's event loop without ever holding it: a connection is
+ * read and written without blocking, and each wake-up does a bounded amount of work (one
+ * buffer of requests parsed, or one buffer of a reply written), so a 100,000-peer dump
+ * goes out in slices between batches of packets. */
 #ifndef ADIT_WG_UAPI_H
 #define ADIT_WG_UAPI_H
 
-#include <stdio.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loop.h"
 
 struct wg_device;
+struct wg_peer;
+struct allowedips_node;
+
+/* The longest line read; the longest legitimate one (an endpoint with a scope) is < 100. */
+#define UAPI_LINE_MAX 4096
+/* The least room uapi_session_output needs: one peer's lines, or one allowed IP's. */
+#define UAPI_OUTPUT_MIN 1024
+
+/* ---- The protocol, on bytes: one connection's conversation (uapi.c) ---- */
+
+enum uapi_phase {
+	UAPI_OPERATION, /* waiting for get=1 or set=1 */
+	UAPI_GET,       /* reading a get's (empty) body */
+	UAPI_SET,       /* applying a set's lines as they come */
+	UAPI_REPLY,     /* the answer is being written; no input is taken meanwhile */
+	UAPI_CLOSED,    /* the client broke the protocol: hang up */
+};
+
+struct uapi_session {
+	struct wg_device *dev;
+	enum uapi_phase phase;
+	char line[UAPI_LINE_MAX + 1];
+	size_t line_len;
+	bool line_bad; /* too long or holding a NUL */
+	/* set: where its lines are, and the first error (lines after it are not applied) */
+	bool in_peers;
+	struct wg_peer *peer; /* NULL in a peer section checked but not applied */
+	bool created;
+	int err;
+	bool get_extra; /* a get with lines in its body */
+	/* The reply, step by step, so it can stop at a full buffer and go on later. */
+	enum { REPLY_DEVICE, REPLY_PEER, REPLY_ALLOWED_IPS, REPLY_ERRNO } step;
+	const struct wg_peer *reply_peer;
+	const struct allowedips_node *reply_ip;
+	int reply_err;
+	unsigned int requests; /* answered so far */
+};
+
+void uapi_session_start(struct uapi_session *s, struct wg_device *dev);
+/* Takes request bytes; returns how many it used. It stops early while a reply is due
+ * (UAPI_REPLY: call uapi_session_output until the reply is done, then give it the rest)
+ * and for good once the session is UAPI_CLOSED. A set's lines are applied as they come. */
+size_t uapi_session_input(struct uapi_session *s, const char *buf, size_t len);
+/* Writes the next part of the reply into buf (cap >= UAPI_OUTPUT_MIN); returns its length.
+ * When the reply is complete the session takes input again. */
+size_t uapi_session_output(struct uapi_session *s, char *buf, size_t cap);
+/* Wipes what the session read (keys pass through it). */
+void uapi_session_end(struct uapi_session *s);
+
+/* ---- The socket (uapi_socket.c) ---- */
+
+struct uapi_conn;
+
+/* One connection is served at a time: the next one waits in the listen backlog, as wg(8)
+ * connects once per command. */
+struct uapi_server {
+	struct wg_device *dev;
+	struct loop *loop;
+	int listen_fd;  /* -1: none (tests attach connections themselves) */
+	int timer_fd;   /* the connection's deadline */
+	struct loop_watch listen_watch, conn_watch, timer_watch;
+	bool listening; /* listen_watch is in the loop */
+	struct uapi_conn *conn;
+};
 
 /* Creates the directory if needed and listens on the socket (a stale socket nobody answers
  * on is replaced; a live one is an error). Returns the fd, or -1 after printing why. */
 int uapi_listen(const char *ifname);
 void uapi_unlink(const char *ifname);
-/* Serves one accepted connection until the client closes it: requests are read and answered
- * one after another. A client that stalls is dropped after a short timeout, so the data path
- * is never held for long. Closes conn. */
-void uapi_serve(struct wg_device *dev, int conn);
-/* One request from in, answered on out (the core of uapi_serve, for the unit tests).
- * Returns 0 after a complete request, -1 at end of input or on a broken request. */
-int uapi_handle(struct wg_device *dev, FILE *in, FILE *out);
+/* Serves listen_fd (or, with -1, only the connections given to uapi_server_attach) in loop.
+ * Returns 0, or -1 after saying why. */
+int uapi_server_start(struct uapi_server *srv, struct wg_device *dev, struct loop *loop,
+		      int listen_fd);
+/* Serves conn (an accepted, connected stream socket, which the server then owns). */
+int uapi_server_attach(struct uapi_server *srv, int conn);
+/* Hangs up any connection and stops watching; the listening fd stays the caller's. */
+void uapi_server_stop(struct uapi_server *srv);
 
 #endif

@@ -1,5 +1,5 @@
 /* The UAPI text protocol (wireguard.com/xplatform) as wg(8) speaks it: requests are fed to
- * uapi_handle from memory and the answers compared with text written by hand from the
+ * a uapi_session from memory and the answers compared with text written by hand from the
  * protocol's description and wireguard-go's get output order. Keys are RFC 7748 §6.1 vectors:
  * the device's private key is Alice's (clamped, so any implementation prints it unchanged),
  * whose public key is then known without running our code. */
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -53,21 +54,31 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Runs uapi_handle over the len bytes of request until it returns -1; returns what it wrote
- * and, in *done, how many requests it completed. */
+/* A session fed the len bytes of request, a few at a time (so lines arrive in pieces), its
+ * replies read out in UAPI_OUTPUT_MIN slices; returns what it wrote and, in *done, how many
+ * requests it answered. */
 static char *talk_n(const char *request, size_t len, int *done)
 {
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *in = fmemopen((void *)request, len, "r");
+	static struct uapi_session s;
+	char *buf = NULL, slice[UAPI_OUTPUT_MIN];
+	size_t size = 0, off = 0, n;
 	FILE *out = open_memstream(&buf, &size);
 
-	assert_non_null(in);
 	assert_non_null(out);
-	*done = 0;
-	while (uapi_handle(dev, in, out) == 0)
-		(*done)++;
-	fclose(in);
+	uapi_session_start(&s, dev);
+	while (s.phase != UAPI_CLOSED) {
+		while (s.phase == UAPI_REPLY) {
+			n = uapi_session_output(&s, slice, sizeof(slice));
+			assert_true(n > 0 || s.phase != UAPI_REPLY);
+			fwrite(slice, 1, n, out);
+		}
+		if (off == len)
+			break;
+		n = len - off < 7 ? len - off : 7;
+		off += uapi_session_input(&s, request + off, n);
+	}
+	*done = (int)s.requests;
+	uapi_session_end(&s);
 	fclose(out);
 	return buf;
 }
@@ -443,27 +454,122 @@ static void broken_requests_end_the_connection(void **state)
 	expect("get=1\n\nset=1\n", "errno=0\n\n", 1);
 }
 
-/* uapi_serve over a socket pair: requests one after another, answers in order, and the
+/* Calls the connection's watch as the loop would, until the server hangs up or n times. */
+static void wake(struct uapi_server *srv, int n)
+{
+	for (int i = 0; i < n && srv->conn; i++)
+		srv->conn_watch.ready(srv->conn_watch.ctx);
+}
+
+/* The server over a socket pair: requests one after another, answers in order, and the
  * connection closed when the client stops sending. */
 static void serve_a_connection(void **state)
 {
 	static const char req[] = "set=1\nprivate_key=" OWN_PRIV "\n\nget=1\n\n";
 	static const char want[] = "errno=0\n\nprivate_key=" OWN_PRIV "\nerrno=0\n\n";
+	struct uapi_server srv;
 	char buf[256];
 	size_t got = 0;
 	ssize_t n;
 	int sv[2];
 
 	(void)state;
+	assert_int_equal(loop_init(&dev->loop), 0);
+	assert_int_equal(uapi_server_start(&srv, dev, &dev->loop, -1), 0);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(write(sv[0], req, sizeof(req) - 1), (ssize_t)(sizeof(req) - 1));
 	shutdown(sv[0], SHUT_WR);
-	uapi_serve(dev, sv[1]);
+	assert_int_equal(uapi_server_attach(&srv, sv[1]), 0);
+	wake(&srv, 10);
+	assert_null(srv.conn);
 	while ((n = read(sv[0], buf + got, sizeof(buf) - 1 - got)) > 0)
 		got += (size_t)n;
 	buf[got] = '\0';
 	assert_string_equal(buf, want);
 	close(sv[0]);
+	uapi_server_stop(&srv);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* A dump bigger than the socket can hold, to a client that reads late: the server never
+ * blocks, each wake-up sends a bounded slice, and the whole dump arrives intact. */
+static void big_dump_in_slices(void **state)
+{
+	const unsigned int peers = 15000;
+	struct uapi_server srv;
+	uint8_t pub[32], a4[4] = { 10, 0, 0, 0 }, a6[16] = { 0xfd };
+	size_t size = 0, cap = 16 << 20;
+	char *all = malloc(cap);
+	int sv[2], queued = 0, last, wakes = 0, max_slice = 0;
+	ssize_t n;
+
+	(void)state;
+	assert_non_null(all);
+	for (unsigned int i = 0; i < peers; i++) {
+		struct wg_peer *p;
+
+		memset(pub, 0x33, sizeof(pub));
+		memcpy(pub, &i, sizeof(i));
+		p = device_add_peer(dev, pub);
+		assert_non_null(p);
+		memcpy(a4 + 1, &i, 3);
+		memcpy(a6 + 12, &i, 4);
+		assert_int_equal(peer_add_allowed_ip(p, AF_INET, a4, 32), 0);
+		assert_int_equal(peer_add_allowed_ip(p, AF_INET6, a6, 128), 0);
+	}
+	assert_int_equal(loop_init(&dev->loop), 0);
+	assert_int_equal(uapi_server_start(&srv, dev, &dev->loop, -1), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[0], "get=1\n\n", 7), 7);
+	assert_int_equal(uapi_server_attach(&srv, sv[1]), 0);
+
+	/* Unread, the reply stops at what the socket holds, a bounded slice per wake-up, and
+	 * the calls return all the same. */
+	do {
+		last = queued;
+		wake(&srv, 1);
+		assert_int_equal(ioctl(sv[0], FIONREAD, &queued), 0);
+		if (queued - last > max_slice)
+			max_slice = queued - last;
+		assert_true(++wakes < 1000);
+	} while (queued > last);
+	assert_non_null(srv.conn);
+	assert_true(queued > 0 && queued < 4 << 20);
+	for (;;) {
+		n = recv(sv[0], all + size, cap - size, MSG_DONTWAIT);
+		if (n > 0) {
+			size += (size_t)n;
+			if (size >= 9 && !memcmp(all + size - 9, "errno=0\n\n", 9))
+				break;
+			continue;
+		}
+		assert_true(++wakes < 10000);
+		wake(&srv, 1);
+		assert_int_equal(ioctl(sv[0], FIONREAD, &queued), 0);
+		if (queued > max_slice)
+			max_slice = queued;
+	}
+	assert_non_null(srv.conn); /* the connection stays for the next request */
+	all[size] = '\0';
+	assert_int_equal(count(all, "public_key="), peers);
+	assert_int_equal(count(all, "allowed_ip=10."), peers);
+	assert_int_equal(count(all, "allowed_ip=fd00::"), peers);
+	assert_int_equal(count(all, "errno="), 1);
+	/* One wake-up formats a few buffers' worth, far less than the whole 5 MB. */
+	assert_true(max_slice <= 5 * 65536);
+	print_message("dump of %u peers: %zu bytes, %d wake-ups, at most %d bytes per wake-up\n",
+		      peers, size, wakes, max_slice);
+	close(sv[0]);
+	uapi_server_stop(&srv);
+	free(all);
 }
 
 int main(void)
@@ -484,6 +590,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(protocol_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(broken_requests_end_the_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(serve_a_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(big_dump_in_slices, setup, teardown),
 	};
 
 	if (!crypto_init())
