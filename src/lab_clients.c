@@ -308,10 +308,9 @@ static uint32_t place_for(struct lab_clients *t, const struct sockaddr *sa,
 		return evict(t, t->oldest);
 	}
 	owned = find_inner(t, key);
-	if (owned != NONE && same_host(&t->places[owned / LAB_CLIENT_ADDRS].c, sa)) {
-		t->counts.host_replaced++;
+	/* A restart, counted as the move of its address. */
+	if (owned != NONE && same_host(&t->places[owned / LAB_CLIENT_ADDRS].c, sa))
 		return evict(t, owned / LAB_CLIENT_ADDRS);
-	}
 	return NONE;
 }
 

@@ -360,6 +360,8 @@ static void restarted_client_gets_in_to_a_full_table(void **state)
 	assert_int_equal(learn("10.200.0.8", "10.9.99.1", 40000, 11), LAB_FULL);
 	assert_true(nth_routes(8, 40000));
 	assert_int_equal(clients(), LAB_CLIENTS_MAX);
+	assert_int_equal(lab_clients_counts(table)->host_replaced, 0);
+	assert_int_equal(lab_clients_counts(table)->refused, 1);
 }
 
 static void inner_address_churn_stays_with_the_churner(void **state)
