@@ -461,6 +461,99 @@ static void stale_addresses_give_way_to_new_ones(void **state)
 	assert_int_equal(owner_port("10.6.0.3", 321), 1000);
 }
 
+/* Invariants seen from outside, on a table driven at random: every address routes to a
+ * listed client, no client owns more than its cap, no host holds more than its share, the
+ * count agrees with the list. */
+#define R_HOSTS 40
+#define R_PORTS 40
+#define R_KEYS 3000
+
+static struct lab_key r_key(unsigned int k)
+{
+	struct lab_key key = { .len = 4, .bytes = { 10, 77, (uint8_t)(k >> 8), (uint8_t)k } };
+
+	return key;
+}
+
+static void check_invariants(void)
+{
+	static unsigned int owned[LAB_CLIENTS_MAX], of_host[R_HOSTS];
+	const struct lab_client *list[LAB_CLIENTS_MAX], *c = NULL;
+	unsigned int n = 0;
+
+	while ((c = lab_clients_next(table, c))) {
+		assert_true(n < LAB_CLIENTS_MAX);
+		list[n++] = c;
+	}
+	assert_int_equal(n, lab_clients_counts(table)->clients);
+	memset(owned, 0, sizeof(owned));
+	memset(of_host, 0, sizeof(of_host));
+	for (unsigned int k = 0; k < R_KEYS; k++) {
+		struct lab_key key = r_key(k);
+		const struct lab_client *o = lab_clients_lookup(table, &key);
+		unsigned int i = 0;
+
+		if (!o)
+			continue;
+		while (i < n && list[i] != o)
+			i++;
+		assert_true(i < n); /* routes to a client the table lists */
+		owned[i]++;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)&list[i]->addr;
+
+		assert_true(owned[i] <= LAB_CLIENT_ADDRS);
+		of_host[ntohl(sin->sin_addr.s_addr) & 0xff]++;
+	}
+	for (unsigned int h = 0; h < R_HOSTS; h++)
+		assert_true(of_host[h] <= LAB_HOST_CLIENTS);
+}
+
+static void random_traffic_keeps_the_invariants(void **state)
+{
+	uint32_t x = 1;
+	uint64_t now = 1000;
+	unsigned int seen[5] = { 0 };
+
+	(void)state;
+	for (unsigned int step = 0; step < 60000; step++) {
+		unsigned int h, port, k;
+		struct lab_key key;
+		struct sockaddr_in sin = { .sin_family = AF_INET };
+		const struct lab_client *before, *after;
+		enum lab_learned ret;
+
+		x = x * 1664525u + 1013904223u;
+		h = (x >> 8) % R_HOSTS;
+		port = (x >> 16) % R_PORTS;
+		/* Most senders keep to a key of their own, now and then claiming anyone's; port 0
+		 * of every host churns through keys at random. */
+		k = (x & 7) && port ? (h * R_PORTS + port) % R_KEYS : (x >> 3) % R_KEYS;
+		key = r_key(k);
+		sin.sin_addr.s_addr = htonl(0x0a090000u | h);
+		sin.sin_port = htons((uint16_t)(10000 + port));
+		before = lab_clients_lookup(table, &key);
+		ret = lab_clients_learn(table, &key, (struct sockaddr *)&sin, sizeof(sin), now, NULL);
+		after = lab_clients_lookup(table, &key);
+		seen[ret + 2]++;
+		if (ret >= LAB_KNOWN)
+			assert_true(after && !memcmp(&after->addr, &sin, sizeof(sin)));
+		else if (ret == LAB_FULL)
+			assert_ptr_equal(before, after);
+		else
+			assert_true(!after || memcmp(&after->addr, &sin, sizeof(sin)));
+		if (step % 100 == 99)
+			now += (x >> 24) % 8; /* time passes, sometimes not at all */
+		if (step % 1000 == 999)
+			check_invariants();
+	}
+	/* Every outcome came up, so every path was walked. */
+	for (unsigned int i = 0; i < 5; i++)
+		if (!seen[i])
+			fail_msg("no learn gave %d", (int)i - 2);
+}
+
 static void mac_and_ipv6_keys(void **state)
 {
 	struct lab_key mac = { .len = 6, .bytes = { 0x02, 0x42, 0x0a, 0x09, 0x00, 0x05 } };
@@ -547,6 +640,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(refusals_are_counted_per_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(stale_addresses_give_way_to_new_ones, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(random_traffic_keeps_the_invariants, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(mac_and_ipv6_keys, setup, teardown),
 	};
