@@ -8,9 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "endpoint.h"
 #include "iface.h"
 #include "lab.h"
+#include "lab_clients.h"
 #include "log.h"
 #include "loop.h"
 #include "packet.h"
@@ -23,7 +23,7 @@ _Static_assert(IO_BUF_SIZE - IO_HEADROOM >= 65535 - 8, "a buffer must hold any U
 
 struct lab_stats {
 	uint64_t to_socket, to_tun;
-	uint64_t malformed, no_client, table_full;
+	uint64_t malformed, no_client;
 	uint64_t moves; /* inner addresses taken over by another endpoint */
 };
 
@@ -35,7 +35,8 @@ struct relay {
 	bool server, quiet;
 	int path_error; /* the network's last complaint (ICMP, via the socket), until traffic flows */
 	uint64_t now, moved_logged;
-	struct endpoint_table *table; /* server only */
+	bool host_limit_said;
+	struct lab_clients *table;    /* server only */
 	struct io_pool pool;          /* IO_BATCH buffers for the TUN, IO_BATCH for the socket */
 	struct io_stats udp_stats;
 	struct udp_tx tx;
@@ -99,8 +100,7 @@ static void flush(struct relay *r)
 	}
 }
 
-static void queue(struct relay *r, const uint8_t *pkt, size_t len,
-		  const struct endpoint_client *c)
+static void queue(struct relay *r, const uint8_t *pkt, size_t len, const struct lab_client *c)
 {
 	struct udp_endpoint to;
 
@@ -116,7 +116,7 @@ static void queue(struct relay *r, const uint8_t *pkt, size_t len,
 
 /* Where the server sent a packet from its TUN, for the per-packet line. */
 struct choice {
-	const struct endpoint_client *to; /* the one client it went to, or NULL */
+	const struct lab_client *to; /* the one client it went to, or NULL */
 	unsigned int flooded;             /* clients it went to when flooded */
 };
 
@@ -125,23 +125,24 @@ struct choice {
  * switch floods a frame it cannot place. */
 static void route(struct relay *r, const uint8_t *pkt, size_t len, struct choice *ch)
 {
-	const struct endpoint_client *all[ENDPOINT_MAX_CLIENTS];
-	struct endpoint_key key;
+	const struct lab_client *c = NULL;
+	struct lab_key key;
 
 	ch->to = NULL;
 	ch->flooded = 0;
-	if (endpoint_key_of(pkt, len, r->link, false, &key))
-		ch->to = endpoint_lookup(r->table, &key);
+	if (lab_key_of(pkt, len, r->link, false, &key))
+		ch->to = lab_clients_lookup(r->table, &key);
 	if (!ch->to && r->link == LINK_IP)
-		ch->to = endpoint_sole_client(r->table, r->now);
+		ch->to = lab_clients_sole(r->table, r->now);
 	if (ch->to) {
 		queue(r, pkt, len, ch->to);
 		return;
 	}
 	if (r->link == LINK_ETHER) {
-		ch->flooded = endpoint_list_clients(r->table, all, ENDPOINT_MAX_CLIENTS);
-		for (unsigned int k = 0; k < ch->flooded; k++)
-			queue(r, pkt, len, all[k]);
+		while ((c = lab_clients_next(r->table, c))) {
+			queue(r, pkt, len, c);
+			ch->flooded++;
+		}
 	}
 	if (!ch->flooded)
 		r->st.no_client++;
@@ -150,7 +151,6 @@ static void route(struct relay *r, const uint8_t *pkt, size_t len, struct choice
 static void tun_line(const struct relay *r, const uint8_t *pkt, size_t len,
 		     const struct choice *ch)
 {
-	const struct endpoint_client *all[1];
 	char note[96], where[80];
 
 	if (!r->server)
@@ -161,7 +161,7 @@ static void tun_line(const struct relay *r, const uint8_t *pkt, size_t len,
 	else if (ch->flooded)
 		snprintf(note, sizeof(note), " (to all %u clients)", ch->flooded);
 	else
-		snprintf(note, sizeof(note), endpoint_list_clients(r->table, all, 1) ?
+		snprintf(note, sizeof(note), lab_clients_counts(r->table)->clients ?
 			 " (no client owns the destination: dropped)" : " (no client yet: dropped)");
 	/* The lab's scripts say "From tun"; a TAP's frames say where they came from too. */
 	packet_line(r, r->link == LINK_ETHER ? "From tap ==>:" : "From tun ==>:", pkt, len, note);
@@ -211,7 +211,7 @@ static int on_tun(void *ctx)
 	return n < 0 ? tun_failed(r, -n) : 0;
 }
 
-static const char *key_text(const struct endpoint_key *key, char *buf, size_t size)
+static const char *key_text(const struct lab_key *key, char *buf, size_t size)
 {
 	if (key->len == 6)
 		snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", key->bytes[0], key->bytes[1],
@@ -221,19 +221,59 @@ static const char *key_text(const struct endpoint_key *key, char *buf, size_t si
 	return buf;
 }
 
+/* A refusal is said once: the first address a client is refused, the first newcomer refused
+ * while the table is full, the first host to send from more ports than it may hold. The
+ * counters say how many followed. */
+static void say_refusal(struct relay *r, enum lab_learned what, const struct lab_key *key,
+			const struct sockaddr *from)
+{
+	char where[80], text[INET6_ADDRSTRLEN];
+
+	opts_format_endpoint(from, where, sizeof(where));
+	if (what == LAB_FULL)
+		log_warn("the client table is full (%u clients, each seen in the last %u s): new "
+			 "client %s refused; its packets still reach %s but nothing can be sent "
+			 "back to it until a client has been quiet that long; later refusals are "
+			 "counted", lab_clients_counts(r->table)->clients, LAB_IDLE_SEC, where,
+			 r->tun.name);
+	else
+		log_warn("client %s sends from more than %d inner addresses at once: %s not "
+			 "learned, so nothing can be sent back to it; one of the client's "
+			 "addresses frees up after %u s unseen; later refusals are counted", where,
+			 LAB_CLIENT_ADDRS, key_text(key, text, sizeof(text)), LAB_IDLE_SEC);
+}
+
+static void say_host_limit(struct relay *r, const struct sockaddr *from)
+{
+	char where[80];
+
+	if (r->host_limit_said || !lab_clients_counts(r->table)->host_replaced)
+		return;
+	r->host_limit_said = true;
+	log_warn("client %s is a new port of a host that holds %d clients already: it takes "
+		 "the place of that host's least recently seen one; later ones are counted",
+		 opts_format_endpoint(from, where, sizeof(where)), LAB_HOST_CLIENTS);
+}
+
 static void learn(struct relay *r, const uint8_t *pkt, size_t len, const struct sockaddr *from,
 		  socklen_t fromlen)
 {
-	struct endpoint_key key;
+	struct lab_key key;
+	struct lab_learning how;
+	enum lab_learned what;
 	char where[80], text[INET6_ADDRSTRLEN];
 
-	if (!endpoint_key_of(pkt, len, r->link, true, &key))
+	if (!lab_key_of(pkt, len, r->link, true, &key))
 		return;
-	switch (endpoint_learn(r->table, &key, from, fromlen, r->now)) {
-	case ENDPOINT_FULL:
-		r->st.table_full++;
+	what = lab_clients_learn(r->table, &key, from, fromlen, r->now, &how);
+	say_host_limit(r, from);
+	switch (what) {
+	case LAB_FULL:
+	case LAB_ADDR_REFUSED:
+		if (how.first_refusal)
+			say_refusal(r, what, &key, from);
 		break;
-	case ENDPOINT_MOVED:
+	case LAB_MOVED:
 		/* Two clients claiming one address make it move on every packet: say so, but at
 		 * most once a second. */
 		r->st.moves++;
@@ -243,8 +283,8 @@ static void learn(struct relay *r, const uint8_t *pkt, size_t len, const struct 
 		log_info("%s moved to %s", key_text(&key, text, sizeof(text)),
 			 opts_format_endpoint(from, where, sizeof(where)));
 		break;
-	case ENDPOINT_NEW:
-	case ENDPOINT_KNOWN:
+	case LAB_NEW:
+	case LAB_KNOWN:
 		break;
 	}
 }
@@ -348,10 +388,38 @@ static void warn_forwarding_off(const struct lab_opts *o)
 	fclose(f);
 }
 
+/* The clients refused the most addresses are named; a flood of them is summed up. */
+static void print_table_stats(const struct lab_clients *t)
+{
+	const struct lab_clients_counts *n = lab_clients_counts(t);
+	const struct lab_client *c = NULL;
+	unsigned int named = 0, unnamed = 0;
+	char where[80];
+
+	log_info("client table: %u clients; %llu new clients refused (table full), %llu inner "
+		 "addresses refused (client at its cap of %d), %llu places taken by another port "
+		 "of the same host, %llu stale clients replaced", n->clients,
+		 (unsigned long long)n->refused, (unsigned long long)n->addrs_refused,
+		 LAB_CLIENT_ADDRS, (unsigned long long)n->host_replaced,
+		 (unsigned long long)n->expired);
+	while ((c = lab_clients_next(t, c))) {
+		if (!c->refused)
+			continue;
+		if (named++ < 8)
+			log_info("client %s: %llu inner addresses refused",
+				 opts_format_endpoint(&c->addr, where, sizeof(where)),
+				 (unsigned long long)c->refused);
+		else
+			unnamed++;
+	}
+	if (unnamed)
+		log_info("and %u more clients with addresses refused", unnamed);
+}
+
 static void print_stats(const struct relay *r)
 {
 	const struct lab_stats *s = &r->st;
-	uint64_t dropped = s->malformed + s->no_client + s->table_full;
+	uint64_t dropped = s->malformed + s->no_client;
 
 	log_info("%s ==> socket: %llu packets; socket ==> %s: %llu packets", r->tun.name,
 		 (unsigned long long)s->to_socket, r->tun.name, (unsigned long long)s->to_tun);
@@ -360,11 +428,13 @@ static void print_stats(const struct relay *r)
 			 (unsigned long long)s->moves);
 	io_stats_log(r->tun.name, &r->tun.stats);
 	io_stats_log("the socket", &r->udp_stats);
+	if (r->table)
+		print_table_stats(r->table);
 	if (!dropped)
 		return;
-	log_info("dropped %llu: %llu malformed, %llu without client, %llu table full",
+	log_info("dropped %llu: %llu malformed, %llu without client",
 		 (unsigned long long)dropped, (unsigned long long)s->malformed,
-		 (unsigned long long)s->no_client, (unsigned long long)s->table_full);
+		 (unsigned long long)s->no_client);
 }
 
 /* Everything the data path needs is allocated here, once: the packet pool and the table. */
@@ -375,19 +445,19 @@ static int relay_alloc(struct relay *r)
 	r->tx.stats = &r->udp_stats;
 	if (!r->server)
 		return 0;
-	r->table = malloc(sizeof(*r->table));
+	r->table = lab_clients_new(LAB_IDLE_SEC);
 	if (!r->table) {
-		log_error("cannot allocate the endpoint table: %s", strerror(errno));
+		log_error("cannot set up the client table (%d clients): %s; free some memory and "
+			  "start the server again", LAB_CLIENTS_MAX, strerror(errno));
 		return -1;
 	}
-	endpoint_table_init(r->table, ENDPOINT_IDLE_SEC);
 	return 0;
 }
 
 static void relay_free(struct relay *r)
 {
 	io_pool_free(&r->pool);
-	free(r->table);
+	lab_clients_free(r->table);
 	udp_sock_close(&r->sock);
 	tun_close(&r->tun);
 }

@@ -1,14 +1,14 @@
 /* libFuzzer harness for the packet parsers: the relay's checks, summary, brief and responder on
  * arbitrary bytes, as either link type. A reply, when there is one, must fit its buffer and be summarisable.
  *   clang -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc tests/fuzz/fuzz_packet.c \
- *         src/packet.c src/icmp_summary.c src/checksum.c src/responder.c src/endpoint.c \
+ *         src/packet.c src/icmp_summary.c src/checksum.c src/responder.c src/lab_clients.c src/siphash.c \
  *         -o fuzz_packet
  *   ./fuzz_packet tests/fuzz/corpus_packet */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "endpoint.h"
+#include "lab_clients.h"
 #include "packet.h"
 #include "responder.h"
 
@@ -22,14 +22,14 @@ static void check(const uint8_t *data, size_t size, enum link_type link)
 	uint8_t *small;
 	size_t n, out_size;
 
-	struct endpoint_key key;
+	struct lab_key key;
 
 	/* What the relay asks of every datagram before it writes or learns from it. */
 	if (packet_is_whole(data, size, link))
 		packet_brief(data, size, link, line, sizeof(line));
-	if (endpoint_key_of(data, size, link, true, &key) && key.len > sizeof(key.bytes))
+	if (lab_key_of(data, size, link, true, &key) && key.len > sizeof(key.bytes))
 		abort();
-	endpoint_key_of(data, size, link, false, &key);
+	lab_key_of(data, size, link, false, &key);
 	n = packet_summary(data, size, link, line, sizeof(line));
 	if (n >= sizeof(line) || strlen(line) != n)
 		abort();
