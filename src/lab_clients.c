@@ -2,10 +2,9 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
+#include <sodium.h>
 
 #include "lab_clients.h"
-#include "siphash.h"
 
 #define NONE UINT32_MAX
 #define HOST_BUCKETS LAB_CLIENTS_MAX                     /* a power of two */
@@ -38,7 +37,7 @@ struct place {
 
 struct lab_clients {
 	uint64_t idle, tick;
-	uint8_t hash_key[SIPHASH_KEY_LEN];
+	uint8_t hash_key[crypto_shorthash_KEYBYTES];
 	uint32_t newest, oldest, free;
 	uint32_t last; /* the place learned from last: most datagrams come from it again */
 	bool full;     /* a newcomer was refused, and no place has been given since */
@@ -54,11 +53,12 @@ struct lab_clients *lab_clients_new(unsigned int idle_sec)
 
 	if (!t)
 		return NULL;
-	if (getrandom(t->hash_key, sizeof(t->hash_key), 0) != (ssize_t)sizeof(t->hash_key)) {
+	if (sodium_init() < 0) {
 		free(t);
-		errno = errno ? errno : EAGAIN;
+		errno = EAGAIN;
 		return NULL;
 	}
+	crypto_shorthash_keygen(t->hash_key);
 	t->idle = idle_sec;
 	t->newest = t->oldest = NONE;
 	memset(t->host_bucket, 0xff, sizeof(t->host_bucket));
@@ -130,12 +130,22 @@ static const uint8_t *host_bytes(const struct sockaddr *sa, size_t *len)
 /* The endpoints are hashed by host alone, so a host's places share one chain: counting them
  * and finding its least recently seen is a walk of at most LAB_HOST_CLIENTS (and the few
  * other hosts that share the bucket). */
+/* SipHash-2-4 (libsodium's shorthash) under the table's random key: no sender can choose
+ * inputs that pile into one bucket. */
+static uint32_t keyed_hash(const struct lab_clients *t, const uint8_t *data, size_t len)
+{
+	uint64_t h;
+
+	crypto_shorthash((unsigned char *)&h, data, len, t->hash_key);
+	return (uint32_t)h;
+}
+
 static uint32_t host_hash(const struct lab_clients *t, const struct sockaddr *sa)
 {
 	size_t len;
 	const uint8_t *b = host_bytes(sa, &len);
 
-	return (uint32_t)siphash(t->hash_key, b, len) & (HOST_BUCKETS - 1);
+	return keyed_hash(t, b, len) & (HOST_BUCKETS - 1);
 }
 
 static bool same_host(const struct lab_client *c, const struct sockaddr *sa)
@@ -154,7 +164,7 @@ static bool same_endpoint(const struct place *p, const struct sockaddr *sa, sock
 
 static uint32_t addr_hash(const struct lab_clients *t, const struct lab_key *key)
 {
-	return (uint32_t)siphash(t->hash_key, key->bytes, key->len) & (ADDR_BUCKETS - 1);
+	return keyed_hash(t, key->bytes, key->len) & (ADDR_BUCKETS - 1);
 }
 
 static bool same_key(const struct lab_key *a, const struct lab_key *b)

@@ -1,7 +1,7 @@
 /* libFuzzer harness for the packet parsers: the relay's checks, summary, brief and responder on
  * arbitrary bytes, as either link type. A reply, when there is one, must fit its buffer and be summarisable.
  *   clang -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc tests/fuzz/fuzz_packet.c \
- *         src/packet.c src/icmp_summary.c src/checksum.c src/responder.c src/lab_clients.c src/siphash.c \
+ *         src/packet.c src/icmp_summary.c src/checksum.c src/responder.c src/lab_clients.c \
  *         -o fuzz_packet
  *   ./fuzz_packet tests/fuzz/corpus_packet */
 #include <stdint.h>
