@@ -8,6 +8,8 @@
 #   cpu_ticks PID               utime + stime of PID, in clock ticks
 #   udp_in HOST                 "InDatagrams RcvbufErrors" of HOST's namespace (/proc/net/snmp)
 #   within_rss BEFORE AFTER     AFTER is at most BEFORE + 10% + 512 kB (says both)
+#   warm_pool PID HOST FROM DST PORT   touch every receive buffer of daemon PID to its end
+#   show_pcap NAME [LINES]      the first packets of capture NAME, as notes
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	echo "1..0 # SKIP hostlib.sh is a library, sourced by the hostile-load tests"
@@ -39,4 +41,24 @@ udp_in() { on "$1" awk '/^Udp:/ && ++n == 2 { print $2, $6 }' /proc/net/snmp; }
 within_rss() {
 	echo "VmRSS before $1 kB, after $2 kB"
 	[ "$2" -le $(( $1 + $1 / 10 + 512 )) ]
+}
+
+# A daemon's packet pool is mapped on first use, a buffer's pages as deep as the largest
+# datagram it has held, so its VmRSS grows under a first flood without any leak. Before a
+# baseline is taken, datagrams of 65,507 bytes are queued while the daemon is stopped, 40 at a
+# time (what its 4 MB socket buffer holds) behind 0, 40, ... 240 small ones, so that every
+# slot of its 256-datagram receive batch gets one.
+warm_pool() {
+	local pid=$1 host=$2 from=$3 dst=$4 port=$5 small
+	for small in 0 40 80 120 160 200 240; do
+		kill -STOP "$pid"
+		on "$host" "$PY" "$PYDIR/hostile.py" big "$from" "$dst" "$port" 40 "$small" >/dev/null
+		kill -CONT "$pid"
+		sleep 0.3
+	done
+}
+
+# The first packets of capture NAME, as notes: what a daemon sent that it should not have.
+show_pcap() {
+	tcpdump -r "$T/$1.pcap" -n -v 2>/dev/null | head -n "${2:-8}" | sed 's/^/#   /'
 }

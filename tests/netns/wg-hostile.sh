@@ -52,7 +52,7 @@ PID=$(pid_of adit)
 RSS_START=$(rss_kb "$PID")
 RX=$(rx_packets a "$IA")
 read -r _ errw <<<"$(udp_in a)"
-on b "$PY" "$PYDIR/hostile.py" big 10.77.0.66 10.77.0.1 51820 3000 >"$T/big.out" 2>&1
+warm_pool "$PID" b 10.77.0.66 10.77.0.1 51820
 RSS_BIG=$(rss_kb "$PID")
 mix $((COUNT / 100)) 3 >"$T/warmup.out" 2>&1
 RSS0=$(rss_kb "$PID")
@@ -92,7 +92,7 @@ check "TCP after the floods: $TCP_BYTES bytes echoed intact" tcp
 check "B pings A" on b ping -c 2 -W 2 10.88.0.1
 check "A pings B" on a ping -c 2 -W 2 10.88.0.2
 RSS2=$(rss_kb "$PID")
-note "adit's VmRSS: $RSS_START kB at first, $RSS_BIG kB after 3000 datagrams of 65507 bytes," \
+note "adit's VmRSS: $RSS_START kB at first, $RSS_BIG kB after warm_pool," \
 	"$RSS0 kB after a warm-up flood of $((COUNT / 100))," \
 	"$RSS1 kB after the flood, $RSS2 kB after the TCP"
 check "adit's memory is back to its baseline" within_rss "$RSS0" "$RSS2"

@@ -13,19 +13,21 @@ wg-handshake-flood.sh. Stdlib only.
       look real (valid headers, ICMP/UDP/TCP, random sources outside 192.168.53.0/24) with
       right and wrong lengths, truncated headers, and bit-flipped copies of the inner packets
       in PCAP (UDP payloads to PORT) with their source moved out of the tunnel's subnet.
-  hostile.py big FROM HOST PORT COUNT
-      COUNT random datagrams of the largest size, 65507 bytes, as fast as they go: they fill
-      every receive buffer a daemon has to its end, so that its memory is all touched once.
+  hostile.py big FROM HOST PORT COUNT [SMALL]
+      SMALL (default 0) random datagrams of 32 bytes, then COUNT of the largest size, 65507
+      bytes: sent while the daemon is stopped, they land in receive buffers SMALL and on of
+      its next batch and touch them to their end (hostlib.sh's warm_pool).
   hostile.py cookie FROM HOST PORT PUBKEY OUT
       send a handshake initiation with a valid mac1 for PUBKEY (base64) and write the cookie
       reply (type 3) that comes back to OUT: a real one, from a daemon under load.
-  hostile.py hs-flood FIRST NSRC HOST PORT PUBKEY SECONDS RATE
-      a handshake flood from NSRC consecutive IPv4 addresses from FIRST on: each source sends
-      initiations with a valid mac1 and no mac2, takes the cookie out of the first cookie
-      reply it gets (XChaCha20-Poly1305 under BLAKE2s("cookie--" || PUBKEY), checked), and
-      from then on also sends initiations with a valid mac2 from that cookie, one in three
-      without. RATE initiations a second in all, for SECONDS. Counts every answer by source
-      and second, and checks the first cookie reply of each source and one in 50 after.
+  hostile.py hs-flood FIRST NSRC NMAC2 HOST PORT PUBKEY SECONDS RATE1 RATE2
+      a handshake flood, for SECONDS, from NSRC consecutive IPv4 addresses from FIRST on:
+      initiations with a valid mac1 and no mac2, RATE1 a second from all sources in turn.
+      Each source takes the cookie out of the first cookie reply it gets (XChaCha20-Poly1305
+      under BLAKE2s("cookie--" || PUBKEY), checked); the first NMAC2 sources then also send
+      initiations with a valid mac2 made from their cookie, RATE2 a second each, which a
+      receiver under load must rate-limit per source. Counts every answer by source and
+      second, and checks the first cookie reply of each source and one in 50 after.
 
 Each mode prints one "key value" line per figure (sent, answers, ...) and exits 0.
 """
@@ -357,10 +359,16 @@ def lab_mix(argv):
 
 def big(argv):
     src, host, port, count = argv[:4]
+    small = int(argv[4]) if len(argv) > 4 else 0
     rnd = Randoms(random.Random(1))
     kinds = collections.Counter()
-    sent, answers, seconds = send_all(sender(src, host, int(port)), int(count),
-                                      lambda: ("big", rnd.take(MAX_UDP)), kinds)
+    n = [0]
+
+    def make():
+        n[0] += 1
+        return ("small", rnd.take(32)) if n[0] <= small else ("big", rnd.take(MAX_UDP))
+    sent, answers, seconds = send_all(sender(src, host, int(port)), small + int(count), make,
+                                      kinds)
     report(sent, answers, seconds, kinds)
     return 0
 
@@ -393,19 +401,21 @@ class Source:
 
 
 def hs_flood(argv):
-    first, nsrc, host, port, pub, seconds, rate = argv[:7]
-    nsrc, port, seconds, rate = int(nsrc), int(port), float(seconds), int(rate)
+    first, nsrc, nmac2, host, port, pub, seconds, rate1, rate2 = argv[:9]
+    nsrc, nmac2, port, seconds = int(nsrc), int(nmac2), int(port), float(seconds)
+    rate1, rate2 = int(rate1), int(rate2)
     pub = base64.b64decode(pub)
     mkey, ckey = mac1_key(pub), cookie_key(pub)
     base = struct.unpack("!I", socket.inet_aton(first))[0]
     srcs = [Source(socket.inet_ntoa(struct.pack("!I", base + i)), host, port, mkey)
             for i in range(nsrc)]
+    mac2_srcs = srcs[:nmac2]
     by_fd = {s.sock.fileno(): s for s in srcs}
     ep = select.epoll()
     for fd in by_fd:
         ep.register(fd, select.EPOLLIN)
     per_second = collections.Counter()  # (source, second) -> answers
-    sent_second = collections.Counter()  # (source, second) -> initiations without mac2
+    per_source = collections.Counter()  # source -> answers
     kinds = collections.Counter()
     checked = bad_cookies = 0
     t0 = time.time()
@@ -414,6 +424,7 @@ def hs_flood(argv):
         nonlocal checked, bad_cookies
         kinds["answer_type%d" % msg[0] if msg else "answer_empty"] += 1
         per_second[(s.addr, int(now - t0))] += 1
+        per_source[s.addr] += 1
         if len(msg) != 64 or msg[0] != 3:
             return
         kinds["cookie_replies"] += 1
@@ -446,26 +457,31 @@ def hs_flood(argv):
             kinds["send_errors"] += 1
             return False
 
-    n = 0
+    # Two paced streams, each round robin over its sources so that sources interleave: the
+    # initiations without mac2 from every source (rate1 a second in all), and those with
+    # mac2 from the first nmac2 sources once they hold a cookie (rate2 a second each).
+    n1 = n2 = 0
     end = t0 + seconds
     now = t0
     while now < end:
-        for s in srcs:
-            if s.with_cookie is not None and n % 3:
-                s.sent2 += send(s, s.with_cookie)
-            else:
-                if send(s, s.init):
-                    s.sent1 += 1
-                    sent_second[(s.addr, int(now - t0))] += 1
-            n += 1
-            if n % 64 == 0:
-                now = time.time()
-                ahead = n / rate - (now - t0)
-                if ahead > 0:
-                    time.sleep(ahead)
-                drain(now)
-                if now >= end:
-                    break
+        elapsed = now - t0
+        want1, want2 = int(rate1 * elapsed), int(rate2 * nmac2 * elapsed)
+        burst = 0
+        while (n1 < want1 or n2 < want2) and burst < 256:
+            if n1 < want1:
+                s = srcs[n1 % nsrc]
+                s.sent1 += send(s, s.init)
+                n1 += 1
+            if n2 < want2:
+                s = mac2_srcs[n2 % nmac2]
+                if s.with_cookie is not None:
+                    s.sent2 += send(s, s.with_cookie)
+                n2 += 1
+            burst += 1
+        drain(now)
+        if not burst:
+            time.sleep(0.0005)
+        now = time.time()
     flood_seconds = time.time() - t0
     stop = time.time() + 1
     while time.time() < stop:
@@ -474,19 +490,20 @@ def hs_flood(argv):
     sent1 = sum(s.sent1 for s in srcs)
     sent2 = sum(s.sent2 for s in srcs)
     worst = max(per_second.items(), key=lambda kv: kv[1], default=(("-", 0), 0))
-    over = sum(1 for k, v in per_second.items() if v > sent_second[k])
     print("sources", nsrc)
+    print("mac2_sources", nmac2)
     print("seconds %.1f" % flood_seconds)
     print("sent %d" % (sent1 + sent2))
     print("rate %d" % ((sent1 + sent2) / flood_seconds))
     print("sent_without_mac2", sent1)
     print("sent_with_mac2", sent2)
     print("sources_with_cookie", sum(1 for s in srcs if s.with_cookie is not None))
-    # the limit a per-source rate limiter of 20 a second, bursts of 5, sets on what passes
+    # what a per-source rate limiter of 20 a second, bursts of 5, lets through at most
     print("mac2_budget", sum(min(s.sent2, 5 + int(20 * flood_seconds) + 1) for s in srcs))
-    print("answers", sum(per_second.values()))
+    print("answers", sum(per_source.values()))
     print("max_answers_per_source_second %d %s" % (worst[1], worst[0][0]))
-    print("source_seconds_with_more_answers_than_sent", over)
+    print("sources_with_more_answers_than_sent",
+          sum(1 for s in srcs if per_source[s.addr] > s.sent1))
     print("cookies_checked", checked)
     print("cookies_bad", bad_cookies)
     for k in sorted(kinds):
@@ -495,8 +512,8 @@ def hs_flood(argv):
     return 0
 
 
-MODES = {"wg-mix": (wg_mix, 6, 7), "lab-mix": (lab_mix, 5, 6), "cookie": (cookie, 5, 5), "big": (big, 4, 4),
-         "hs-flood": (hs_flood, 7, 7)}
+MODES = {"wg-mix": (wg_mix, 6, 7), "lab-mix": (lab_mix, 5, 6), "cookie": (cookie, 5, 5), "big": (big, 4, 5),
+         "hs-flood": (hs_flood, 9, 9)}
 
 
 def main(argv):
