@@ -66,7 +66,7 @@ RSS1=$(rss_kb "$PID")
 
 note "the server's VmRSS: $RSS_START kB at first, $RSS0 kB after warm_pool," \
 	"$RSS1 kB after the flood"
-check "the server's memory is back to its baseline" within_rss "$RSS0" "$RSS1"
+check_rss "the server's memory is back to its baseline" "$RSS0" "$RSS1"
 check "the server exits cleanly on TERM" stop srv
 grep 'dropped\|clients' "$T/srv.log" | while read -r line; do note "$line"; done
 finish

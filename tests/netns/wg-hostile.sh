@@ -95,7 +95,7 @@ RSS2=$(rss_kb "$PID")
 note "adit's VmRSS: $RSS_START kB at first, $RSS_BIG kB after warm_pool," \
 	"$RSS0 kB after a warm-up flood of $((COUNT / 100))," \
 	"$RSS1 kB after the flood, $RSS2 kB after the TCP"
-check "adit's memory is back to its baseline" within_rss "$RSS0" "$RSS2"
+check_rss "adit's memory is back to its baseline" "$RSS0" "$RSS2"
 
 REPLAYS=$(( $(fig replay "$T/warmup.out") + $(fig replay "$T/flood.out") + $(fig replay "$T/flood2.log") ))
 LOST=$((err3 - errw))
