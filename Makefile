@@ -17,7 +17,7 @@ OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
 LIBOBJ  := $(LIBSRC:src/%.c=$(BUILD)/%.o)
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check unit netns demo clean clang-check asan fuzz bench
+.PHONY: all deps check unit netns demo clean clang-check asan fuzz bench stress
 
 all: deps adit
 
@@ -71,6 +71,13 @@ check:
 
 netns: adit
 	@tests/run.sh netns
+
+# The hostile-load tests at HOSTILE_SCALE=10 (10 million datagrams each, 120 s of handshake
+# flood): minutes, not part of check.
+stress:
+	@scripts/deps.sh check
+	@$(MAKE) --no-print-directory adit
+	@tests/run.sh stress
 
 demo:
 	@scripts/deps.sh demo

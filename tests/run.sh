@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every suite — unit tests (cmocka), the clang build, the end-to-end tests in network
 # namespaces — and ends with one line: "N passed, N failed".
-# Usage: tests/run.sh [unit|clang|fuzz|netns|nooffload|asan]... ; with no argument, all of them.
+# Usage: tests/run.sh [unit|clang|fuzz|netns|nooffload|asan|stress]... ; with no argument, all
+# of them but stress.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -22,7 +23,7 @@ count() { # NAME PASSED FAILED
 # Under the sanitizers: the unit tests, and the end-to-end tests that push the most varied
 # bytes through adit's parsers.
 ASAN_NETNS="t2-tun-reply t9-tap-reply t345-ping-tcp tap-tunnel bad-input lab-server-abuse wg-interop wg-garbage wg-replay
-	wg-cookie wg-sticky-source wg-quick"
+	wg-cookie wg-sticky-source wg-quick wg-hostile"
 run_asan() {
 	local t
 	if [ ! -x build/asan/adit ]; then
@@ -67,6 +68,18 @@ run_nooffload() {
 	done
 }
 
+# The hostile-load tests, HOSTILE_SCALE times bigger (make stress; 10 unless told), with room
+# for their longer floods.
+STRESS_NETNS="wg-hostile lab-hostile wg-handshake-flood"
+run_stress() {
+	local t
+	export HOSTILE_SCALE=${HOSTILE_SCALE:-10}
+	for t in $STRESS_NETNS; do
+		NETNS_TIMEOUT=$((300 + 120 * HOSTILE_SCALE)) run_netns_one "tests/netns/$t.sh" \
+			"stress x$HOSTILE_SCALE/"
+	done
+}
+
 run_unit() {
 	local dir=${1:-build/unit} label=${2:-} t out ok run rc
 	for t in "$dir"/test_*; do
@@ -97,7 +110,7 @@ run_clang() {
 
 run_netns_one() {
 	local t=$1 label=${2:-} out rc ok bad
-	out=$(timeout --kill-after=10 300 bash "$t" 2>&1); rc=$?
+	out=$(timeout --kill-after=10 "${NETNS_TIMEOUT:-300}" bash "$t" 2>&1); rc=$?
 	ok=$(grep -c '^ok ' <<<"$out")
 	bad=$(grep -c '^not ok ' <<<"$out")
 	if [ "$rc" -ne 0 ] || [ "$bad" -gt 0 ]; then
@@ -110,7 +123,7 @@ run_netns_one() {
 run_netns() {
 	local t
 	for t in tests/netns/*.sh; do
-		case ${t##*/} in lib.sh | wglib.sh) ;; *) run_netns_one "$t" ;; esac
+		case ${t##*/} in lib.sh | wglib.sh | hostlib.sh) ;; *) run_netns_one "$t" ;; esac
 	done
 }
 
@@ -122,7 +135,8 @@ for s in "${suites[@]}"; do
 	nooffload) run_nooffload ;;
 	asan) run_asan ;;
 	fuzz) run_fuzz ;;
-	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, fuzz, netns, nooffload or asan)" >&2; exit 2 ;;
+	stress) run_stress ;;
+	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, fuzz, netns, nooffload, asan or stress)" >&2; exit 2 ;;
 	esac
 done
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
