@@ -133,11 +133,15 @@ timed() {
 }
 
 # ---------------------------------------------------------------------------------------
-# The daemons. daemon_cmd KIND sets CMD (the command before IFACE) and AFTER (after it),
-# or NOTE and returns 1 when the daemon is missing.
+# The daemons. daemon_cmd KIND sets CMD (the command before IFACE), AFTER (after it) and
+# MAX (the most peers it accepts, or nothing), or NOTE and returns 1 when it is missing.
+
+# wireguard-go refuses a peer beyond MaxPeers = 1 << 16 (device/constants.go, both versions).
+WGGO_MAX_PEERS=65536
 
 daemon_cmd() {
-	AFTER=()
+	AFTER=() MAX=
+	case $1 in wggo-*) MAX=$WGGO_MAX_PEERS ;; esac
 	case $1 in
 	adit-wg)
 		[ -x "$ADIT" ] || { NOTE="no $ADIT (run make adit)"; return 1; }
@@ -235,15 +239,20 @@ row_up() {
 	return 1
 }
 
-# step_failed WHAT RC: a note for a step that timed out or failed; the row stops there.
+# step_failed WHAT RC COLUMN: a note for a step that timed out or failed, with what wg
+# said and the daemon's last log lines; the row stops there.
 step_failed() {
+	local why="exit status $2" err
 	if [ "$2" -eq 124 ]; then
 		note "$KIND $N: $1: timeout after $TMO s"
 		R[$3]=timeout
-	else
-		note "$KIND $N: $1: failed (exit status $2)"
-		R[$3]=failed
+		return
 	fi
+	[ "$2" -eq 141 ] && why="SIGPIPE: the daemon closed the connection"
+	err=$(tail -n 1 "$WORK/row/wg.err" 2>/dev/null)
+	note "$KIND $N: $1: failed after $ELAPSED s ($why)${err:+: $err}"
+	R[$3]=failed
+	show_logs
 }
 
 # The dump time: one `wg show dump`, and the median of three when one takes under 2 s.
@@ -251,7 +260,7 @@ step_failed() {
 measure_dump() {
 	local rc t=() i
 	R[dump_expected]=$((N + 2))
-	timed "$NA" wg show "$IA" dump >"$WORK/row/dump.txt"
+	timed "$NA" wg show "$IA" dump >"$WORK/row/dump.txt" 2>"$WORK/row/wg.err"
 	rc=$?
 	R[dump_lines]=$(wc -l <"$WORK/row/dump.txt")
 	[ $rc -eq 0 ] || { step_failed "wg show dump" $rc dump_s; return 1; }
@@ -260,7 +269,7 @@ measure_dump() {
 	t+=("$ELAPSED")
 	if awk -v e="$ELAPSED" 'BEGIN { exit !(e < 2) }'; then
 		for i in 2 3; do
-			timed "$NA" wg show "$IA" dump >/dev/null || { step_failed "wg show dump ($i)" $? dump_s; return 1; }
+			timed "$NA" wg show "$IA" dump >/dev/null 2>"$WORK/row/wg.err" || { step_failed "wg show dump ($i)" $? dump_s; return 1; }
 			t+=("$ELAPSED")
 		done
 	fi
@@ -335,7 +344,7 @@ run_row() {
 		show_logs
 	else
 		R[rss_before_kib]=$(rss_kib "$PA")
-		timed "$NA" wg setconf "$IA" "$conf"
+		timed "$NA" wg setconf "$IA" "$conf" 2>"$WORK/row/wg.err"
 		rc=$?
 		if [ $rc -ne 0 ]; then
 			step_failed "wg setconf" $rc setconf_s
@@ -451,11 +460,15 @@ report_adit() {
 	case " $DAEMONS " in *" adit-wg "*) ;; *) return ;; esac
 	for k in $DAEMONS; do
 		[ "$k" = adit-wg ] && continue
+		local both=
+		for n in $SIZES; do
+			[ "$(col adit-wg "$n" daemon)" != - ] && [ "$(col "$k" "$n" daemon)" != - ] && both+=" $n"
+		done
+		[ -n "$both" ] || continue
 		echo
 		echo "adit-wg / $k, same size (< 1: adit takes less time or memory):"
 		printf "  %7s %9s %9s %9s\n" peers setconf dump RSS/peer
-		for n in $SIZES; do
-			[ "$(col adit-wg "$n" daemon)" = - ] && continue
+		for n in $both; do
 			printf "  %7s %9s %9s %9s\n" "$n" \
 				"$(ratio "$(col adit-wg "$n" setconf_s)" "$(col "$k" "$n" setconf_s)")" \
 				"$(ratio "$(col adit-wg "$n" dump_s)" "$(col "$k" "$n" dump_s)")" \
@@ -518,7 +531,12 @@ main() {
 	# Size by size, so that rows to compare come close together in time.
 	for n in $SIZES; do
 		for k in $DAEMONS; do
-			daemon_cmd "$k" && run_row "$k" "$n"
+			daemon_cmd "$k" || continue
+			if [ -n "$MAX" ] && [ $((n + 1)) -gt "$MAX" ]; then
+				note "$k $n: skipped: it accepts at most $MAX peers (MaxPeers), the row needs $((n + 1))"
+				continue
+			fi
+			run_row "$k" "$n"
 		done
 	done
 	report | tee -a "$REPORT"
