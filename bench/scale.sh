@@ -120,14 +120,21 @@ wait_for() {
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo NA; }
 
 # timed NS CMD...: CMD in NS under the step time limit. Sets ELAPSED (seconds, three
-# decimals) and returns CMD's status: 124 when the limit killed it.
+# decimals) and returns CMD's status: 124 when the limit killed it. CMD runs in the
+# background and is waited for, so that Ctrl-C or SIGTERM stops the run at once (the
+# trap stops CMD by PID) instead of after the step: timeout(1) is in a process group of
+# its own, which the terminal's Ctrl-C does not reach.
 ELAPSED=
 timed() {
-	local ns=$1 t0 rc
+	local ns=$1 t0 rc pid
 	shift
 	t0=$EPOCHREALTIME
-	timeout "$TMO" ip netns exec "$ns" "$@"
+	timeout "$TMO" ip netns exec "$ns" "$@" &
+	pid=$!
+	ALL_PIDS+=("$pid")
+	wait "$pid"
 	rc=$?
+	forget "$pid"
 	ELAPSED=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
 	return $rc
 }
