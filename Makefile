@@ -17,7 +17,7 @@ OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
 LIBOBJ  := $(LIBSRC:src/%.c=$(BUILD)/%.o)
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check unit netns demo clean clang-check asan fuzz bench stress
+.PHONY: all deps check unit netns demo clean clang-check asan fuzz bench bench-scale stress
 
 all: deps adit
 
@@ -89,6 +89,12 @@ bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory adit
 	@bench/run.sh
+
+# The control path at 1,000 to 100,000 peers beside wireguard-go; not part of check either.
+bench-scale:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory adit
+	@bench/scale.sh
 
 clean:
 	rm -rf build adit

@@ -7,10 +7,11 @@ build="gcc make pkg-config libmnl-dev libssl-dev libsodium-dev libcap-ng-dev"
 check="$build clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping iputils-arping tcpdump
 	python3-scapy procps wireguard-tools wireguard-go"
 demo="$build iproute2 iputils-ping tcpdump python3 procps wireguard-tools"
-# bench/run.sh: the measuring tools, every tunnel it compares adit with, and what
-# ../shared/anchors/wireguard-go/build.sh needs to build upstream wireguard-go offline.
-bench="$build iperf3 jq iproute2 iputils-ping procps gawk wireguard-tools wireguard-go openvpn openssl
-	fastd tinc golang-go golang-golang-x-crypto-dev golang-golang-x-net-dev golang-golang-x-sys-dev git"
+# bench/run.sh and bench/scale.sh: the measuring tools (python3 writes scale.sh's configs),
+# every tunnel they compare adit with, and what ../shared/anchors/wireguard-go/build.sh
+# needs to build upstream wireguard-go offline.
+bench="$build iperf3 jq iproute2 iputils-ping procps gawk python3 wireguard-tools wireguard-go openvpn
+	openssl fastd tinc golang-go golang-golang-x-crypto-dev golang-golang-x-net-dev golang-golang-x-sys-dev git"
 
 case "${1:-build}" in
 build) want=$build ;;
