@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every suite — unit tests (cmocka), the clang build, the end-to-end tests in network
-# namespaces — and ends with one line: "N passed, N failed".
-# Usage: tests/run.sh [unit|clang|fuzz|netns|nooffload|asan]... ; with no argument, all of them.
+# namespaces, make install into temporary directories — and ends with one line:
+# "N passed, N failed".
+# Usage: tests/run.sh [unit|clang|fuzz|netns|nooffload|asan|install]... ; with no argument, all of them.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -10,7 +11,7 @@ passed=0
 failed=0
 failures=()
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit clang fuzz netns nooffload asan)
+[ ${#suites[@]} -eq 0 ] && suites=(unit clang fuzz netns nooffload asan install)
 
 count() { # NAME PASSED FAILED
 	passed=$((passed + $2))
@@ -104,7 +105,7 @@ run_netns_one() {
 		printf '%s\n' "$out" | sed 's/^/    /' | tail -60
 		[ "$bad" -eq 0 ] && bad=1
 	fi
-	count "${label}netns/${t##*/}" "$ok" "$bad"
+	count "${label}${t#tests/}" "$ok" "$bad"
 }
 
 run_netns() {
@@ -122,7 +123,8 @@ for s in "${suites[@]}"; do
 	nooffload) run_nooffload ;;
 	asan) run_asan ;;
 	fuzz) run_fuzz ;;
-	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, fuzz, netns, nooffload or asan)" >&2; exit 2 ;;
+	install) run_netns_one tests/install.sh ;; # make install into temporary directories
+	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, fuzz, netns, nooffload, asan or install)" >&2; exit 2 ;;
 	esac
 done
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
