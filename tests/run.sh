@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every suite — unit tests (cmocka), the clang build, the end-to-end tests in network
-# namespaces — and ends with one line: "N passed, N failed".
-# Usage: tests/run.sh [unit|clang|fuzz|netns|nooffload|asan|stress]... ; with no argument, all
-# of them but stress.
+# namespaces, make install into temporary directories — and ends with one line:
+# "N passed, N failed".
+# Usage: tests/run.sh [unit|clang|fuzz|netns|nooffload|asan|install|stress]... ; with no
+# argument, all of them but stress.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -11,7 +12,7 @@ passed=0
 failed=0
 failures=()
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit clang fuzz netns nooffload asan)
+[ ${#suites[@]} -eq 0 ] && suites=(unit clang fuzz netns nooffload asan install)
 
 count() { # NAME PASSED FAILED
 	passed=$((passed + $2))
@@ -117,7 +118,7 @@ run_netns_one() {
 		printf '%s\n' "$out" | sed 's/^/    /' | tail -60
 		[ "$bad" -eq 0 ] && bad=1
 	fi
-	count "${label}netns/${t##*/}" "$ok" "$bad"
+	count "${label}${t#tests/}" "$ok" "$bad"
 }
 
 run_netns() {
@@ -135,8 +136,9 @@ for s in "${suites[@]}"; do
 	nooffload) run_nooffload ;;
 	asan) run_asan ;;
 	fuzz) run_fuzz ;;
+	install) run_netns_one tests/install.sh ;; # make install into temporary directories
 	stress) run_stress ;;
-	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, fuzz, netns, nooffload, asan or stress)" >&2; exit 2 ;;
+	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, fuzz, netns, nooffload, asan, install or stress)" >&2; exit 2 ;;
 	esac
 done
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
