@@ -57,10 +57,13 @@ asan:
 
 # libFuzzer harnesses, one per parser of outside bytes; tests/run.sh fuzz runs each briefly.
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(HDR)
+# The harnesses with two live devices own the clock, as the timer tests do.
+WRAP_fuzz_wg_data := -Wl,--wrap=clock_now
+WRAP_fuzz_wg_handshake := -Wl,--wrap=clock_now,--wrap=clock_wall
+build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(HDR) $(wildcard tests/fuzz/*.h)
 	@mkdir -p build/fuzz
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Isrc \
-		-o $@ $< $(LIBSRC) $(LDLIBS)
+		-o $@ $< $(LIBSRC) $(LDLIBS) $(WRAP_$*)
 
 fuzz: $(FUZZERS)
 
