@@ -17,7 +17,7 @@ OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
 LIBOBJ  := $(LIBSRC:src/%.c=$(BUILD)/%.o)
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check unit netns demo clean clang-check asan fuzz bench
+.PHONY: all deps check unit netns demo clean clang-check asan fuzzers fuzz bench
 
 all: deps adit
 
@@ -55,7 +55,9 @@ asan:
 	@$(MAKE) --no-print-directory -s BUILD=build/asan CFLAGS="$(SANITIZE)" LDFLAGS="$(SANITIZE)" \
 		build/asan/adit $(UNITS:$(BUILD)/%=build/asan/%)
 
-# libFuzzer harnesses, one per parser of outside bytes; tests/run.sh fuzz runs each briefly.
+# libFuzzer harnesses, one per parser of outside bytes. make fuzzers builds them (make check
+# then runs each for FUZZ_SECONDS); make fuzz runs each until FUZZ_RUNS executions (10^7:
+# minutes for the parsers, hours for the harnesses with two live devices).
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 # The harnesses with two live devices own the clock, as the timer tests do.
 WRAP_fuzz_wg_data := -Wl,--wrap=clock_now
@@ -65,11 +67,17 @@ build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(HDR) $(wildcard tests/fuzz/*.h)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Isrc \
 		-o $@ $< $(LIBSRC) $(LDLIBS) $(WRAP_$*)
 
-fuzz: $(FUZZERS)
+fuzzers: $(FUZZERS)
+
+FUZZ_RUNS ?= 10000000
+fuzz:
+	@scripts/deps.sh check
+	@$(MAKE) --no-print-directory fuzzers
+	@FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh fuzz
 
 check:
 	@scripts/deps.sh check
-	@$(MAKE) --no-print-directory adit unit asan fuzz
+	@$(MAKE) --no-print-directory adit unit asan fuzzers
 	@tests/run.sh
 
 netns: adit
