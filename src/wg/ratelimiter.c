@@ -20,6 +20,8 @@
 
 _Static_assert((RATELIMITER_CHAINS & (RATELIMITER_CHAINS - 1)) == 0, "chains: a power of two");
 _Static_assert(RATELIMITER_IDLE_MS >= TOKEN_MAX, "an entry must not expire before it refills");
+_Static_assert(sizeof(((struct ratelimiter *)0)->hash_key) == crypto_shorthash_KEYBYTES,
+	       "hash_key is a SipHash key");
 
 void ratelimiter_init(struct ratelimiter *rl)
 {
