@@ -17,7 +17,7 @@ OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
 LIBOBJ  := $(LIBSRC:src/%.c=$(BUILD)/%.o)
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check unit netns demo clean clang-check asan fuzz bench bench-scale stress man install uninstall
+.PHONY: all deps check unit netns demo clean clang-check asan fuzzers fuzz bench bench-scale stress man install uninstall
 
 # make install: PREFIX and DESTDIR as usual. bin, not sbin: genkey, pubkey and genpsk are for
 # every user (wg, which they mirror, is in /usr/bin too), and wg-quick finds adit through PATH
@@ -66,18 +66,29 @@ asan:
 	@$(MAKE) --no-print-directory -s BUILD=build/asan CFLAGS="$(SANITIZE)" LDFLAGS="$(SANITIZE)" \
 		build/asan/adit $(UNITS:$(BUILD)/%=build/asan/%)
 
-# libFuzzer harnesses, one per parser of outside bytes; tests/run.sh fuzz runs each briefly.
+# libFuzzer harnesses, one per parser of outside bytes. make fuzzers builds them (make check
+# then runs each for FUZZ_SECONDS); make fuzz runs each until FUZZ_RUNS executions (10^7:
+# minutes for the parsers, hours for the harnesses with two live devices).
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(HDR)
+# The harnesses with two live devices own the clock, as the timer tests do.
+WRAP_fuzz_wg_data := -Wl,--wrap=clock_now
+WRAP_fuzz_wg_handshake := -Wl,--wrap=clock_now,--wrap=clock_wall
+build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(HDR) $(wildcard tests/fuzz/*.h)
 	@mkdir -p build/fuzz
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Isrc \
-		-o $@ $< $(LIBSRC) $(LDLIBS)
+		-o $@ $< $(LIBSRC) $(LDLIBS) $(WRAP_$*)
 
-fuzz: $(FUZZERS)
+fuzzers: $(FUZZERS)
+
+FUZZ_RUNS ?= 10000000
+fuzz:
+	@scripts/deps.sh check
+	@$(MAKE) --no-print-directory fuzzers
+	@FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh fuzz
 
 check:
 	@scripts/deps.sh check
-	@$(MAKE) --no-print-directory adit man unit asan fuzz
+	@$(MAKE) --no-print-directory adit man unit asan fuzzers
 	@tests/run.sh
 
 netns: adit

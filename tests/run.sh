@@ -38,20 +38,32 @@ run_asan() {
 	done
 }
 
-# Each fuzzer for a bounded time, from its seed corpus (left untouched: new inputs go to a
-# scratch directory).
+# Each fuzzer from its seed corpus (left untouched: new inputs go to a scratch directory), for
+# FUZZ_SECONDS, or with FUZZ_RUNS set (make fuzz) until that many executions.
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+FUZZ_RUNS=${FUZZ_RUNS:-}
 run_fuzz() {
-	local f name scratch
+	local f name scratch limit label done_runs
+	if [ -n "$FUZZ_RUNS" ]; then
+		limit=-runs=$FUZZ_RUNS
+	else
+		limit=-max_total_time=$FUZZ_SECONDS
+	fi
 	for f in build/fuzz/fuzz_*; do
 		[ -x "$f" ] || continue
 		name=${f##*/fuzz_}
 		scratch=$(mktemp -d)
-		if "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 "$scratch" "tests/fuzz/corpus_$name" \
-			>"$scratch.log" 2>&1; then
-			count "fuzz/$name (${FUZZ_SECONDS}s, $(grep -o 'Done [0-9]* runs' "$scratch.log"))" 1 0
+		if "$f" "$limit" -timeout=10 "$scratch" "tests/fuzz/corpus_$name" >"$scratch.log" 2>&1; then
+			done_runs=$(grep -o 'Done [0-9]* runs' "$scratch.log" | grep -o '[0-9]*')
+			if [ -z "$FUZZ_RUNS" ]; then
+				count "fuzz/$name (${FUZZ_SECONDS}s, ${done_runs:-?} runs)" 1 0
+			elif [ "${done_runs:-0}" -ge "$FUZZ_RUNS" ]; then
+				count "fuzz/$name ($done_runs runs)" 1 0
+			else
+				count "fuzz/$name (${done_runs:-0} of $FUZZ_RUNS runs)" 0 1
+			fi
 		else
-			grep -A30 'ERROR\|==ERROR' "$scratch.log" | head -40 | sed 's/^/    /'
+			grep -A30 'ERROR\|==ERROR\|invariant broken' "$scratch.log" | head -40 | sed 's/^/    /'
 			count "fuzz/$name" 0 1
 		fi
 		rm -rf "$scratch" "$scratch.log"
