@@ -26,6 +26,12 @@ static EVP_MD *blake2s;
 static EVP_MAC *blake2s_mac;
 static EVP_MAC *hmac_mac;
 static EVP_CIPHER *chacha_poly;
+/* The context of the check every handshake-type datagram gets, mac1 (and mac2), made once
+ * and re-keyed per call, so a flood of them costs no allocation (OpenSSL's hash contexts
+ * reallocate on each init whatever is done, so the hashes of the handshake itself, which
+ * only messages past mac1 and the rate limit reach, make their own). The device has one
+ * thread; this context must not be shared between threads. */
+static EVP_MAC_CTX *mac_ctx;
 
 __attribute__((noreturn)) static void die(const char *what)
 {
@@ -54,6 +60,11 @@ bool crypto_init(void)
 	if (!fetched(blake2s, "BLAKE2S-256") || !fetched(blake2s_mac, "BLAKE2SMAC") ||
 	    !fetched(hmac_mac, "HMAC"))
 		return false;
+	mac_ctx = EVP_MAC_CTX_new(blake2s_mac);
+	if (!mac_ctx) {
+		log_error("OpenSSL cannot allocate a BLAKE2s MAC context");
+		return false;
+	}
 	chacha_poly = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
 	return fetched(chacha_poly, "ChaCha20-Poly1305");
 }
@@ -144,18 +155,16 @@ void crypto_blake2s(uint8_t out[WG_HASH_LEN], const void *a, size_t alen, const 
 void crypto_mac(uint8_t out[WG_MAC_LEN], const uint8_t *key, size_t keylen, const void *data,
 		size_t len)
 {
-	EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(blake2s_mac);
+	EVP_MAC_CTX *ctx = mac_ctx;
 	size_t size = WG_MAC_LEN, outlen = 0;
 	OSSL_PARAM params[] = {
 		OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size),
 		OSSL_PARAM_construct_end(),
 	};
 
-	if (!ctx || EVP_MAC_init(ctx, key, keylen, params) != 1 ||
-	    EVP_MAC_update(ctx, data, len) != 1 ||
+	if (EVP_MAC_init(ctx, key, keylen, params) != 1 || EVP_MAC_update(ctx, data, len) != 1 ||
 	    EVP_MAC_final(ctx, out, &outlen, WG_MAC_LEN) != 1 || outlen != WG_MAC_LEN)
 		die("keyed BLAKE2s");
-	EVP_MAC_CTX_free(ctx);
 }
 
 /* out = HMAC-BLAKE2s(key, a || b) on a context made for the digest; the context keeps no
