@@ -121,20 +121,42 @@ static void remember_inode(struct ctlsock *c)
 	}
 }
 
-int ctlsock_listen(struct ctlsock *c, const char *dir, const char *name)
+bool ctlsock_lab_dir(char *buf, size_t size)
+{
+	struct stat st;
+	int n;
+
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return false;
+	n = snprintf(buf, size, "%s/net-%llu", CTLSOCK_LAB_DIR, (unsigned long long)st.st_ino);
+	return n > 0 && (size_t)n < size;
+}
+
+int ctlsock_listen(struct ctlsock *c, const char *dir, const char *sub, const char *name)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char full[sizeof(c->subdir)];
 	int fd;
 
 	c->bound = false;
+	c->subdir[0] = '\0';
+	if (sub && snprintf(full, sizeof(full), "%s/%s", dir, sub) >= (int)sizeof(full)) {
+		log_error("cannot use %s/%s: the path is too long", dir, sub);
+		return -1;
+	}
+	if (make_dir(dir) < 0 || check_dir(dir) < 0 ||
+	    (sub && (make_dir(full) < 0 || check_dir(full) < 0)))
+		return -1;
+	if (sub) {
+		memcpy(c->subdir, full, sizeof(full));
+		dir = c->subdir;
+	}
 	if (!ctlsock_path(sun.sun_path, sizeof(sun.sun_path), dir, name)) {
 		log_error("'%s' is not a usable interface name for %s; use at most %d characters "
 			  "and no '/'", name, dir, IF_NAMESIZE - 1);
 		return -1;
 	}
 	memcpy(c->path, sun.sun_path, sizeof(c->path));
-	if (make_dir(dir) < 0 || check_dir(dir) < 0)
-		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		log_error("cannot create a UNIX socket: %s", strerror(errno));
@@ -169,4 +191,6 @@ void ctlsock_unlink(struct ctlsock *c)
 	if (S_ISSOCK(st.st_mode) && st.st_dev == c->dev && st.st_ino == c->ino)
 		unlink(c->path);
 	c->bound = false;
+	if (c->subdir[0])
+		rmdir(c->subdir); /* fails, as it should, while another socket is in it */
 }

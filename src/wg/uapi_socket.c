@@ -34,7 +34,7 @@ static struct ctlsock uapi_sock;
 
 int uapi_listen(const char *ifname)
 {
-	return ctlsock_listen(&uapi_sock, CTLSOCK_WG_DIR, ifname);
+	return ctlsock_listen(&uapi_sock, CTLSOCK_WG_DIR, NULL, ifname);
 }
 
 void uapi_unlink(const char *ifname)
