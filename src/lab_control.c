@@ -22,7 +22,7 @@
 #include "lab_control.h"
 #include "log.h"
 
-#define REQUEST "adit-show=1\n\n"
+static const char request[] = "adit-show=1\n\n";
 #define DEADLINE_SEC 10
 
 static uint64_t now_sec(void)
@@ -168,10 +168,10 @@ static bool send_more(struct lab_control *c)
 	return true;
 }
 
-/* Reads the request, which must be exactly REQUEST; anything else ends the connection. */
+/* Reads the request, which must be exactly request[]; anything else ends the connection. */
 static int read_request(struct lab_control *c)
 {
-	size_t want = strlen(REQUEST);
+	size_t want = sizeof(request) - 1;
 	ssize_t n;
 
 	do
@@ -179,7 +179,7 @@ static int read_request(struct lab_control *c)
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
-	if (n <= 0 || memcmp(c->in + c->in_len, REQUEST + c->in_len, (size_t)n))
+	if (n <= 0 || memcmp(c->in + c->in_len, &request[c->in_len], (size_t)n))
 		return -1;
 	c->in_len += (size_t)n;
 	if (c->in_len < want)
