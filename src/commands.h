@@ -9,6 +9,9 @@ int cmd_genkey(int argc, char **argv);
 int cmd_pubkey(int argc, char **argv);
 int cmd_genpsk(int argc, char **argv);
 
+/* adit show [IFACE] */
+int cmd_show(int argc, char **argv);
+
 /* wg mode: adit [-f] IFACE */
 int cmd_wg(int argc, char **argv);
 

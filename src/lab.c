@@ -11,6 +11,7 @@
 #include "iface.h"
 #include "lab.h"
 #include "lab_clients.h"
+#include "lab_control.h"
 #include "log.h"
 #include "loop.h"
 #include "packet.h"
@@ -20,12 +21,6 @@
 /* A datagram is one packet: a buffer holds the largest UDP payload, so none is cut short. */
 _Static_assert(IO_BUF_SIZE - IO_HEADROOM >= 65535 - 8, "a buffer must hold any UDP payload");
 #define TUN_ROOM (IO_BUF_SIZE - IO_HEADROOM)
-
-struct lab_stats {
-	uint64_t to_socket, to_tun;
-	uint64_t malformed, no_client;
-	uint64_t moves; /* inner addresses taken over by another endpoint */
-};
 
 struct relay {
 	const struct lab_opts *o;
@@ -47,6 +42,8 @@ struct relay {
 	uint8_t *to_tun[IO_BATCH];
 	size_t to_tun_len[IO_BATCH];
 	struct lab_stats st;
+	struct lab_view view; /* what adit show is told */
+	struct lab_control control;
 };
 
 static uint64_t now_sec(void)
@@ -105,12 +102,14 @@ static void queue(struct relay *r, const uint8_t *pkt, size_t len, const struct 
 	struct udp_endpoint to;
 
 	r->st.to_socket++;
+	r->st.to_socket_bytes += len;
 	if (!c) {
 		udp_tx_queue(&r->tx, &r->sock, NULL, NULL, (void *)pkt, len);
 		return;
 	}
 	memset(&to, 0, sizeof(to));
 	memcpy(&to.addr, &c->addr, c->addrlen < sizeof(to.addr) ? c->addrlen : sizeof(to.addr));
+	lab_clients_count(r->table, c, true, len);
 	udp_tx_queue(&r->tx, &r->sock, &to, NULL, (void *)pkt, len);
 }
 
@@ -255,8 +254,9 @@ static void say_host_limit(struct relay *r, const struct sockaddr *from)
 		 opts_format_endpoint(from, where, sizeof(where)), LAB_HOST_CLIENTS);
 }
 
-static void learn(struct relay *r, const uint8_t *pkt, size_t len, const struct sockaddr *from,
-		  socklen_t fromlen)
+/* Returns the client that sent the datagram, NULL when it was refused a place. */
+static const struct lab_client *learn(struct relay *r, const uint8_t *pkt, size_t len,
+				      const struct sockaddr *from, socklen_t fromlen)
 {
 	struct lab_key key;
 	struct lab_learning how;
@@ -264,7 +264,7 @@ static void learn(struct relay *r, const uint8_t *pkt, size_t len, const struct 
 	char where[80], text[INET6_ADDRSTRLEN];
 
 	if (!lab_key_of(pkt, len, r->link, true, &key))
-		return;
+		return NULL;
 	what = lab_clients_learn(r->table, &key, from, fromlen, r->now, &how);
 	say_host_limit(r, from);
 	switch (what) {
@@ -287,6 +287,7 @@ static void learn(struct relay *r, const uint8_t *pkt, size_t len, const struct 
 	case LAB_KNOWN:
 		break;
 	}
+	return how.client;
 }
 
 /* A dropped datagram is shown whole, as the interface would have seen it: a student who sends
@@ -320,6 +321,7 @@ static void deliver(struct relay *r, unsigned int i)
 	socklen_t fromlen;
 	const struct sockaddr *from = udp_rx_from(&r->rx, i, &fromlen);
 	const void *peer = r->server ? (const void *)from : &r->o->server.ss;
+	const struct lab_client *c;
 	char where[80];
 
 	if (!packet_is_whole(pkt, len, r->link)) {
@@ -328,8 +330,8 @@ static void deliver(struct relay *r, unsigned int i)
 								 "not an Ethernet frame");
 		return;
 	}
-	if (r->server)
-		learn(r, pkt, len, from, fromlen);
+	if (r->server && (c = learn(r, pkt, len, from, fromlen)))
+		lab_clients_count(r->table, c, false, len);
 	if (r->path_error && !r->server) {
 		r->path_error = 0;
 		log_info("server %s answers again", opts_format_endpoint(peer, where, sizeof(where)));
@@ -337,6 +339,7 @@ static void deliver(struct relay *r, unsigned int i)
 	r->to_tun[r->to_tun_count] = pkt;
 	r->to_tun_len[r->to_tun_count++] = len;
 	r->st.to_tun++;
+	r->st.to_tun_bytes += len;
 	if (!r->quiet)
 		socket_line(r, pkt, len, peer);
 }
@@ -520,8 +523,12 @@ static int lab_run(const struct lab_opts *o)
 		 "packets (use it for the lab only)");
 	if (relay_alloc(r) < 0 || open_socket(r) < 0 || iface_setup(&r->tun, o) != 0)
 		goto out;
+	r->view = (struct lab_view){ .server = r->server, .table = r->table, .stats = &r->st,
+				     .where = r->server ? &o->listen.ss : &o->server.ss,
+				     .tun = &r->tun, .sock = &r->sock, .udp_stats = &r->udp_stats };
+	lab_control_start(&r->control, &l, &r->view);
 	/* Everything lab mode does from here (reads, writes, removing the interface by closing
-	 * it) needs no capability. */
+	 * it, and its control socket) needs no capability. */
 	if (privs_keep_only(false, false) < 0)
 		goto out;
 	printf("Interface Name: %s\n", r->tun.name);
@@ -531,6 +538,7 @@ static int lab_run(const struct lab_opts *o)
 	ret = relay_loop(r, &l);
 	print_stats(r);
 out:
+	lab_control_stop(&r->control);
 	loop_close(&l);
 	relay_free(r);
 	free(r);

@@ -469,3 +469,34 @@ const struct lab_clients_counts *lab_clients_counts(const struct lab_clients *t)
 {
 	return &t->counts;
 }
+
+/* A client the caller holds is the first member of its place, in this table. */
+static struct place *place_of(struct lab_clients *t, const struct lab_client *c)
+{
+	return &t->places[(const struct place *)c - t->places];
+}
+
+void lab_clients_count(struct lab_clients *t, const struct lab_client *c, bool sent, size_t len)
+{
+	struct lab_client *mine = &place_of(t, c)->c;
+
+	if (sent) {
+		mine->tx_packets++;
+		mine->tx_bytes += len;
+	} else {
+		mine->rx_packets++;
+		mine->rx_bytes += len;
+	}
+}
+
+unsigned int lab_clients_addrs(const struct lab_clients *t, const struct lab_client *c,
+			       struct lab_key keys[LAB_CLIENT_ADDRS])
+{
+	const struct place *p = &t->places[(const struct place *)c - t->places];
+	unsigned int n = 0;
+
+	for (unsigned int s = 0; s < LAB_CLIENT_ADDRS; s++)
+		if (p->addrs[s].used)
+			keys[n++] = p->addrs[s].key;
+	return n;
+}

@@ -45,6 +45,8 @@ struct lab_client {
 	socklen_t addrlen;
 	uint64_t last_seen;
 	uint64_t refused; /* inner addresses it sent from that were not learned: over its cap */
+	/* Datagrams and their bytes: received from it, sent to it (adit show's counters). */
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 };
 
 /* The table's own counters, for the log and the counters printed at exit. */
@@ -97,5 +99,10 @@ const struct lab_client *lab_clients_sole(const struct lab_clients *t, uint64_t 
 const struct lab_client *lab_clients_next(const struct lab_clients *t,
 					  const struct lab_client *prev);
 const struct lab_clients_counts *lab_clients_counts(const struct lab_clients *t);
+/* Counts a datagram of len bytes received from c (sent: false) or sent to it; c is one of t's. */
+void lab_clients_count(struct lab_clients *t, const struct lab_client *c, bool sent, size_t len);
+/* The inner addresses c owns (at most LAB_CLIENT_ADDRS) into keys; returns how many. */
+unsigned int lab_clients_addrs(const struct lab_clients *t, const struct lab_client *c,
+			       struct lab_key keys[LAB_CLIENT_ADDRS]);
 
 #endif

@@ -19,13 +19,14 @@ static const struct {
 	{ "genkey", cmd_genkey, "print a new private key (as wg genkey)" },
 	{ "pubkey", cmd_pubkey, "print the public key of the private key on stdin (as wg pubkey)" },
 	{ "genpsk", cmd_genpsk, "print a new pre-shared key (as wg genpsk)" },
+	{ "show", cmd_show, "show adit interfaces as wg show does, with drops and offloads" },
 	{ "wg", cmd_wg, "run WireGuard on an interface: adit wg [-f] IFACE (any name)" },
 	{ "version", cmd_version, "print adit's version" },
 };
 
 /* Words a user types expecting a command, never an interface: wg mode would otherwise make
  * an interface of that name and go to the background. 'adit wg NAME' still makes one. */
-static const char *const reserved[] = { "show", "status", "list", "start", "stop", "up", "down" };
+static const char *const reserved[] = { "status", "list", "start", "stop", "up", "down" };
 
 static int cmd_version(int argc, char **argv)
 {
@@ -64,7 +65,7 @@ int main(int argc, char **argv)
 			return commands[i].run(argc - 1, argv + 1);
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
 		if (!strcmp(argv[1], reserved[i])) {
-			log_error("'%s' is not an adit command (see 'adit --help'; 'wg show' shows "
+			log_error("'%s' is not an adit command (see 'adit --help'; 'adit show' shows "
 				  "adit's interfaces); for an interface of that name: adit wg %s",
 				  argv[1], argv[1]);
 			return EXIT_USAGE;

@@ -28,6 +28,10 @@ static inline void io_drop(struct io_stats *s, enum io_drop why, uint64_t n)
 }
 
 const char *io_drop_name(enum io_drop why);
+/* A reason's short name, for adit show and its keys: "udp_full", "tun_refused"... */
+const char *io_drop_key(enum io_drop why);
+/* The reason of a short name; IO_DROP_COUNT when it names none. */
+enum io_drop io_drop_from_key(const char *key);
 /* One log line per reason with drops: "WHAT dropped N: REASON". */
 void io_stats_log(const char *what, const struct io_stats *s);
 

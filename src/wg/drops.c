@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include "opts.h"
 #include "wg/clock.h"
 #include "wg/drops.h"
@@ -22,17 +24,49 @@ static const char *const reasons[WG_DROP_COUNT] = {
 	[WG_DROP_NO_ENDPOINT] = "a packet for a peer that has no endpoint yet",
 };
 
+static const char *const names[WG_DROP_COUNT] = {
+	[WG_DROP_MALFORMED] = "malformed",
+	[WG_DROP_NO_IDENTITY] = "no_identity",
+	[WG_DROP_MAC1] = "mac1",
+	[WG_DROP_RATELIMITED] = "ratelimited",
+	[WG_DROP_INITIATION] = "initiation",
+	[WG_DROP_RESPONSE] = "response",
+	[WG_DROP_UNKNOWN_INDEX] = "unknown_index",
+	[WG_DROP_EXPIRED] = "expired",
+	[WG_DROP_DECRYPT] = "decrypt",
+	[WG_DROP_REPLAY] = "replay",
+	[WG_DROP_NOT_IP] = "not_ip",
+	[WG_DROP_SOURCE] = "source",
+	[WG_DROP_NO_ROUTE] = "no_route",
+	[WG_DROP_NO_ENDPOINT] = "no_endpoint",
+};
+
 const char *drops_reason(enum wg_drop why)
 {
 	return why < WG_DROP_COUNT ? reasons[why] : "unknown";
 }
 
-void drops_count(struct wg_drops *d, enum wg_drop why, const struct wg_peer *peer,
+const char *drops_name(enum wg_drop why)
+{
+	return why < WG_DROP_COUNT ? names[why] : "unknown";
+}
+
+enum wg_drop drops_from_name(const char *name)
+{
+	for (int i = 0; i < WG_DROP_COUNT; i++)
+		if (!strcmp(name, names[i]))
+			return (enum wg_drop)i;
+	return WG_DROP_COUNT;
+}
+
+void drops_count(struct wg_drops *d, enum wg_drop why, struct wg_peer *peer,
 		 const struct udp_endpoint *from)
 {
 	char where[80] = "the TUN";
 
 	d->count[why]++;
+	if (peer)
+		peer->drops.count[why]++;
 	if (log_level < LEVEL_VERBOSE || !log_ratelimit_allow(&d->said[why], clock_now()))
 		return;
 	if (from)

@@ -31,12 +31,22 @@ struct wg_drops {
 	struct log_ratelimit said[WG_DROP_COUNT];
 };
 
+/* A peer's share of the device's drops: those whose packet named it (a session of its, its
+ * allowed IPs). 8 bytes a reason, so the peer stays small. */
+struct wg_peer_drops {
+	uint64_t count[WG_DROP_COUNT];
+};
+
 struct wg_peer;
 
-/* Counts a drop; at verbose level says it with the peer (if known) and where the packet came
- * from (if it came from the network). */
-void drops_count(struct wg_drops *d, enum wg_drop why, const struct wg_peer *peer,
+/* Counts a drop, on the device and on the peer (if known); at verbose level says it with the
+ * peer and where the packet came from (if it came from the network). */
+void drops_count(struct wg_drops *d, enum wg_drop why, struct wg_peer *peer,
 		 const struct udp_endpoint *from);
 const char *drops_reason(enum wg_drop why);
+/* A reason's short name, for adit show and its UAPI keys: "mac1", "decrypt"... */
+const char *drops_name(enum wg_drop why);
+/* The reason of a short name; WG_DROP_COUNT when it names none. */
+enum wg_drop drops_from_name(const char *name);
 
 #endif

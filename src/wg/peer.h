@@ -11,6 +11,7 @@
 #include "io/udp.h"
 #include "wg/allowedips.h"
 #include "wg/cookie.h"
+#include "wg/drops.h"
 #include "wg/noise.h"
 #include "wg/timers.h"
 
@@ -40,6 +41,7 @@ struct wg_peer {
 	uint16_t persistent_keepalive_interval; /* seconds; 0 = off */
 	uint64_t rx_bytes;
 	uint64_t tx_bytes;
+	struct wg_peer_drops drops; /* what was dropped of its packets, by reason */
 	struct timespec last_handshake; /* wall clock; zero = never */
 	uint64_t last_sent_handshake;   /* ms, monotonic */
 	struct peer_timers timers;

@@ -12,6 +12,14 @@
  * wireguard-go writes (ipc/uapi_unix.go) and what wg(8) expects of a set: it stores the number
  * read and sets errno to its negation before perror (ipc-uapi.h).
  *
+ * adit-show=1 is adit's own get, for `adit show`: the same lines, in the same order, except
+ * that the device has own_public_key where get has private_key (no secret leaves), a peer has
+ * has_preshared_key=true where get has preshared_key, and both carry their drops by reason
+ * (drop_NAME=N, drops.h's names; the device's I/O drops as io_drop_NAME=N) and the device its
+ * state (under_load=true|false, tun_offloads=..., udp4_offloads=..., udp6_offloads=...); a
+ * zero counter is left out. wg(8) never sends it, and wireguard-go hangs up on it (an
+ * unknown operation), which is how adit show tells an adit daemon from another.
+ *
  * This file knows bytes, not sockets: uapi_socket.c feeds it what a connection reads and
  * sends what it writes, a buffer at a time. */
 #include <arpa/inet.h>
@@ -25,7 +33,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "io/stats.h"
 #include "log.h"
+#include "wg/clock.h"
 #include "wg/crypto.h"
 #include "wg/device.h"
 #include "wg/peer.h"
@@ -288,9 +298,10 @@ static void reply_with(struct uapi_session *s, int step, int err)
  * its request ends. */
 static void operation_line(struct uapi_session *s, bool ok, const char *line)
 {
-	if (ok && !strcmp(line, "get=1")) {
+	if (ok && (!strcmp(line, "get=1") || !strcmp(line, "adit-show=1"))) {
 		s->phase = UAPI_GET;
 		s->get_extra = false;
+		s->show = line[0] == 'a';
 	} else if (ok && !strcmp(line, "set=1")) {
 		s->phase = UAPI_SET;
 		s->in_peers = false;
@@ -441,6 +452,72 @@ static void put_device(struct out *o, const struct wg_device *dev)
 		put(o, "fwmark=%u\n", dev->fwmark);
 }
 
+static const char *udp_offloads(const struct udp_sock *sock)
+{
+	if (sock->gso)
+		return sock->gro ? "gso gro" : "gso";
+	return sock->gro ? "gro" : "off";
+}
+
+/* adit-show's device lines: what get says, less the private key, plus the device's state. */
+static void put_show_device(struct out *o, const struct wg_device *dev)
+{
+	char names[64];
+
+	if (dev->identity.has_identity)
+		put_key(o, "own_public_key", dev->identity.public_key);
+	if (dev->listen_port)
+		put(o, "listen_port=%u\n", dev->listen_port);
+	if (dev->fwmark)
+		put(o, "fwmark=%u\n", dev->fwmark);
+	put(o, "under_load=%s\n", device_under_load(dev, clock_now()) ? "true" : "false");
+	if (dev->tun.fd >= 0)
+		put(o, "tun_offloads=%s\n", tun_offload_names(&dev->tun, names, sizeof(names)));
+	if (dev->sock4.fd >= 0)
+		put(o, "udp4_offloads=%s\n", udp_offloads(&dev->sock4));
+	if (dev->sock6.fd >= 0)
+		put(o, "udp6_offloads=%s\n", udp_offloads(&dev->sock6));
+}
+
+/* The non-zero counters, each on its line: at most 21 lines of 40 bytes, so a step of its
+ * own fits UAPI_OUTPUT_MIN. */
+static void put_drops(struct out *o, const uint64_t count[WG_DROP_COUNT])
+{
+	for (int i = 0; i < WG_DROP_COUNT; i++)
+		if (count[i])
+			put(o, "drop_%s=%llu\n", drops_name((enum wg_drop)i),
+			    (unsigned long long)count[i]);
+}
+
+static void put_io_drops(struct out *o, const struct wg_device *dev)
+{
+	uint64_t n;
+
+	for (int i = 0; i < IO_DROP_COUNT; i++) {
+		n = dev->tun.stats.drops[i] + dev->udp_stats.drops[i];
+		if (n)
+			put(o, "io_drop_%s=%llu\n", io_drop_key((enum io_drop)i),
+			    (unsigned long long)n);
+	}
+}
+
+/* adit-show's peer lines: get's, with no preshared key but whether there is one. */
+static void put_show_peer(struct out *o, const struct wg_peer *peer)
+{
+	static const uint8_t zero[WG_KEY_LEN];
+
+	put_key(o, "public_key", peer->handshake.remote_static);
+	if (!crypto_equal(peer->handshake.preshared_key, zero, WG_KEY_LEN))
+		put(o, "has_preshared_key=true\n");
+	if (peer->has_endpoint)
+		put_endpoint(o, &peer->endpoint);
+	put(o, "last_handshake_time_sec=%lld\n", (long long)peer->last_handshake.tv_sec);
+	put(o, "last_handshake_time_nsec=%ld\n", (long)peer->last_handshake.tv_nsec);
+	put(o, "tx_bytes=%llu\n", (unsigned long long)peer->tx_bytes);
+	put(o, "rx_bytes=%llu\n", (unsigned long long)peer->rx_bytes);
+	put(o, "persistent_keepalive_interval=%u\n", peer->persistent_keepalive_interval);
+}
+
 /* The keys in wireguard-go's order; the preshared key is printed even when it is zero. The
  * allowed IPs follow, one step each. */
 static void put_peer(struct out *o, const struct wg_peer *peer)
@@ -464,10 +541,23 @@ static bool reply_step(struct uapi_session *s, struct out *o)
 
 	switch (s->step) {
 	case REPLY_DEVICE:
-		put_device(o, s->dev);
+		if (s->show)
+			put_show_device(o, s->dev);
+		else
+			put_device(o, s->dev);
+		break;
+	case REPLY_DEVICE_DROPS:
+		put_drops(o, s->dev->drops.count);
+		put_io_drops(o, s->dev);
 		break;
 	case REPLY_PEER:
-		put_peer(o, s->reply_peer);
+		if (s->show)
+			put_show_peer(o, s->reply_peer);
+		else
+			put_peer(o, s->reply_peer);
+		break;
+	case REPLY_PEER_DROPS:
+		put_drops(o, s->reply_peer->drops.count);
 		break;
 	case REPLY_ALLOWED_IPS:
 		put_allowed_ip(o, s->reply_ip);
@@ -489,9 +579,20 @@ static void next_step(struct uapi_session *s)
 {
 	switch (s->step) {
 	case REPLY_DEVICE:
-		s->step = s->reply_peer ? REPLY_PEER : REPLY_ERRNO;
+	case REPLY_DEVICE_DROPS:
+		if (s->show && s->step == REPLY_DEVICE)
+			s->step = REPLY_DEVICE_DROPS;
+		else
+			s->step = s->reply_peer ? REPLY_PEER : REPLY_ERRNO;
 		return;
 	case REPLY_PEER:
+		if (s->show) {
+			s->step = REPLY_PEER_DROPS;
+			return;
+		}
+		s->reply_ip = allowedips_first(&s->reply_peer->allowed_ips);
+		break;
+	case REPLY_PEER_DROPS:
 		s->reply_ip = allowedips_first(&s->reply_peer->allowed_ips);
 		break;
 	case REPLY_ALLOWED_IPS:

@@ -1,6 +1,6 @@
 /* The cross-platform userspace API of WireGuard (wireguard.com/xplatform): a UNIX socket at
  * /var/run/wireguard/IFACE.sock speaking get=1 and set=1, so wg and wg-quick configure adit
- * as they configure wireguard-go.
+ * as they configure wireguard-go; and adit-show=1, adit's own, for adit show.
  *
  * It is served inside the data path's event loop without ever holding it: a connection is
  * read and written without blocking, and each wake-up does a bounded amount of work (one
@@ -27,8 +27,8 @@ struct allowedips_node;
 /* ---- The protocol, on bytes: one connection's conversation (uapi.c) ---- */
 
 enum uapi_phase {
-	UAPI_OPERATION, /* waiting for get=1 or set=1 */
-	UAPI_GET,       /* reading a get's (empty) body */
+	UAPI_OPERATION, /* waiting for get=1, set=1 or adit-show=1 */
+	UAPI_GET,       /* reading a get's or an adit-show's (empty) body */
 	UAPI_SET,       /* applying a set's lines as they come */
 	UAPI_REPLY,     /* the answer is being written; no input is taken meanwhile */
 	UAPI_CLOSED,    /* the client broke the protocol: hang up */
@@ -46,8 +46,10 @@ struct uapi_session {
 	bool created;
 	int err;
 	bool get_extra; /* a get with lines in its body */
+	bool show;      /* the get is adit's own, adit-show=1 (see uapi.c) */
 	/* The reply, step by step, so it can stop at a full buffer and go on later. */
-	enum { REPLY_DEVICE, REPLY_PEER, REPLY_ALLOWED_IPS, REPLY_ERRNO } step;
+	enum { REPLY_DEVICE, REPLY_DEVICE_DROPS, REPLY_PEER, REPLY_PEER_DROPS, REPLY_ALLOWED_IPS,
+	       REPLY_ERRNO } step;
 	const struct wg_peer *reply_peer;
 	const struct allowedips_node *reply_ip;
 	int reply_err;

@@ -1,5 +1,5 @@
-/* The UAPI socket: /var/run/wireguard/IFACE.sock, made private to root, a stale one replaced,
- * and each connection served in turn, without blocking, through a uapi_session (uapi.c). */
+/* The UAPI socket: /var/run/wireguard/IFACE.sock, made private to root by ctlsock.c, and each
+ * connection served in turn, without blocking, through a uapi_session (uapi.c). */
 #include <errno.h>
 #include <net/if.h>
 #include <stdbool.h>
@@ -12,12 +12,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ctlsock.h"
 #include "log.h"
 #include "wg/crypto.h"
 #include "wg/device.h"
 #include "wg/uapi.h"
 
-#define UAPI_DIR "/var/run/wireguard"
 /* Each request, from its first byte to the last byte of its answer, has this long: a client
  * that trickles its request or does not read its answer gives way to the next one. */
 #define UAPI_REQUEST_TIMEOUT_MS 10000
@@ -30,169 +30,20 @@
  * writable again only once its queue is down to a quarter of this). */
 #define UAPI_SNDBUF (1 << 20)
 
-static bool socket_path(char *buf, size_t size, const char *ifname)
-{
-	int n;
-
-	if (!*ifname || strlen(ifname) >= IF_NAMESIZE || strchr(ifname, '/') ||
-	    !strcmp(ifname, ".") || !strcmp(ifname, ".."))
-		return false;
-	n = snprintf(buf, size, "%s/%s.sock", UAPI_DIR, ifname);
-	return n > 0 && (size_t)n < size;
-}
-
-/* mkdir -p UAPI_DIR, mode 0755. */
-static int make_dir(void)
-{
-	char path[] = UAPI_DIR;
-	char *p = path;
-
-	do {
-		p = strchr(p + 1, '/');
-		if (p)
-			*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			log_error("cannot create %s: %s; create it (mode 0755) or run as root", path,
-				  strerror(errno));
-			return -1;
-		}
-		if (p)
-			*p = '/';
-	} while (p);
-	return 0;
-}
-
-/* The socket inode this process bound: at exit only it is removed, never one another
- * daemon has bound at the same path since. */
-static dev_t bound_dev;
-static ino_t bound_ino;
-
-/* Anyone who can write to the directory can put their own socket where wg looks for ours:
- * it must be root's (or ours), a real directory, and closed to group and others. */
-static int check_dir(void)
-{
-	struct stat st;
-
-	if (lstat(UAPI_DIR, &st) < 0) {
-		log_error("cannot use %s: %s", UAPI_DIR, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		log_error("refusing %s: it is not a directory (a symlink?); remove it", UAPI_DIR);
-		return -1;
-	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		log_error("refusing %s: it belongs to uid %u; it must be root's (chown root %s)",
-			  UAPI_DIR, (unsigned int)st.st_uid, UAPI_DIR);
-		return -1;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		log_error("refusing %s: group or others may write to it (chmod 755 %s)", UAPI_DIR,
-			  UAPI_DIR);
-		return -1;
-	}
-	return 0;
-}
-
-static void remember_inode(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) == 0) {
-		bound_dev = st.st_dev;
-		bound_ino = st.st_ino;
-	}
-}
-
-static int bind_private(int fd, const struct sockaddr_un *sun)
-{
-	mode_t old = umask(077);
-	int ret = bind(fd, (const struct sockaddr *)sun, sizeof(*sun));
-
-	umask(old);
-	return ret;
-}
-
-/* A socket file nobody answers on is left by a process that died: remove it. One that answers
- * belongs to a live daemon, which must not lose its socket. */
-static int remove_stale(const struct sockaddr_un *sun, const char *ifname)
-{
-	struct stat st;
-	int probe, ret;
-
-	if (lstat(sun->sun_path, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-		log_error("%s exists and is not a socket; remove it", sun->sun_path);
-		return -1;
-	}
-	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (probe < 0) {
-		log_error("cannot create a UNIX socket: %s", strerror(errno));
-		return -1;
-	}
-	ret = connect(probe, (const struct sockaddr *)sun, sizeof(*sun));
-	if (ret == 0) {
-		log_error("%s is already served by another process (%s answers)", ifname,
-			  sun->sun_path);
-		ret = -1;
-	} else if (errno != ECONNREFUSED) {
-		log_error("cannot check %s: %s; remove it if no daemon uses it", sun->sun_path,
-			  strerror(errno));
-	} else if (unlink(sun->sun_path) < 0 && errno != ENOENT) {
-		log_error("cannot remove the stale %s: %s", sun->sun_path, strerror(errno));
-	} else {
-		ret = 0;
-	}
-	close(probe);
-	return ret;
-}
+static struct ctlsock uapi_sock;
 
 int uapi_listen(const char *ifname)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (!socket_path(sun.sun_path, sizeof(sun.sun_path), ifname)) {
-		log_error("'%s' is not a usable interface name for %s; use at most %d characters "
-			  "and no '/'", ifname, UAPI_DIR, IF_NAMESIZE - 1);
-		return -1;
-	}
-	if (make_dir() < 0 || check_dir() < 0)
-		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		log_error("cannot create a UNIX socket: %s", strerror(errno));
-		return -1;
-	}
-	if (bind_private(fd, &sun) < 0) {
-		if (errno != EADDRINUSE || remove_stale(&sun, ifname) < 0)
-			goto err_logged;
-		if (bind_private(fd, &sun) < 0)
-			goto err;
-	}
-	remember_inode(sun.sun_path);
-	if (listen(fd, 16) < 0) {
-		log_error("cannot listen on %s: %s", sun.sun_path, strerror(errno));
-		uapi_unlink(ifname);
-		goto err_logged;
-	}
-	return fd;
-err:
-	log_error("cannot listen on %s: %s", sun.sun_path, strerror(errno));
-err_logged:
-	close(fd);
-	return -1;
+	return ctlsock_listen(&uapi_sock, CTLSOCK_WG_DIR, NULL, ifname);
 }
 
 void uapi_unlink(const char *ifname)
 {
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char path[sizeof(uapi_sock.path)];
 
-	struct stat st;
-
-	if (!socket_path(path, sizeof(path), ifname) || lstat(path, &st) < 0)
-		return;
-	if (S_ISSOCK(st.st_mode) && st.st_dev == bound_dev && st.st_ino == bound_ino)
-		unlink(path);
+	if (ctlsock_path(path, sizeof(path), CTLSOCK_WG_DIR, ifname) &&
+	    !strcmp(path, uapi_sock.path))
+		ctlsock_unlink(&uapi_sock);
 }
 
 /* The connection being served: what it sent that the session has not taken yet, and what

@@ -77,7 +77,7 @@ check "wg mode: a bad interface name, status 2" \
 check "wg mode: a template is refused (wg finds the interface by its name)" \
 	expect 2 "invalid interface name 'wg%d': wg mode takes a plain name" u "$ADIT" -f 'wg%d'
 check "wg mode: no interface, usage and status 2" expect 2 '^usage: adit \[wg\] \[-f' u "$ADIT" -f
-for verb in show status; do
+for verb in status list; do
 	check "adit $verb is no interface name: status 2, and the way to make one" \
 		expect 2 "'$verb' is not an adit command .*adit wg $verb" u "$ADIT" "$verb"
 done

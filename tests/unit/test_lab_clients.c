@@ -88,6 +88,36 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* adit show's view of a client: the addresses it owns, and what it sent and was sent. */
+static void counts_and_addresses_per_client(void **state)
+{
+	struct lab_key keys[LAB_CLIENT_ADDRS], a = v4("192.168.53.99"), b = v4("192.168.53.98");
+	const struct lab_client *c;
+
+	(void)state;
+	assert_int_equal(learn("192.168.53.99", "10.9.0.5", 4000, 1), LAB_NEW);
+	assert_int_equal(learn("192.168.53.98", "10.9.0.5", 4000, 1), LAB_NEW);
+	assert_int_equal(learn("192.168.53.12", "10.9.0.12", 9090, 1), LAB_NEW);
+	c = lab_clients_lookup(table, &a);
+	assert_non_null(c);
+	lab_clients_count(table, c, false, 84);
+	lab_clients_count(table, c, false, 100);
+	lab_clients_count(table, c, true, 1500);
+	assert_int_equal(c->rx_packets, 2);
+	assert_int_equal(c->rx_bytes, 184);
+	assert_int_equal(c->tx_packets, 1);
+	assert_int_equal(c->tx_bytes, 1500);
+	assert_int_equal(lab_clients_addrs(table, c, keys), 2);
+	assert_true((!memcmp(&keys[0], &a, sizeof(a)) && !memcmp(&keys[1], &b, sizeof(b))) ||
+		    (!memcmp(&keys[0], &b, sizeof(b)) && !memcmp(&keys[1], &a, sizeof(a))));
+	/* The other client's counters are its own. */
+	a = v4("192.168.53.12");
+	c = lab_clients_lookup(table, &a);
+	assert_non_null(c);
+	assert_int_equal(c->rx_packets + c->tx_packets, 0);
+	assert_int_equal(lab_clients_addrs(table, c, keys), 1);
+}
+
 static void learns_and_finds_owner(void **state)
 {
 	(void)state;
@@ -644,6 +674,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(random_traffic_keeps_the_invariants, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(mac_and_ipv6_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(counts_and_addresses_per_client, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

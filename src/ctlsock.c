@@ -1,0 +1,196 @@
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctlsock.h"
+#include "log.h"
+
+bool ctlsock_path(char *buf, size_t size, const char *dir, const char *name)
+{
+	int n;
+
+	if (!*name || strlen(name) >= IF_NAMESIZE || strchr(name, '/') || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return false;
+	n = snprintf(buf, size, "%s/%s.sock", dir, name);
+	return n > 0 && (size_t)n < size;
+}
+
+/* mkdir -p dir, mode 0755. */
+static int make_dir(const char *dir)
+{
+	char path[sizeof(((struct ctlsock *)0)->path)];
+	char *p = path;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	do {
+		p = strchr(p + 1, '/');
+		if (p)
+			*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+			log_error("cannot create %s: %s; create it (mode 0755) or run as root", path,
+				  strerror(errno));
+			return -1;
+		}
+		if (p)
+			*p = '/';
+	} while (p);
+	return 0;
+}
+
+/* Anyone who can write to the directory can put their own socket where clients look for
+ * ours: it must be root's (or ours), a real directory, and closed to group and others. */
+static int check_dir(const char *dir)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) < 0) {
+		log_error("cannot use %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_error("refusing %s: it is not a directory (a symlink?); remove it", dir);
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		log_error("refusing %s: it belongs to uid %u; it must be root's (chown root %s)",
+			  dir, (unsigned int)st.st_uid, dir);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		log_error("refusing %s: group or others may write to it (chmod 755 %s)", dir, dir);
+		return -1;
+	}
+	return 0;
+}
+
+static int bind_private(int fd, const struct sockaddr_un *sun)
+{
+	mode_t old = umask(077);
+	int ret = bind(fd, (const struct sockaddr *)sun, sizeof(*sun));
+
+	umask(old);
+	return ret;
+}
+
+/* A socket file nobody answers on is left by a process that died: remove it. One that answers
+ * belongs to a live daemon, which must not lose its socket. */
+static int remove_stale(const struct sockaddr_un *sun, const char *name)
+{
+	struct stat st;
+	int probe, ret;
+
+	if (lstat(sun->sun_path, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		log_error("%s exists and is not a socket; remove it", sun->sun_path);
+		return -1;
+	}
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe < 0) {
+		log_error("cannot create a UNIX socket: %s", strerror(errno));
+		return -1;
+	}
+	ret = connect(probe, (const struct sockaddr *)sun, sizeof(*sun));
+	if (ret == 0) {
+		log_error("%s is already served by another process (%s answers)", name,
+			  sun->sun_path);
+		ret = -1;
+	} else if (errno != ECONNREFUSED) {
+		log_error("cannot check %s: %s; remove it if no daemon uses it", sun->sun_path,
+			  strerror(errno));
+	} else if (unlink(sun->sun_path) < 0 && errno != ENOENT) {
+		log_error("cannot remove the stale %s: %s", sun->sun_path, strerror(errno));
+	} else {
+		ret = 0;
+	}
+	close(probe);
+	return ret;
+}
+
+static void remember_inode(struct ctlsock *c)
+{
+	struct stat st;
+
+	if (lstat(c->path, &st) == 0) {
+		c->dev = st.st_dev;
+		c->ino = st.st_ino;
+		c->bound = true;
+	}
+}
+
+bool ctlsock_lab_dir(char *buf, size_t size)
+{
+	struct stat st;
+	int n;
+
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return false;
+	n = snprintf(buf, size, "%s/net-%llu", CTLSOCK_LAB_DIR, (unsigned long long)st.st_ino);
+	return n > 0 && (size_t)n < size;
+}
+
+int ctlsock_listen(struct ctlsock *c, const char *dir, const char *sub, const char *name)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char full[sizeof(c->subdir)];
+	int fd;
+
+	c->bound = false;
+	c->subdir[0] = '\0';
+	if (sub && snprintf(full, sizeof(full), "%s/%s", dir, sub) >= (int)sizeof(full)) {
+		log_error("cannot use %s/%s: the path is too long", dir, sub);
+		return -1;
+	}
+	if (make_dir(dir) < 0 || check_dir(dir) < 0 ||
+	    (sub && (make_dir(full) < 0 || check_dir(full) < 0)))
+		return -1;
+	if (sub) {
+		memcpy(c->subdir, full, sizeof(full));
+		dir = c->subdir;
+	}
+	if (!ctlsock_path(sun.sun_path, sizeof(sun.sun_path), dir, name)) {
+		log_error("'%s' is not a usable interface name for %s; use at most %d characters "
+			  "and no '/'", name, dir, IF_NAMESIZE - 1);
+		return -1;
+	}
+	memcpy(c->path, sun.sun_path, sizeof(c->path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		log_error("cannot create a UNIX socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bind_private(fd, &sun) < 0) {
+		if (errno != EADDRINUSE || remove_stale(&sun, name) < 0)
+			goto err_logged;
+		if (bind_private(fd, &sun) < 0)
+			goto err;
+	}
+	remember_inode(c);
+	if (listen(fd, 16) < 0) {
+		log_error("cannot listen on %s: %s", sun.sun_path, strerror(errno));
+		ctlsock_unlink(c);
+		goto err_logged;
+	}
+	return fd;
+err:
+	log_error("cannot listen on %s: %s", sun.sun_path, strerror(errno));
+err_logged:
+	close(fd);
+	return -1;
+}
+
+void ctlsock_unlink(struct ctlsock *c)
+{
+	struct stat st;
+
+	if (!c->bound || lstat(c->path, &st) < 0)
+		return;
+	if (S_ISSOCK(st.st_mode) && st.st_dev == c->dev && st.st_ino == c->ino)
+		unlink(c->path);
+	c->bound = false;
+	if (c->subdir[0])
+		rmdir(c->subdir); /* fails, as it should, while another socket is in it */
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# adit show: what wg show says, and what only adit knows.
+#  - wg mode, wireguard-go as the peer: `adit show IFACE` has the interface's public key and
+#    port, the peer with its endpoint, allowed IPs, a handshake and non-zero transfer, and the
+#    under-load state and offloads; `wg show` is unchanged beside it;
+#  - garbage at adit's port: 300 data messages to an index nobody has are counted on the
+#    interface (unknown_index 300) and on no peer; 200 forged data messages to the peer's own
+#    session index are counted on the interface and on that peer (decrypt 200);
+#  - `adit show` without a name lists the interface, but not wireguard-go's (which hangs up
+#    on adit's request); `adit show` on wireguard-go's name says it is not adit's, status 1;
+#  - lab mode: a server with two clients lists both, each with its inner address and
+#    non-zero packets and bytes each way; a lab client shows its server;
+#  - a name nothing runs for: a message naming the socket, status 1.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wglib.sh"
+need_adit
+need_wgo
+
+wg_two_hosts
+on b ip addr add 10.77.0.66/24 dev eth0
+wg_start_pair
+wg_pair_tunnel
+
+check "a tunnel: A pings B through wireguard-go" on a ping -c 3 -W 2 10.88.0.2
+on a "$ADIT" show "$IA" >"$T/show1" 2>&1
+sed 's/^/# show1  /' "$T/show1"
+check "adit show names the interface" grep -qx "interface: $IA" "$T/show1"
+check "  with its public key, as wg shows it" \
+	grep -qx "  public key: $(cat "$T/a.pub")" "$T/show1"
+check "  and no private key" sh -c "! grep -q '$(cat "$T/a.key")' '$T/show1' &&
+	grep -qx '  private key: (hidden)' '$T/show1'"
+check "  its listening port" grep -qx "  listening port: 51820" "$T/show1"
+check "  the peer" grep -qx "peer: $(cat "$T/b.pub")" "$T/show1"
+check "  its endpoint" grep -qx "  endpoint: 10.77.0.2:51821" "$T/show1"
+check "  its allowed IPs" grep -qx "  allowed ips: 10.88.0.2/32" "$T/show1"
+check "  a handshake, seconds ago" \
+	grep -Eqx "  latest handshake: (Now|[0-9]+ seconds? ago)" "$T/show1"
+check "  non-zero transfer, in wg's units" \
+	grep -Eqx "  transfer: [0-9.]+ (B|KiB) received, [0-9.]+ (B|KiB) sent" "$T/show1"
+check "  not under load" grep -qx "  under load: no" "$T/show1"
+check "  the offloads in use" grep -Eq "^  offloads: TUN [a-z0-9 ]+; UDP \(IPv4\)" "$T/show1"
+check_not "  and nothing dropped of the peer's packets" \
+	sh -c "sed -n '/^peer: /,\$p' '$T/show1' | grep -q dropped"
+# The same numbers as wg show's (taken after adit show, so they can only be larger).
+RX=$(wg_field a "$IA" transfer | cut -f1)
+check "wg show still works beside it (transfer: $RX bytes received)" test "${RX:-0}" -gt 0
+
+garbage() { on b "$PY" "$PYDIR/wg_garbage.py" "$1" 10.77.0.66 10.77.0.1 51820 "${@:2}"; }
+garbage data 300 00000000 >"$T/g1" 2>&1
+check "300 data messages to an index nobody has: $(cat "$T/g1")" \
+	grep -qx "sent 300, answers 0" "$T/g1"
+capture b data eth0 'udp dst port 51820 and udp[8] = 4'
+on b ping -c 2 -W 2 10.88.0.1 >/dev/null
+end_capture data
+INDEX=$("$PY" "$PYDIR/wg_pcap.py" list "$T/data.pcap" | awk '$5 == 4 { print $8; exit }')
+garbage data 200 "${INDEX:-00000000}" >"$T/g2" 2>&1
+check "200 forged data messages to the peer's session index (${INDEX:-none}): $(cat "$T/g2")" \
+	grep -qx "sent 200, answers 0" "$T/g2"
+on a "$ADIT" show "$IA" >"$T/show2" 2>&1
+sed 's/^/#   /' "$T/show2"
+# The interface's drops come before the first peer line, the peer's after it.
+sed -n "/^peer: /q;p" "$T/show2" >"$T/dev2"
+sed -n "/^peer: /,\$p" "$T/show2" >"$T/peer2"
+check "the interface counts the 300 to no index" \
+	grep -qx "    300 unknown_index: its receiver index names no session of ours" "$T/dev2"
+check "  and the 200 forged to the session" \
+	grep -qx "    200 decrypt: a data message that does not decrypt" "$T/dev2"
+check "the peer counts the 200 forged to its session" \
+	grep -qx "    200 decrypt: a data message that does not decrypt" "$T/peer2"
+check_not "  and not the 300 that named no session" grep -q "unknown_index" "$T/peer2"
+check "the tunnel still works" on a ping -c 2 -W 2 10.88.0.2
+check "wg show still works" sh -c "ip netns exec $(ns a) wg show $IA | grep -q 'latest handshake'"
+
+on a "$ADIT" show >"$T/all" 2>"$T/all.err"
+check "adit show without a name lists $IA" grep -qx "interface: $IA" "$T/all"
+check_not "  but not wireguard-go's $IB" grep -q "interface: $IB" "$T/all"
+on b "$ADIT" show "$IB" >/dev/null 2>"$T/wgo.err"
+check "adit show $IB (wireguard-go's): status 1" test $? -eq 1
+check "  saying it is not adit's: $(cat "$T/wgo.err")" \
+	grep -q "$IB is not an adit interface" "$T/wgo.err"
+
+MISSING=nx$$
+on a "$ADIT" show "$MISSING" >"$T/miss.out" 2>"$T/miss.err"
+check "adit show for a name nothing runs for: status 1" test $? -eq 1
+check "  with the socket and what to do: $(cat "$T/miss.err")" \
+	grep -qx "adit: cannot connect to /var/run/wireguard/$MISSING.sock: No such file or directory (is adit running for $MISSING?)" "$T/miss.err"
+
+# Lab mode: the server with two clients, as in multi-client.sh.
+lab_up || finish
+start_adit server srv server -q -a 192.168.53.11/24
+start_adit u cli1 client 10.9.0.11:9090 -q -a 192.168.53.99/24 -r 192.168.60.0/24
+start_adit cr cli2 client 10.9.0.11:9090 -p 9090 -q -a 192.168.53.12/24 -r 192.168.60.0/24
+check "client 1 (U) pings V" on u ping -c 3 -W 2 192.168.60.5
+check "client 2 (10.9.0.12) pings V" on cr ping -c 2 -W 2 192.168.60.5
+SRV_TUN=$(sed -n 's/^Interface Name: //p' "$T/srv.log")
+on server "$ADIT" show "$SRV_TUN" >"$T/lab" 2>&1
+sed 's/^/# lab  /' "$T/lab"
+check "the lab server's show names its interface and mode" \
+	sh -c "grep -qx 'interface: $SRV_TUN' '$T/lab' && grep -qx '  mode: lab server (plaintext)' '$T/lab'"
+check "  where it listens" grep -qx "  listening on: 0.0.0.0:9090" "$T/lab"
+# client: ENDPOINT, then its lines up to the next blank line
+client_block() { awk -v c="$1" '$0 ~ "^client: " c { on = 1 } on && /^$/ { exit } on' "$T/lab"; }
+client_block '10[.]9[.]0[.]5:' >"$T/c1"
+client_block '10[.]9[.]0[.]12:9090' >"$T/c2"
+# (with, beside it, the IPv6 link-local address its kernel sends router solicitations from)
+check "  client 1 (10.9.0.5) with its inner address" \
+	grep -Eqx "  inner addresses: (.*, )?192[.]168[.]53[.]99(, .*)?" "$T/c1"
+check "  client 2 (10.9.0.12:9090) with its inner address" \
+	grep -Eqx "  inner addresses: (.*, )?192[.]168[.]53[.]12(, .*)?" "$T/c2"
+nonzero='  transfer: [0-9.]+ (B|KiB) received \([1-9][0-9]* packets\), [0-9.]+ (B|KiB) sent \([1-9][0-9]* packets\)'
+check "  client 1's packets and bytes, each way non-zero" grep -Eqx "$nonzero" "$T/c1"
+check "  client 2's packets and bytes, each way non-zero" grep -Eqx "$nonzero" "$T/c2"
+CLI_TUN=$(sed -n 's/^Interface Name: //p' "$T/cli1.log")
+on u "$ADIT" show "$CLI_TUN" >"$T/labc" 2>&1
+sed 's/^/#   /' "$T/labc"
+check "a lab client shows its server with non-zero counters" \
+	sh -c "grep -qx 'server: 10.9.0.11:9090' '$T/labc' && grep -Eqx '$nonzero' '$T/labc'"
+LABSOCK=$(on server sh -c 'echo /var/run/adit/net-$(stat -L -c %i /proc/self/ns/net)')/$SRV_TUN.sock
+note "lab socket: $LABSOCK $(stat -c %a:%u "$LABSOCK" 2>&1)"
+check "the lab socket is root's alone (no access for group or others, as the UAPI socket's)" \
+	sh -c "stat -c %a:%u '$LABSOCK' | grep -Eq '^[67]00:0$'"
+check "the server stops with status 0" stop srv
+check_not "  and its control socket is gone" test -e "$LABSOCK"
+finish

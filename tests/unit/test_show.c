@@ -1,0 +1,242 @@
+/* adit show's words and its reading of the daemon's answer. The expected texts are wg(8)'s
+ * (wireguard-tools src/show.c: pretty_time, ago, bytes), worked out by hand for each value:
+ * 1536 B is 1.50 KiB; 62 s is "1 minute, 2 seconds"; the year is 365 days. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "show.h"
+
+static char buf[256];
+
+static void bytes_in_wg_units(void **state)
+{
+	(void)state;
+	assert_string_equal(show_bytes(buf, sizeof(buf), 0), "0 B");
+	assert_string_equal(show_bytes(buf, sizeof(buf), 1023), "1023 B");
+	assert_string_equal(show_bytes(buf, sizeof(buf), 1024), "1.00 KiB");
+	assert_string_equal(show_bytes(buf, sizeof(buf), 1536), "1.50 KiB");
+	assert_string_equal(show_bytes(buf, sizeof(buf), 1048575), "1024.00 KiB");
+	assert_string_equal(show_bytes(buf, sizeof(buf), 1048576), "1.00 MiB");
+	assert_string_equal(show_bytes(buf, sizeof(buf), 5u * 1048576 + 262144), "5.25 MiB");
+	assert_string_equal(show_bytes(buf, sizeof(buf), 3ull << 30), "3.00 GiB");
+	assert_string_equal(show_bytes(buf, sizeof(buf), 1ull << 40), "1.00 TiB");
+	assert_string_equal(show_bytes(buf, sizeof(buf), 2048ull << 40), "2048.00 TiB");
+}
+
+static void durations_in_wg_words(void **state)
+{
+	(void)state;
+	assert_string_equal(show_duration(buf, sizeof(buf), 1), "1 second");
+	assert_string_equal(show_duration(buf, sizeof(buf), 25), "25 seconds");
+	assert_string_equal(show_duration(buf, sizeof(buf), 60), "1 minute");
+	assert_string_equal(show_duration(buf, sizeof(buf), 62), "1 minute, 2 seconds");
+	assert_string_equal(show_duration(buf, sizeof(buf), 3600 + 120), "1 hour, 2 minutes");
+	assert_string_equal(show_duration(buf, sizeof(buf), 2 * 86400 + 1),
+			    "2 days, 1 second");
+	assert_string_equal(show_duration(buf, sizeof(buf), 365 * 86400 + 3 * 3600 + 4 * 60 + 5),
+			    "1 year, 3 hours, 4 minutes, 5 seconds");
+	assert_string_equal(show_ago(buf, sizeof(buf), 1000, 1000), "Now");
+	assert_string_equal(show_ago(buf, sizeof(buf), 1062, 1000), "1 minute, 2 seconds ago");
+	assert_string_equal(show_ago(buf, sizeof(buf), 1005, 1000), "5 seconds ago");
+	assert_string_equal(show_ago(buf, sizeof(buf), 1000, 1001),
+			    "(System clock wound backward; connection problems may ensue.)");
+}
+
+/* Feeds the lines of text (each ending in \n, as on the socket) and returns the last result. */
+static int feed(struct show_iface *s, const char *text)
+{
+	char line[512];
+	int ret = 0;
+
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		size_t n = (size_t)(nl - text);
+
+		assert_non_null(nl);
+		assert_true(n < sizeof(line));
+		memcpy(line, text, n);
+		line[n] = '\0';
+		ret = show_parse_line(s, line);
+		if (ret)
+			return ret;
+		text = nl + 1;
+	}
+	return ret;
+}
+
+/* Keys from RFC 7748 §6.1 (Alice's and Bob's public keys); their base64 written by hand
+ * with `printf %s HEX | xxd -r -p | base64`. */
+#define ALICE_HEX "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"
+#define ALICE_B64 "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="
+#define BOB_HEX "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"
+#define BOB_B64 "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08="
+
+static void wg_answer_printed(void **state)
+{
+	struct show_iface s;
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	(void)state;
+	show_init(&s, "wg0");
+	assert_int_equal(feed(&s, "own_public_key=" ALICE_HEX "\n"
+				  "listen_port=51820\n"
+				  "fwmark=81\n"
+				  "under_load=false\n"
+				  "tun_offloads=csum tso4\n"
+				  "udp4_offloads=gso gro\n"
+				  "drop_unknown_index=300\n"
+				  "io_drop_udp_full=2\n"
+				  "a_key_from_a_newer_adit=1\n"
+				  "public_key=" BOB_HEX "\n"
+				  "has_preshared_key=true\n"
+				  "endpoint=192.0.2.1:51820\n"
+				  "last_handshake_time_sec=938\n"
+				  "last_handshake_time_nsec=5\n"
+				  "tx_bytes=1536\n"
+				  "rx_bytes=1048576\n"
+				  "persistent_keepalive_interval=25\n"
+				  "drop_decrypt=200\n"
+				  "allowed_ip=10.0.0.2/32\n"
+				  "allowed_ip=fd00::/64\n"
+				  "errno=0\n"), 1);
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	show_print(f, &s, 1000);
+	fclose(f);
+	assert_string_equal(out,
+		"interface: wg0\n"
+		"  public key: " ALICE_B64 "\n"
+		"  private key: (hidden)\n"
+		"  listening port: 51820\n"
+		"  fwmark: 0x51\n"
+		"  under load: no\n"
+		"  offloads: TUN csum tso4; UDP (IPv4) gso gro\n"
+		"  dropped:\n"
+		"    300 unknown_index: its receiver index names no session of ours\n"
+		"    2 udp_full: socket buffer full\n"
+		"\n"
+		"peer: " BOB_B64 "\n"
+		"  preshared key: (hidden)\n"
+		"  endpoint: 192.0.2.1:51820\n"
+		"  allowed ips: 10.0.0.2/32, fd00::/64\n"
+		"  latest handshake: 1 minute, 2 seconds ago\n"
+		"  transfer: 1.00 MiB received, 1.50 KiB sent\n"
+		"  persistent keepalive: every 25 seconds\n"
+		"  dropped:\n"
+		"    200 decrypt: a data message that does not decrypt\n");
+	free(out);
+	show_free(&s);
+}
+
+/* A lab server's answer (lab_control.c's keys): clients with inner addresses and counters. */
+static void lab_answer_printed(void **state)
+{
+	struct show_iface s;
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	(void)state;
+	show_init(&s, "tun0");
+	assert_int_equal(feed(&s, "mode=server\nlisten=0.0.0.0:9090\nudp_offloads=off\n"
+				  "lab_drop_malformed=3\n"
+				  "client=10.9.0.5:40000\ninner=192.168.53.99\ninner=fe80::1\n"
+				  "last_seen_ago=0\nrx_packets=4\nrx_bytes=300\ntx_packets=3\n"
+				  "tx_bytes=252\n"
+				  "client=10.9.0.12:9090\ninner=192.168.53.12\nlast_seen_ago=65\n"
+				  "rx_packets=0\nrx_bytes=0\ntx_packets=0\ntx_bytes=0\n"
+				  "addrs_refused=7\nerrno=0\n"), 1);
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	show_print(f, &s, 5000);
+	fclose(f);
+	assert_string_equal(out,
+		"interface: tun0\n"
+		"  mode: lab server (plaintext)\n"
+		"  listening on: 0.0.0.0:9090\n"
+		"  offloads: UDP off\n"
+		"  dropped:\n"
+		"    3 malformed: from the socket, not exactly one IP packet (or Ethernet frame)\n"
+		"\n"
+		"client: 10.9.0.5:40000\n"
+		"  inner addresses: 192.168.53.99, fe80::1\n"
+		"  latest packet: Now\n"
+		"  transfer: 300 B received (4 packets), 252 B sent (3 packets)\n"
+		"\n"
+		"client: 10.9.0.12:9090\n"
+		"  inner addresses: 192.168.53.12\n"
+		"  inner addresses refused: 7\n"
+		"  latest packet: 1 minute, 5 seconds ago\n");
+	free(out);
+	show_free(&s);
+}
+
+/* wg show's order: the latest handshake first, never-handshaken peers last. */
+static void peers_sorted_by_handshake(void **state)
+{
+	struct show_iface s;
+	FILE *null = fopen("/dev/null", "w");
+
+	(void)state;
+	assert_non_null(null);
+	show_init(&s, "wg0");
+	assert_int_equal(feed(&s, "public_key=" ALICE_HEX "\nlast_handshake_time_sec=0\n"
+				  "public_key=" BOB_HEX "\nlast_handshake_time_sec=100\n"
+				  "public_key=" ALICE_HEX "\nlast_handshake_time_sec=200\n"
+				  "errno=0\n"), 1);
+	show_print(null, &s, 300);
+	fclose(null);
+	assert_int_equal(s.peer[0].handshake_sec, 200);
+	assert_int_equal(s.peer[1].handshake_sec, 100);
+	assert_int_equal(s.peer[2].handshake_sec, 0);
+	show_free(&s);
+}
+
+static void bad_answers(void **state)
+{
+	struct show_iface s;
+	char line[64];
+
+	(void)state;
+	show_init(&s, "wg0");
+	/* The daemon's error, as UAPI writes it (negated), and unsigned. */
+	assert_int_equal(feed(&s, "errno=-22\n"), -EINVAL);
+	assert_int_equal(feed(&s, "errno=5\n"), -EIO);
+	strcpy(line, "no equals sign");
+	assert_int_equal(show_parse_line(&s, line), -EPROTO);
+	strcpy(line, "=1");
+	assert_int_equal(show_parse_line(&s, line), -EPROTO);
+	assert_int_equal(feed(&s, "listen_port=65536\n"), -EPROTO);
+	assert_int_equal(feed(&s, "listen_port=-1\n"), -EPROTO);
+	assert_int_equal(feed(&s, "drop_mac1=18446744073709551616\n"), -EPROTO);
+	assert_int_equal(feed(&s, "under_load=maybe\n"), -EPROTO);
+	assert_int_equal(feed(&s, "public_key=abc\n"), -EPROTO);
+	assert_int_equal(feed(&s, "errno=x\n"), -EPROTO);
+	assert_int_equal(s.npeers, 0);
+	assert_int_equal(feed(&s, "public_key=" BOB_HEX "\nrx_bytes=1x\n"), -EPROTO);
+	show_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bytes_in_wg_units),
+		cmocka_unit_test(durations_in_wg_words),
+		cmocka_unit_test(wg_answer_printed),
+		cmocka_unit_test(lab_answer_printed),
+		cmocka_unit_test(peers_sorted_by_handshake),
+		cmocka_unit_test(bad_answers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
