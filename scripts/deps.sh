@@ -3,7 +3,7 @@
 # that are missing, so every make target can call it cheaply. Usage: deps.sh [build|check|demo|bench]
 set -eu
 
-build="gcc make pkg-config libmnl-dev libssl-dev libsodium-dev libcap-ng-dev"
+build="gcc make pkg-config libmnl-dev libssl-dev libsodium-dev libcap-ng-dev libpcap-dev"
 check="$build clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping iputils-arping tcpdump
 	python3-scapy procps wireguard-tools wireguard-go"
 demo="$build iproute2 iputils-ping tcpdump python3 procps wireguard-tools"
