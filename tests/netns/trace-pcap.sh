@@ -36,6 +36,8 @@ wg_pair_tunnel
 pub=$(cat "$T/b.pub")
 peer="peer ${pub:0:4}…${pub:39:4}"
 note "adit names wireguard-go '$peer'"
+# The key's base64 may hold + and /: matched literally in the patterns below.
+peer_re=$(printf '%s' "$peer" | sed 's/[][\\.*^$+?(){}|]/\\&/g')
 
 check "wg: a pings b through the tunnel" on a ping -c 3 -W 2 10.88.0.2
 check "wg: b pings a" on b ping -c 2 -W 2 10.88.0.1
@@ -44,15 +46,15 @@ check "wg: TCP from a to b, 200 kB echoed intact" \
 	on a "$PY" "$PYDIR/tcp_echo.py" send 10.88.0.2 7000 200000
 sleep 0.3
 check "wg: trace line for a's echo request, with the peer and the ICMP summary" \
-	grep -Eq "^tun ==> $peer: IPv4 10\.88\.0\.1 > 10\.88\.0\.2 ICMP echo-request id=[0-9]+ seq=1 ttl=64 len=84$" "$T/adit.log"
+	grep -Eq "^tun ==> $peer_re: IPv4 10\.88\.0\.1 > 10\.88\.0\.2 ICMP echo-request id=[0-9]+ seq=1 ttl=64 len=84$" "$T/adit.log"
 check "wg: trace line for the echo reply coming back" \
-	grep -Eq "^tun <== $peer: IPv4 10\.88\.0\.2 > 10\.88\.0\.1 ICMP echo-reply id=[0-9]+ seq=1 ttl=64 len=84$" "$T/adit.log"
+	grep -Eq "^tun <== $peer_re: IPv4 10\.88\.0\.2 > 10\.88\.0\.1 ICMP echo-reply id=[0-9]+ seq=1 ttl=64 len=84$" "$T/adit.log"
 check "wg: trace lines for b's echo request in and a's reply out" \
-	sh -c "grep -Eq '^tun <== $peer: IPv4 10\.88\.0\.2 > 10\.88\.0\.1 ICMP echo-request' '$T/adit.log' &&
-		grep -Eq '^tun ==> $peer: IPv4 10\.88\.0\.1 > 10\.88\.0\.2 ICMP echo-reply' '$T/adit.log'"
+	sh -c "grep -Eq '^tun <== $peer_re: IPv4 10\.88\.0\.2 > 10\.88\.0\.1 ICMP echo-request' '$T/adit.log' &&
+		grep -Eq '^tun ==> $peer_re: IPv4 10\.88\.0\.1 > 10\.88\.0\.2 ICMP echo-reply' '$T/adit.log'"
 check "wg: trace lines for the TCP handshake (SYN out, SYN-ACK in)" \
-	sh -c "grep -Eq '^tun ==> $peer: IPv4 10\.88\.0\.1:[0-9]+ > 10\.88\.0\.2:7000 TCP \[S\] ' '$T/adit.log' &&
-		grep -Eq '^tun <== $peer: IPv4 10\.88\.0\.2:7000 > 10\.88\.0\.1:[0-9]+ TCP \[S\.\] ' '$T/adit.log'"
+	sh -c "grep -Eq '^tun ==> $peer_re: IPv4 10\.88\.0\.1:[0-9]+ > 10\.88\.0\.2:7000 TCP \[S\] ' '$T/adit.log' &&
+		grep -Eq '^tun <== $peer_re: IPv4 10\.88\.0\.2:7000 > 10\.88\.0\.1:[0-9]+ TCP \[S\.\] ' '$T/adit.log'"
 
 # While adit runs: the capture is flushed per batch.
 read_pcap wg
