@@ -17,7 +17,18 @@ OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
 LIBOBJ  := $(LIBSRC:src/%.c=$(BUILD)/%.o)
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check unit netns demo clean clang-check asan fuzz bench bench-scale stress
+.PHONY: all deps check unit netns demo clean clang-check asan fuzzers fuzz bench bench-scale stress man install uninstall
+
+# make install: PREFIX and DESTDIR as usual. bin, not sbin: genkey, pubkey and genpsk are for
+# every user (wg, which they mirror, is in /usr/bin too), and wg-quick finds adit through PATH
+# (/usr/local/bin is in systemd's and every login's; /usr/local/sbin is in root's only).
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+# systemd reads units from /usr/local/lib/systemd/system as from /lib/systemd/system.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DROPIN  := wg-quick@.service.d
+INSTALLED := $(BINDIR)/adit $(MANDIR)/man8/adit.8 $(UNITDIR)/adit@.service $(UNITDIR)/$(DROPIN)/adit.conf
 
 all: deps adit
 
@@ -55,18 +66,29 @@ asan:
 	@$(MAKE) --no-print-directory -s BUILD=build/asan CFLAGS="$(SANITIZE)" LDFLAGS="$(SANITIZE)" \
 		build/asan/adit $(UNITS:$(BUILD)/%=build/asan/%)
 
-# libFuzzer harnesses, one per parser of outside bytes; tests/run.sh fuzz runs each briefly.
+# libFuzzer harnesses, one per parser of outside bytes. make fuzzers builds them (make check
+# then runs each for FUZZ_SECONDS); make fuzz runs each until FUZZ_RUNS executions (10^7:
+# minutes for the parsers, hours for the harnesses with two live devices).
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(HDR)
+# The harnesses with two live devices own the clock, as the timer tests do.
+WRAP_fuzz_wg_data := -Wl,--wrap=clock_now
+WRAP_fuzz_wg_handshake := -Wl,--wrap=clock_now,--wrap=clock_wall
+build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(HDR) $(wildcard tests/fuzz/*.h)
 	@mkdir -p build/fuzz
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Isrc \
-		-o $@ $< $(LIBSRC) $(LDLIBS)
+		-o $@ $< $(LIBSRC) $(LDLIBS) $(WRAP_$*)
 
-fuzz: $(FUZZERS)
+fuzzers: $(FUZZERS)
+
+FUZZ_RUNS ?= 10000000
+fuzz:
+	@scripts/deps.sh check
+	@$(MAKE) --no-print-directory fuzzers
+	@FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh fuzz
 
 check:
 	@scripts/deps.sh check
-	@$(MAKE) --no-print-directory adit unit asan fuzz
+	@$(MAKE) --no-print-directory adit man unit asan fuzzers
 	@tests/run.sh
 
 netns: adit
@@ -95,6 +117,31 @@ bench-scale:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory adit
 	@bench/scale.sh
+
+# The man page, from scdoc source; deps.sh man installs scdoc (and fails loudly without root).
+man: $(BUILD)/adit.8
+
+$(BUILD)/adit.8: doc/adit.8.scd | $(BUILD)
+	@scripts/deps.sh man
+	scdoc < $< > $@.new && mv -f $@.new $@
+
+# The unit files name adit by its installed path. Rebuilt every time: BINDIR may differ.
+$(BUILD)/adit@.service $(BUILD)/wg-quick-adit.conf: $(BUILD)/%: systemd/%.in FORCE | $(BUILD)
+	sed 's|@BINDIR@|$(BINDIR)|g' $< > $@.new && mv -f $@.new $@
+
+FORCE:
+
+install: $(BUILD)/adit $(BUILD)/adit.8 $(BUILD)/adit@.service $(BUILD)/wg-quick-adit.conf
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)/$(DROPIN)
+	install -m 755 $(BUILD)/adit $(DESTDIR)$(BINDIR)/adit
+	install -m 644 $(BUILD)/adit.8 $(DESTDIR)$(MANDIR)/man8/adit.8
+	install -m 644 $(BUILD)/adit@.service $(DESTDIR)$(UNITDIR)/adit@.service
+	install -m 644 $(BUILD)/wg-quick-adit.conf $(DESTDIR)$(UNITDIR)/$(DROPIN)/adit.conf
+
+# Exactly what install put there; the drop-in directory too, if nothing else is in it.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	[ ! -d $(DESTDIR)$(UNITDIR)/$(DROPIN) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(UNITDIR)/$(DROPIN)
 
 clean:
 	rm -rf build adit

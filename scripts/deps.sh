@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages adit needs to build, test and run the lab, and only those
-# that are missing, so every make target can call it cheaply. Usage: deps.sh [build|check|demo|bench]
+# that are missing, so every make target can call it cheaply.
+# Usage: deps.sh [build|man|check|demo|bench]
 set -eu
 
 build="gcc make pkg-config libmnl-dev libssl-dev libsodium-dev libcap-ng-dev libpcap-dev"
-check="$build clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping iputils-arping tcpdump
-	python3-scapy procps wireguard-tools wireguard-go"
+# The man page (make man, make install): scdoc turns doc/adit.8.scd into roff.
+man="scdoc"
+# man-db and groff-base: tests/install.sh renders the page with man -l.
+check="$build $man clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping iputils-arping tcpdump
+	python3-scapy procps wireguard-tools wireguard-go man-db groff-base"
 demo="$build iproute2 iputils-ping tcpdump python3 procps wireguard-tools"
 # bench/run.sh and bench/scale.sh: the measuring tools (python3 writes scale.sh's configs),
 # every tunnel they compare adit with, and what ../shared/anchors/wireguard-go/build.sh
@@ -15,10 +19,11 @@ bench="$build iperf3 jq iproute2 iputils-ping procps gawk python3 wireguard-tool
 
 case "${1:-build}" in
 build) want=$build ;;
+man) want=$man ;;
 check) want=$check ;;
 demo) want=$demo ;;
 bench) want=$bench ;;
-*) echo "usage: $0 [build|check|demo|bench]" >&2; exit 2 ;;
+*) echo "usage: $0 [build|man|check|demo|bench]" >&2; exit 2 ;;
 esac
 
 missing=

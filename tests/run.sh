@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every suite — unit tests (cmocka), the clang build, the end-to-end tests in network
-# namespaces — and ends with one line: "N passed, N failed".
-# Usage: tests/run.sh [unit|clang|fuzz|netns|nooffload|asan|stress]... ; with no argument, all
-# of them but stress.
+# namespaces, make install into temporary directories — and ends with one line:
+# "N passed, N failed".
+# Usage: tests/run.sh [unit|clang|fuzz|netns|nooffload|asan|install|stress]... ; with no
+# argument, all of them but stress.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -11,7 +12,7 @@ passed=0
 failed=0
 failures=()
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit clang fuzz netns nooffload asan)
+[ ${#suites[@]} -eq 0 ] && suites=(unit clang fuzz netns nooffload asan install)
 
 count() { # NAME PASSED FAILED
 	passed=$((passed + $2))
@@ -37,20 +38,32 @@ run_asan() {
 	done
 }
 
-# Each fuzzer for a bounded time, from its seed corpus (left untouched: new inputs go to a
-# scratch directory).
+# Each fuzzer from its seed corpus (left untouched: new inputs go to a scratch directory), for
+# FUZZ_SECONDS, or with FUZZ_RUNS set (make fuzz) until that many executions.
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+FUZZ_RUNS=${FUZZ_RUNS:-}
 run_fuzz() {
-	local f name scratch
+	local f name scratch limit label done_runs
+	if [ -n "$FUZZ_RUNS" ]; then
+		limit=-runs=$FUZZ_RUNS
+	else
+		limit=-max_total_time=$FUZZ_SECONDS
+	fi
 	for f in build/fuzz/fuzz_*; do
 		[ -x "$f" ] || continue
 		name=${f##*/fuzz_}
 		scratch=$(mktemp -d)
-		if "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 "$scratch" "tests/fuzz/corpus_$name" \
-			>"$scratch.log" 2>&1; then
-			count "fuzz/$name (${FUZZ_SECONDS}s, $(grep -o 'Done [0-9]* runs' "$scratch.log"))" 1 0
+		if "$f" "$limit" -timeout=10 "$scratch" "tests/fuzz/corpus_$name" >"$scratch.log" 2>&1; then
+			done_runs=$(grep -o 'Done [0-9]* runs' "$scratch.log" | grep -o '[0-9]*')
+			if [ -z "$FUZZ_RUNS" ]; then
+				count "fuzz/$name (${FUZZ_SECONDS}s, ${done_runs:-?} runs)" 1 0
+			elif [ "${done_runs:-0}" -ge "$FUZZ_RUNS" ]; then
+				count "fuzz/$name ($done_runs runs)" 1 0
+			else
+				count "fuzz/$name (${done_runs:-0} of $FUZZ_RUNS runs)" 0 1
+			fi
 		else
-			grep -A30 'ERROR\|==ERROR' "$scratch.log" | head -40 | sed 's/^/    /'
+			grep -A30 'ERROR\|==ERROR\|invariant broken' "$scratch.log" | head -40 | sed 's/^/    /'
 			count "fuzz/$name" 0 1
 		fi
 		rm -rf "$scratch" "$scratch.log"
@@ -117,7 +130,7 @@ run_netns_one() {
 		printf '%s\n' "$out" | sed 's/^/    /' | tail -60
 		[ "$bad" -eq 0 ] && bad=1
 	fi
-	count "${label}netns/${t##*/}" "$ok" "$bad"
+	count "${label}${t#tests/}" "$ok" "$bad"
 }
 
 run_netns() {
@@ -135,8 +148,9 @@ for s in "${suites[@]}"; do
 	nooffload) run_nooffload ;;
 	asan) run_asan ;;
 	fuzz) run_fuzz ;;
+	install) run_netns_one tests/install.sh ;; # make install into temporary directories
 	stress) run_stress ;;
-	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, fuzz, netns, nooffload, asan or stress)" >&2; exit 2 ;;
+	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, fuzz, netns, nooffload, asan, install or stress)" >&2; exit 2 ;;
 	esac
 done
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"

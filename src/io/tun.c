@@ -66,7 +66,7 @@ static void set_offloads(struct tun *t)
 	t->offloads = 0;
 }
 
-static int setup_offload(struct tun *t)
+static int alloc_super(struct tun *t)
 {
 	t->super = mmap(NULL, SUPER_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			-1, 0);
@@ -75,8 +75,16 @@ static int setup_offload(struct tun *t)
 		log_error("cannot allocate the TUN's read buffer: %s", strerror(errno));
 		return -ENOMEM;
 	}
-	set_offloads(t);
 	return 0;
+}
+
+static int setup_offload(struct tun *t)
+{
+	int err = alloc_super(t);
+
+	if (!err)
+		set_offloads(t);
+	return err;
 }
 
 int tun_open(struct tun *t, const char *name, bool tap, bool template_ok, bool offload)
@@ -123,6 +131,14 @@ void tun_attach(struct tun *t, int fd)
 {
 	memset(t, 0, sizeof(*t));
 	t->fd = fd;
+}
+
+int tun_attach_vnet(struct tun *t, int fd, unsigned int offloads)
+{
+	tun_attach(t, fd);
+	t->vnet = true;
+	t->offloads = offloads;
+	return alloc_super(t);
 }
 
 void tun_close(struct tun *t)

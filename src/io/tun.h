@@ -38,6 +38,10 @@ int tun_open(struct tun *t, const char *name, bool tap, bool template_ok, bool o
 void tun_close(struct tun *t);
 /* Lets tests and fuzzers run a device over any fd (a socketpair): no offloads. */
 void tun_attach(struct tun *t, int fd);
+/* The same with the virtio-net header and the TUN_F_* offloads given, as if the kernel had
+ * taken them: writes then coalesce, and every read and write starts with the header. Returns
+ * 0 or -ENOMEM; tun_close frees what it took. */
+int tun_attach_vnet(struct tun *t, int fd, unsigned int offloads);
 
 /* Reads packets until the TUN is empty or max are in hand: packet i lands at bufs[i], which
  * has room for cap bytes, its length in lens[i]. Returns how many, or -ENODEV when the

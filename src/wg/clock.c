@@ -9,3 +9,8 @@ uint64_t clock_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
+
+void clock_wall(struct timespec *ts)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+}

@@ -1,10 +1,14 @@
-/* The clock of wg mode's protocol: monotonic milliseconds. In a file of its own, so that a
- * test that owns time (unit/test_timers, linked with --wrap=clock_now) sees every call. */
+/* The clocks of wg mode's protocol: monotonic milliseconds, and the wall clock a handshake
+ * initiation carries. In a file of their own, so that a test or fuzzer that owns time (linked
+ * with --wrap=clock_now, --wrap=clock_wall) sees every call. */
 #ifndef ADIT_WG_CLOCK_H
 #define ADIT_WG_CLOCK_H
 
 #include <stdint.h>
+#include <time.h>
 
 uint64_t clock_now(void);
+/* CLOCK_REALTIME. */
+void clock_wall(struct timespec *ts);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "wg/clock.h"
 #include "wg/noise.h"
 
 static const char construction[] = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";
@@ -171,7 +172,7 @@ void noise_tai64n_now(uint8_t out[WG_TIMESTAMP_LEN])
 	uint64_t secs;
 	uint32_t nsec;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_wall(&ts);
 	secs = htobe64(UINT64_C(0x400000000000000a) + (uint64_t)ts.tv_sec);
 	nsec = (uint32_t)ts.tv_nsec;
 	nsec -= nsec % (1 << 24); /* 16.7 ms, below 1 s / WG_INITIATIONS_PER_SECOND */

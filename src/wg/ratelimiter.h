@@ -1,6 +1,9 @@
 /* Under load, handshake messages with a valid cookie are still limited per source address
  * (the kernel's rule: 20 per second, bursts of 5), so one host cannot fill the handshake
- * work. A fixed-size table: nothing is allocated per packet, old entries are reused. */
+ * work. The table fails closed: it tracks at most RATELIMITER_ENTRIES sources, each in its
+ * own entry however the hash falls, and refuses a newcomer while it is full. An entry idle
+ * for RATELIMITER_IDLE_MS is reclaimed, so new sources get in again once a flood ends.
+ * All memory is in the struct: nothing is allocated, per packet or at all. */
 #ifndef ADIT_WG_RATELIMITER_H
 #define ADIT_WG_RATELIMITER_H
 
@@ -10,18 +13,25 @@
 
 #define RATELIMITER_PACKETS_PER_SECOND 20
 #define RATELIMITER_BURST 5
-#define RATELIMITER_SLOTS 4096
+#define RATELIMITER_CHAINS 4096   /* hash chains; a power of two */
+#define RATELIMITER_ENTRIES 16384 /* sources tracked at once */
+#define RATELIMITER_IDLE_MS 1000  /* an entry idle longer is reclaimed (and GC runs this often) */
 
 struct ratelimiter_entry {
-	uint8_t key[16]; /* IPv4 address, or the /64 of an IPv6 address */
-	uint8_t family;
 	uint64_t last_ms;
-	uint64_t tokens; /* in ms-scaled units */
+	uint32_t tokens; /* ms of credit */
+	uint32_t next;   /* 1 + index of the next entry in its chain or the free list; 0 ends */
+	uint8_t key[8];  /* IPv4 address, or the /64 of an IPv6 address */
+	uint8_t family;
 };
 
 struct ratelimiter {
-	uint8_t hash_key[16]; /* random, so a sender cannot aim at one slot */
-	struct ratelimiter_entry slots[RATELIMITER_SLOTS];
+	uint8_t hash_key[16]; /* random, so a sender cannot aim at one chain */
+	uint64_t last_gc_ms;
+	uint32_t free; /* 1 + index of the first free entry; 0 when the table is full */
+	uint32_t used;
+	uint32_t chains[RATELIMITER_CHAINS]; /* 1 + index of each chain's first entry */
+	struct ratelimiter_entry entries[RATELIMITER_ENTRIES];
 };
 
 void ratelimiter_init(struct ratelimiter *rl);

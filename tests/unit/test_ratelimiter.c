@@ -1,5 +1,6 @@
 /* The handshake rate limit per source: 20 packets a second in bursts of 5, one bucket per
- * IPv4 address or IPv6 /64, in a fixed table where a newcomer takes a colliding slot. */
+ * IPv4 address or IPv6 /64, in a fixed table that refuses newcomers when full, never lets
+ * two sources share a bucket, and reclaims entries idle for a second. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -97,31 +98,12 @@ static void test_sustained_rate(void **state)
 	assert_int_equal(allowed, 25);
 }
 
-/* Initialises rl again until a and b land in different slots, so the check below is about
- * independence and not the (1 in 4096) chance of a collision. */
-static void separate(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	for (int tries = 0; tries < 100; ++tries) {
-		unsigned int used = 0;
-
-		ratelimiter_init(&rl);
-		allow(a, 0);
-		allow(b, 0);
-		for (size_t i = 0; i < RATELIMITER_SLOTS; ++i)
-			used += rl.slots[i].family != 0;
-		ratelimiter_init(&rl);
-		if (used == 2)
-			return;
-	}
-	fail_msg("could not place two sources in distinct slots");
-}
-
+/* Different sources have their own buckets. */
 static void test_sources_independent(void **state)
 {
 	struct sockaddr_storage a = v4("192.0.2.1", 51820), b = v4("192.0.2.2", 51820);
 
 	(void)state;
-	separate(&a, &b);
 	assert_int_equal(burst(&a, 1000, 10), 5);
 	assert_int_equal(burst(&b, 1000, 10), 5);
 	assert_false(allow(&a, 1000));
@@ -137,19 +119,28 @@ static void test_port_ignored(void **state)
 	assert_int_equal(burst(&b, 1000, 10), 2);
 }
 
-/* All of one /64 share a bucket; the next /64 has its own. */
+/* All of one /64 share a bucket, however many addresses of it send, and take one entry of
+ * the table; the next /64 has its own. */
 static void test_ipv6_by_64(void **state)
 {
 	struct sockaddr_storage a = v6("2001:db8:1:2::1", 51820);
 	struct sockaddr_storage same = v6("2001:db8:1:2:ffff:ffff:ffff:fffe", 51820);
 	struct sockaddr_storage next = v6("2001:db8:1:3::1", 51820);
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&same;
+	unsigned int allowed = 0;
 
 	(void)state;
-	separate(&a, &next);
 	assert_int_equal(burst(&a, 1000, 3), 3);
 	assert_int_equal(burst(&same, 1000, 10), 2);
 	assert_false(allow(&a, 1000));
+	for (uint32_t n = 0; n < 2 * RATELIMITER_ENTRIES; ++n) {
+		memcpy(sin6->sin6_addr.s6_addr + 12, &n, sizeof(n));
+		allowed += allow(&same, 1000);
+	}
+	assert_int_equal(allowed, 0);
+	assert_int_equal(rl.used, 1);
 	assert_int_equal(burst(&next, 1000, 10), 5);
+	assert_int_equal(rl.used, 2);
 }
 
 /* An IPv4 sender seen through a dual-stack socket is the same sender, not one /64 shared by
@@ -161,36 +152,146 @@ static void test_v4_mapped(void **state)
 	struct sockaddr_storage other = v6("::ffff:192.0.2.99", 51820);
 
 	(void)state;
-	separate(&mapped, &other);
 	assert_int_equal(burst(&a, 1000, 3), 3);
 	assert_int_equal(burst(&mapped, 1000, 10), 2);
 	assert_int_equal(burst(&other, 1000, 10), 5);
+	assert_int_equal(rl.used, 2);
 }
 
-/* When a newcomer hashes onto a spent bucket it takes the slot; the old owner then starts
- * afresh rather than being refused. */
-static void test_collision_newcomer_takes_slot(void **state)
+/* The n-th of 2^24 distinct IPv4 sources, 10.x.y.z. */
+static struct sockaddr_storage nth(uint32_t n)
 {
-	struct sockaddr_storage a = v4("10.0.0.1", 1), b;
-	struct ratelimiter_entry *slot = NULL;
-	char ip[INET_ADDRSTRLEN];
+	struct sockaddr_storage ss = v4("10.0.0.0", 51820);
+
+	((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(0x0a000000 | (n & 0xffffff));
+	return ss;
+}
+
+static unsigned int chain_length(uint32_t head)
+{
+	unsigned int n = 0;
+
+	for (; head; head = rl.entries[head - 1].next)
+		++n;
+	return n;
+}
+
+/* Finds a source whose key hashes onto the same chain as a's, by sending one packet from
+ * each of up to a table's worth of others at time 0 and watching a's chain (new entries go
+ * to its head). The table's random key decides, so it may take more than one table. */
+static struct sockaddr_storage colliding_with(const struct sockaddr_storage *a)
+{
+	for (int table = 0; table < 20; ++table) {
+		size_t c = 0;
+
+		ratelimiter_init(&rl);
+		assert_true(allow(a, 0));
+		while (!rl.chains[c])
+			++c;
+		for (uint32_t n = 1; n < RATELIMITER_ENTRIES; ++n) {
+			uint32_t head = rl.chains[c];
+			struct sockaddr_storage b = nth(n);
+
+			assert_true(allow(&b, 0));
+			if (rl.chains[c] != head)
+				return b;
+		}
+	}
+	fail_msg("found no source colliding with a");
+	return *a;
+}
+
+/* Two sources on one chain, alternating: each is limited as if it were alone, not handed a
+ * fresh bucket whenever the other has used the slot. First a burst at one instant, then a
+ * second of flood sampled every millisecond: the burst of 5 and 20 more, each. */
+static void test_colliding_pair_limited_alone(void **state)
+{
+	struct sockaddr_storage a = v4("192.0.2.1", 51820), b = colliding_with(&a);
+	unsigned int na = 0, nb = 0;
+	uint64_t t0 = 10 * RATELIMITER_IDLE_MS;
+	size_t c = 0;
 
 	(void)state;
-	assert_int_equal(burst(&a, 1000, 10), 5);
-	for (size_t i = 0; i < RATELIMITER_SLOTS; ++i) {
-		if (rl.slots[i].family)
-			slot = &rl.slots[i];
+	for (int i = 0; i < 1000; ++i) {
+		na += allow(&a, t0);
+		nb += allow(&b, t0);
 	}
-	assert_non_null(slot);
-	for (uint32_t n = 1;; ++n) {
-		assert_true(n < 1000000);
-		snprintf(ip, sizeof(ip), "172.%u.%u.%u", 16 + (n >> 16) % 16, (n >> 8) & 255, n & 255);
-		b = v4(ip, 1);
-		assert_true(allow(&b, 1000));
-		if (!memcmp(slot->key, &((struct sockaddr_in *)&b)->sin_addr, 4))
-			break; /* b now owns a's slot */
+	/* The search's other sources were idle long enough to be gone: a and b alone remain,
+	 * and on one chain. */
+	assert_int_equal(rl.used, 2);
+	while (!rl.chains[c])
+		++c;
+	assert_int_equal(chain_length(rl.chains[c]), 2);
+	assert_int_equal(na, 5);
+	assert_int_equal(nb, 5);
+
+	t0 += 10 * RATELIMITER_IDLE_MS;
+	na = nb = 0;
+	for (uint64_t t = t0; t <= t0 + 1000; ++t) {
+		na += allow(&a, t);
+		nb += allow(&b, t);
 	}
-	assert_true(allow(&a, 1000));
+	assert_int_equal(na, 25);
+	assert_int_equal(nb, 25);
+}
+
+/* A table full of active sources refuses a newcomer outright, however often it tries,
+ * while the sources it holds keep their buckets. */
+static void test_full_table_refuses_newcomers(void **state)
+{
+	struct sockaddr_storage first = nth(0), newcomer = nth(RATELIMITER_ENTRIES);
+
+	(void)state;
+	for (uint32_t n = 0; n < RATELIMITER_ENTRIES; ++n) {
+		struct sockaddr_storage s = nth(n);
+
+		assert_true(allow(&s, 1000));
+	}
+	assert_int_equal(rl.used, RATELIMITER_ENTRIES);
+	assert_int_equal(burst(&newcomer, 1000, 100), 0);
+	assert_int_equal(burst(&newcomer, 1000 + RATELIMITER_IDLE_MS / 2, 100), 0);
+	assert_int_equal(burst(&first, 1000 + RATELIMITER_IDLE_MS / 2, 10), 5);
+	/* Exactly the idle time since the flood's last packet: not yet idle, still full. */
+	assert_int_equal(burst(&newcomer, 1000 + RATELIMITER_IDLE_MS, 10), 0);
+}
+
+/* Once the flood has been idle past the idle time, its entries are reclaimed and new
+ * sources get in, with a bucket each; a source that kept sending keeps its entry. */
+static void test_idle_entries_reclaimed(void **state)
+{
+	struct sockaddr_storage first = nth(0), newcomer = nth(RATELIMITER_ENTRIES);
+	uint64_t later = 1000 + RATELIMITER_IDLE_MS + 1;
+
+	(void)state;
+	for (uint32_t n = 0; n < RATELIMITER_ENTRIES; ++n) {
+		struct sockaddr_storage s = nth(n);
+
+		allow(&s, 1000);
+	}
+	assert_int_equal(burst(&newcomer, 1000, 1), 0);
+	assert_int_equal(burst(&first, 1000 + RATELIMITER_IDLE_MS / 2, 10), 5);
+	assert_int_equal(burst(&newcomer, later, 10), 5);
+	assert_int_equal(rl.used, 2); /* first, seen within the idle time, stays */
+	for (uint32_t n = 1; n < RATELIMITER_ENTRIES - 1; ++n) {
+		struct sockaddr_storage s = nth(n);
+
+		assert_true(allow(&s, later));
+	}
+	assert_int_equal(rl.used, RATELIMITER_ENTRIES);
+	newcomer = nth(RATELIMITER_ENTRIES - 1);
+	assert_false(allow(&newcomer, later));
+}
+
+/* A clock that steps back refills nothing. */
+static void test_clock_back(void **state)
+{
+	struct sockaddr_storage a = v4("192.0.2.1", 51820);
+
+	(void)state;
+	assert_int_equal(burst(&a, 5000, 10), 5);
+	assert_int_equal(burst(&a, 1000, 10), 0);
+	assert_int_equal(burst(&a, 5000, 10), 0);
+	assert_true(allow(&a, 5050));
 }
 
 static void test_unknown_family_refused(void **state)
@@ -212,7 +313,10 @@ int main(void)
 		cmocka_unit_test_setup(test_port_ignored, setup),
 		cmocka_unit_test_setup(test_ipv6_by_64, setup),
 		cmocka_unit_test_setup(test_v4_mapped, setup),
-		cmocka_unit_test_setup(test_collision_newcomer_takes_slot, setup),
+		cmocka_unit_test_setup(test_colliding_pair_limited_alone, setup),
+		cmocka_unit_test_setup(test_full_table_refuses_newcomers, setup),
+		cmocka_unit_test_setup(test_idle_entries_reclaimed, setup),
+		cmocka_unit_test_setup(test_clock_back, setup),
 		cmocka_unit_test_setup(test_unknown_family_refused, setup),
 	};
 

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# make install puts exactly four files under DESTDIR and PREFIX: adit, adit(8), adit@.service
+# and wg-quick@.service.d/adit.conf; they work from there (the binary runs, man renders the page
+# and it names every command and option adit's --help texts list, systemd-analyze verify takes
+# both unit files, adit@.service's own command lines bring up an interface configured from
+# IFACE.conf, wg-quick runs adit with the drop-in's environment), and make uninstall removes
+# them and nothing else. Run by tests/run.sh install.
+# shellcheck disable=SC2317 # the helpers below run through check
+# shellcheck source=tests/netns/lib.sh
+. "$(dirname "$0")/netns/lib.sh"
+# shellcheck source=tests/netns/wglib.sh
+. "$(dirname "$0")/netns/wglib.sh"
+need_adit
+
+mk() { make -s --no-print-directory -C "$ROOT" "$@" >"$T/make.log" 2>&1 || { cat "$T/make.log"; return 1; }; }
+
+# Each file with its mode, then each directory: what `find DESTDIR` must print.
+listing() { (cd "$1" && find . -mindepth 1 \( -type d -printf 'dir %P\n' \) -o -printf '%m %P\n' | sort); }
+expected() { # PREFIX, without its leading /
+	local p=$1 d=
+	for d in ${p//\// }; do printf 'dir %s\n' "${p%%"${d}"*}$d"; done
+	printf '%s\n' "dir $p/bin" "dir $p/lib" "dir $p/lib/systemd" "dir $p/lib/systemd/system" \
+		"dir $p/lib/systemd/system/wg-quick@.service.d" "dir $p/share" "dir $p/share/man" \
+		"dir $p/share/man/man8" "755 $p/bin/adit" "644 $p/lib/systemd/system/adit@.service" \
+		"644 $p/lib/systemd/system/wg-quick@.service.d/adit.conf" "644 $p/share/man/man8/adit.8"
+}
+same_listing() { diff <(expected "$2" | sort) <(listing "$1"); }
+
+D=$T/destdir
+check "make install DESTDIR=\$T/destdir exits 0" mk install DESTDIR="$D"
+note "installed: $(cd "$D" && find . -mindepth 1 ! -type d | sort | tr '\n' ' ')"
+check "DESTDIR holds exactly bin/adit, man8/adit.8, adit@.service, the drop-in under usr/local" \
+	same_listing "$D" usr/local
+BIN=$D/usr/local/bin/adit UNITS=$D/usr/local/lib/systemd/system
+check "the installed adit is the one built" cmp "$ROOT/build/adit" "$BIN"
+check "the installed adit runs: 'adit version' prints adit X.Y.Z" \
+	sh -c "'$BIN' version | grep -Eqx 'adit [0-9]+\.[0-9]+\.[0-9]+'"
+check "adit@.service runs /usr/local/bin/adit %i" grep -qx 'ExecStart=/usr/local/bin/adit %i' "$UNITS/adit@.service"
+check "the drop-in sets WG_QUICK_USERSPACE_IMPLEMENTATION=/usr/local/bin/adit" \
+	grep -qx 'Environment=WG_QUICK_USERSPACE_IMPLEMENTATION=/usr/local/bin/adit' \
+	"$UNITS/wg-quick@.service.d/adit.conf"
+
+O=$T/opt
+check "make install PREFIX=/opt/adit DESTDIR=\$T/opt exits 0" mk install PREFIX=/opt/adit DESTDIR="$O"
+check "  exactly those" same_listing "$O" opt/adit
+names_opt() {
+	grep -qx 'ExecStart=/opt/adit/bin/adit %i' "$O/opt/adit/lib/systemd/system/adit@.service" &&
+		grep -qx 'Environment=WG_QUICK_USERSPACE_IMPLEMENTATION=/opt/adit/bin/adit' \
+			"$O/opt/adit/lib/systemd/system/wg-quick@.service.d/adit.conf" &&
+		! grep -rq @BINDIR@ "$O"
+}
+check "  and both unit files name /opt/adit/bin/adit, no @BINDIR@ left" names_opt
+
+# The page, as man shows it: no hyphenation, so that options are whole words.
+PAGE=$T/adit.8.txt
+check "man -l renders the installed page with no warning" \
+	sh -c "MANWIDTH=80 man --nh --nj -l '$D/usr/local/share/man/man8/adit.8' >'$PAGE' 2>'$T/man.err' &&
+		test ! -s '$T/man.err' && grep -q '^NAME' '$PAGE' && grep -q 'adit - userspace VPN' '$PAGE'"
+in_page() { grep -Eq -- "(^|[^a-z-])$1([^a-z-]|\$)" "$PAGE"; }
+# An option has its own entry: a line of its own, as "-n, --name NAME" or "--tap".
+has_entry() { grep -Eq -- "^ +((-[a-z]|--[a-z-]+), )*$1( |,|\$)" "$PAGE"; }
+undocumented() {
+	local cmd opt missing=
+	for cmd in $("$ROOT/adit" --help | sed -n 's/^  \([a-z]\+\) .*/\1/p'); do
+		in_page "adit $cmd" || missing="$missing 'adit $cmd'"
+	done
+	for cmd in tun server client wg; do
+		for opt in $("$ROOT/adit" "$cmd" --help | grep -oE -- '(^|[][ |,])--?[a-z][a-z-]*' | tr -d '[]|, ' | sort -u); do
+			has_entry "$opt" || missing="$missing 'adit $cmd $opt'"
+		done
+	done
+	[ -z "$missing" ] || { echo "not in adit(8):$missing"; return 1; }
+}
+check "the page names every command of 'adit --help' and has an entry for each option of each COMMAND --help" \
+	undocumented
+check "  and EXIT STATUS, ENVIRONMENT (LOG_LEVEL), FILES, SEE ALSO wg(8) and wg-quick(8)" \
+	sh -c "grep -q '^EXIT STATUS' '$PAGE' && grep -q '^ENVIRONMENT' '$PAGE' && grep -q LOG_LEVEL '$PAGE' &&
+		grep -q '^FILES' '$PAGE' && grep -q '^SEE ALSO' '$PAGE' && grep -q 'wg(8), wg-quick(8)' '$PAGE'"
+
+# Installed where the unit's paths are real, for systemd-analyze and to run its commands.
+P=$T/prefix PU=$T/prefix/lib/systemd/system
+check "make install PREFIX=\$T/prefix exits 0" mk install PREFIX="$P"
+IF=$(wg_ifname inst) IQ=$(wg_ifname instq)
+# Exit status 0 and not a line of output: verify only warns, with 0, about a key it ignores.
+verify_clean() {
+	local out rc
+	out=$(MANPATH=$P/share/man: SYSTEMD_UNIT_PATH=$PU: systemd-analyze verify "$@" 2>&1); rc=$?
+	echo "$out"
+	[ "$rc" -eq 0 ] && [ -z "$out" ]
+}
+if ! command -v systemd-analyze >/dev/null; then
+	skip "systemd-analyze verify adit@$IF.service" "no systemd-analyze on this machine"
+	skip "systemd-analyze verify wg-quick@$IF.service with the drop-in" "no systemd-analyze on this machine"
+else
+	check "systemd-analyze verify adit@$IF.service: no warning" verify_clean "$PU/adit@$IF.service"
+	mkdir -p "$T/broken"
+	sed 's/^Type=forking/Type=forkin/' "$PU/adit@.service" >"$T/broken/adit@.service"
+	check_not "  (a unit with Type=forkin does not pass: the check can fail)" \
+		verify_clean "$T/broken/adit@$IF.service"
+	if [ -e /lib/systemd/system/wg-quick@.service ]; then
+		check "systemd-analyze verify wg-quick@$IF.service with adit's drop-in: no warning" \
+			verify_clean "wg-quick@$IF.service"
+	else
+		skip "systemd-analyze verify wg-quick@$IF.service" "no wg-quick@.service (wireguard-tools)"
+	fi
+fi
+
+# adit@.service's own command lines, as systemd would run them for instance $IF, as far as a
+# shell can: in a namespace, with the unit's capability bounding set and no_new_privs, and
+# the test's directory mounted (in a private mount namespace) on /etc/wireguard.
+U=$PU/adit@.service
+CAPS=-all$(sed -n 's/^CapabilityBoundingSet=//p' "$U" | tr '[:upper:]' '[:lower:]' | sed 's/cap_/,+/g; s/ //g')
+ETC=$T/etc-wireguard
+unit_cmd() { # KEY
+	local line
+	line=$(sed -n "s/^$1=//p" "$U" | sed "s/%i/$IF/g")
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	on a unshare -m --propagation private bash -c \
+		'mount --bind "$1" /etc/wireguard && eval "exec setpriv --nnp --bounding-set=$2 $3"' \
+		_ "$ETC" "$CAPS" "$line"
+}
+port_is() { test "$(on a wg show "$IF" listen-port)" = "$1"; }
+unit_cmd_then_port() { unit_cmd "$1" && port_is "$2"; }
+started() { unit_cmd ExecStart && ip -n "$(ns a)" link show dev "$IF" && test -S "$WG_RUN/$IF.sock"; }
+stopped() {
+	wait_for 5 gone "$DPID" && ! ip -n "$(ns a)" link show dev "$IF" 2>/dev/null &&
+		test ! -e "$WG_RUN/$IF.sock"
+}
+wg_hosts a
+wg_key a
+wg_key b
+mkdir -p "$ETC" && chmod 700 "$ETC"
+(umask 077; cat >"$ETC/$IF.conf") <<CONF
+[Interface]
+PrivateKey = $(cat "$T/a.key")
+ListenPort = 51820
+Address = 10.66.0.1/24
+
+[Peer]
+PublicKey = $(cat "$T/b.pub")
+AllowedIPs = 10.66.0.2/32
+Endpoint = 127.0.0.1:51821
+CONF
+if [ ! -d /etc/wireguard ]; then
+	skip "adit@.service's ExecStart, ExecStartPost, ExecReload" "no /etc/wireguard to mount over"
+else
+	check "ExecStart ($P/bin/adit $IF, Type=forking) returns 0 once $IF and its socket exist" started
+	check "ExecStartPost applies $IF.conf (a wg-quick file: Address= too) through wg-quick strip" \
+		unit_cmd ExecStartPost
+	check "  wg show $IF has the file's private key, listen port and peer" \
+		test "$(on a wg show "$IF" private-key) $(on a wg show "$IF" listen-port) $(on a wg show "$IF" peers)" \
+		= "$(cat "$T/a.key") 51820 $(cat "$T/b.pub")"
+	sed -i 's/^ListenPort = 51820/ListenPort = 51830/' "$ETC/$IF.conf"
+	check "ExecReload (wg syncconf, never SIGHUP) moves $IF to the file's new port 51830" \
+		unit_cmd_then_port ExecReload 51830
+	mv "$ETC/$IF.conf" "$ETC/saved"
+	check "ExecStartPost without $IF.conf succeeds and leaves the device as it was" \
+		unit_cmd_then_port ExecStartPost 51830
+	DPID=$(ip netns pids "$(ns a)" | head -n 1)
+	kill -TERM "$DPID" 2>/dev/null
+	check "SIGTERM (systemctl stop) ends the daemon; $IF and its socket are gone" stopped
+fi
+
+# wg-quick@.service with the drop-in: wg-quick with its environment starts the installed adit.
+ENVLINE=$(sed -n 's/^Environment=//p' "$PU/wg-quick@.service.d/adit.conf")
+mkdir -p "$T/q"
+sed "s/^ListenPort = .*/ListenPort = 51822/" "$ETC/saved" >"$T/q/$IQ.conf"
+chmod 600 "$T/q/$IQ.conf"
+if [ -e /sys/module/wireguard ] || on a ip link add "$IQ" type wireguard 2>/dev/null; then
+	on a ip link del "$IQ" 2>/dev/null
+	skip "wg-quick up with the drop-in's $ENVLINE" "this kernel has WireGuard: wg-quick would not run adit"
+else
+	check "wg-quick up $IQ.conf with the drop-in's $ENVLINE exits 0" \
+		on a env "$ENVLINE" wg-quick up "$T/q/$IQ.conf"
+	quick_daemon() {
+		local pid exes=
+		for pid in $(ip netns pids "$(ns a)"); do exes="$exes $(readlink "/proc/$pid/exe")"; done
+		echo "processes in A:$exes; listen-port $(on a wg show "$IQ" listen-port)"
+		test "$exes" = " $P/bin/adit" && test "$(on a wg show "$IQ" listen-port)" = 51822 &&
+			ip -n "$(ns a)" -o addr show dev "$IQ" | grep -q 'inet 10.66.0.1/24'
+	}
+	check "  the daemon it left is the installed adit, on port 51822, with 10.66.0.1/24" quick_daemon
+	check "  wg-quick down $IQ.conf exits 0" on a env "$ENVLINE" wg-quick down "$T/q/$IQ.conf"
+fi
+
+# Uninstall removes what install put there, not what others did.
+touch "$D/usr/local/bin/other-tool" "$D/usr/local/lib/systemd/system/wg-quick@.service.d/local.conf"
+check "make uninstall DESTDIR=\$T/destdir exits 0" mk uninstall DESTDIR="$D"
+check "  it leaves another program and another drop-in where they were" \
+	test -e "$D/usr/local/bin/other-tool" -a -e "$UNITS/wg-quick@.service.d/local.conf"
+rm "$D/usr/local/bin/other-tool" "$UNITS/wg-quick@.service.d/local.conf"
+check "make uninstall again (nothing to remove) exits 0" mk uninstall DESTDIR="$D"
+check "  and no file is left, nor the drop-in directory: only usr/local's bin, man8, system" \
+	diff <(printf '%s\n' "dir usr" "dir usr/local" "dir usr/local/bin" "dir usr/local/lib" \
+		"dir usr/local/lib/systemd" "dir usr/local/lib/systemd/system" "dir usr/local/share" \
+		"dir usr/local/share/man" "dir usr/local/share/man/man8") <(listing "$D")
+no_file_in() { test -z "$(find "$1" ! -type d)"; }
+check "make uninstall PREFIX=\$T/prefix exits 0" mk uninstall PREFIX="$P"
+check "  and leaves no file in it" no_file_in "$P"
+finish
