@@ -3,8 +3,8 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 # Expanded when used, after the deps target has installed pkg-config and the -dev packages.
-MNL_CFLAGS = $(shell pkg-config --cflags libmnl libcrypto libsodium libcap-ng)
-MNL_LIBS   = $(shell pkg-config --libs libmnl libcrypto libsodium libcap-ng)
+MNL_CFLAGS = $(shell pkg-config --cflags libmnl libcrypto libsodium libcap-ng libpcap)
+MNL_LIBS   = $(shell pkg-config --libs libmnl libcrypto libsodium libcap-ng libpcap)
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -fno-strict-aliasing -Isrc $(MNL_CFLAGS)
 LDLIBS  += $(MNL_LIBS)

@@ -4,7 +4,7 @@
 # Usage: deps.sh [build|man|check|demo|bench]
 set -eu
 
-build="gcc make pkg-config libmnl-dev libssl-dev libsodium-dev libcap-ng-dev"
+build="gcc make pkg-config libmnl-dev libssl-dev libsodium-dev libcap-ng-dev libpcap-dev"
 # The man page (make man, make install): scdoc turns doc/adit.8.scd into roff.
 man="scdoc"
 # man-db and groff-base: tests/install.sh renders the page with man -l.

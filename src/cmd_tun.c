@@ -14,12 +14,15 @@
 #include "packet.h"
 #include "privs.h"
 #include "responder.h"
+#include "trace.h"
 
 struct tun_cmd {
 	struct tun tun;
 	const struct lab_opts *o;
 	struct responder responder;
 	enum link_type link;
+	bool show; /* a line (unless -q) or a capture (--pcap) per packet */
+	struct trace trace; /* --pcap: what is read, and the replies written */
 	struct io_pool pool; /* IO_BATCH buffers for what is read, IO_BATCH for the replies */
 	uint8_t *in[IO_BATCH], *out[IO_BATCH];
 	size_t in_len[IO_BATCH], out_len[IO_BATCH];
@@ -42,7 +45,17 @@ static unsigned int answer(struct tun_cmd *c, unsigned int i, unsigned int n)
 		packet_summary(c->out[n], len, c->link, c->line, sizeof(c->line));
 		printf("  reply: %s\n", c->line);
 	}
+	trace_capture(&c->trace, c->out[n], len);
 	return n + 1;
+}
+
+static void show(struct tun_cmd *c, unsigned int i)
+{
+	if (!c->o->quiet) {
+		packet_summary(c->in[i], c->in_len[i], c->link, c->line, sizeof(c->line));
+		puts(c->line);
+	}
+	trace_capture(&c->trace, c->in[i], c->in_len[i]);
 }
 
 static int read_failed(struct tun_cmd *c, int err)
@@ -63,11 +76,8 @@ static int on_packets(void *ctx)
 		if (n > 0)
 			c->packets += (uint64_t)n;
 		for (int i = 0; i < n; i++) {
-			if (!c->o->quiet) {
-				packet_summary(c->in[i], c->in_len[i], c->link, c->line,
-					       sizeof(c->line));
-				puts(c->line);
-			}
+			if (c->show)
+				show(c, (unsigned int)i);
 			if (c->o->reply)
 				replies = answer(c, (unsigned int)i, replies);
 		}
@@ -76,6 +86,8 @@ static int on_packets(void *ctx)
 		replies = 0;
 	} while (n > 0 && err == 0 && c->tun.pending);
 	fflush(stdout);
+	if (c->trace.on)
+		trace_flush(&c->trace);
 	if (n < 0)
 		return read_failed(c, -n);
 	return err < 0 ? read_failed(c, -err) : 0;
@@ -114,9 +126,15 @@ int cmd_tun(int argc, char **argv)
 	c.o = &o;
 	c.link = o.tap ? LINK_ETHER : LINK_IP;
 	memcpy(c.responder.mac, o.mac, sizeof(o.mac));
-	/* Signals first: a SIGTERM right after the name is printed still ends adit cleanly. */
-	if (loop_init(&l) < 0)
+	/* The capture file before anything is made, so a bad path changes nothing. */
+	if (o.pcap && trace_open_pcap(&c.trace, o.pcap, c.link) != EXIT_OK)
 		return EXIT_FAIL;
+	c.show = !o.quiet || c.trace.on;
+	/* Signals first: a SIGTERM right after the name is printed still ends adit cleanly. */
+	if (loop_init(&l) < 0) {
+		trace_close(&c.trace);
+		return EXIT_FAIL;
+	}
 	ret = iface_setup(&c.tun, &o);
 	if (!ret && privs_keep_only(false, false) < 0) {
 		tun_close(&c.tun);
@@ -133,5 +151,6 @@ int cmd_tun(int argc, char **argv)
 	}
 	loop_close(&l);
 	io_pool_free(&c.pool);
+	trace_close(&c.trace);
 	return ret;
 }

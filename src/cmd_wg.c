@@ -12,11 +12,13 @@
 #include "log.h"
 #include "opts.h"
 #include "privs.h"
+#include "trace.h"
 #include "wg/device.h"
 
 static void usage(FILE *f)
 {
-	fputs("usage: adit [wg] [-f|--foreground] [-v|-q] [--no-offload] IFACE\n\n"
+	fputs("usage: adit [wg] [-f|--foreground] [-v|-q] [--no-offload] [--trace] [--pcap FILE]\n"
+	      "                IFACE\n\n"
 	      "Creates the TUN interface IFACE and serves the WireGuard protocol on it, configured\n"
 	      "with wg(8) through /var/run/wireguard/IFACE.sock, as wireguard-go does:\n"
 	      "  adit wg0 && wg setconf wg0 wg0.conf && ip link set wg0 up\n"
@@ -24,7 +26,9 @@ static void usage(FILE *f)
 	      "  -f, --foreground  stay in the foreground and log to stderr (else to syslog)\n"
 	      "  -v, --verbose     also say why each dropped packet was dropped (rate-limited)\n"
 	      "  -q, --quiet       errors only (LOG_LEVEL=verbose|error|silent sets it too)\n"
-	      "      --no-offload  no TUN segmentation offloads, no UDP GSO/GRO (for debugging)\n", f);
+	      "      --no-offload  no TUN segmentation offloads, no UDP GSO/GRO (for debugging)\n"
+	      "      --trace       a line per inner packet on stdout, with its peer; implies -f\n"
+	      "      --pcap FILE   write every inner packet, both ways, to FILE (pcap, raw IP)\n", f);
 }
 
 /* A background daemon forks before anything exists: epoll does not report, in a child, the
@@ -39,8 +43,6 @@ static int fork_daemon(int *ready_fd)
 	unsigned char byte;
 	pid_t pid;
 
-	/* Whatever the caller left open (a terminal, a pipe wg-quick reads) is not ours. */
-	close_range(STDERR_FILENO + 1, ~0U, 0);
 	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
 		log_error("cannot start in the background: %m (use -f to stay in the foreground)");
 		return -1;
@@ -84,17 +86,52 @@ static void tell_parent(int *ready_fd, int status)
 	*ready_fd = -1;
 }
 
+/* --pcap FILE or --pcap=FILE: the file, and how many arguments it took; 0 when arg is not
+ * --pcap, -1 when its value is missing. */
+static int pcap_option(int argc, char **argv, int i, const char **file)
+{
+	if (!strncmp(argv[i], "--pcap=", 7)) {
+		*file = argv[i] + 7;
+		return **file ? 1 : -1;
+	}
+	if (strcmp(argv[i], "--pcap"))
+		return 0;
+	if (i + 1 >= argc || !argv[i + 1][0])
+		return -1;
+	*file = argv[i + 1];
+	return 2;
+}
+
+/* Before the fork: a path that cannot be written fails here, on the terminal, and a
+ * relative one means the caller's directory (the daemon moves to /). */
+static int open_trace(struct trace *t, bool lines, const char *pcap)
+{
+	if (lines)
+		trace_lines(t, LINK_IP);
+	return pcap ? trace_open_pcap(t, pcap, LINK_IP) : EXIT_OK;
+}
+
 int cmd_wg(int argc, char **argv)
 {
 	/* Large (the batches live here) and page-aligned, so that its pages, which hold our
 	 * private key, can be kept out of core dumps. */
 	static struct wg_device dev __attribute__((aligned(4096)));
-	const char *ifname = NULL, *why;
-	bool foreground = false, offload = true;
-	int ret, ready_fd = -1;
+	struct trace trace = { 0 };
+	const char *ifname = NULL, *why, *pcap = NULL;
+	bool foreground = false, offload = true, lines = false;
+	int ret, ready_fd = -1, took;
 
 	for (int i = 1; i < argc; i++) { /* argv[0]: "adit", or "wg" */
-		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--foreground")) {
+		if ((took = pcap_option(argc, argv, i, &pcap)) != 0) {
+			if (took < 0) {
+				log_error("--pcap needs a file (e.g. --pcap /tmp/wg0.pcap)");
+				return EXIT_USAGE;
+			}
+			i += took - 1;
+		} else if (!strcmp(argv[i], "--trace")) {
+			/* The lines go to stdout, which a daemon has given up. */
+			lines = foreground = true;
+		} else if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--foreground")) {
 			foreground = true;
 		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			log_level = LEVEL_VERBOSE;
@@ -112,7 +149,7 @@ int cmd_wg(int argc, char **argv)
 			return EXIT_USAGE;
 		} else {
 			log_error("unexpected argument '%s' (usage: adit [wg] [-f] [-v|-q] "
-				  "[--no-offload] IFACE)", argv[i]);
+				  "[--no-offload] [--trace] [--pcap FILE] IFACE)", argv[i]);
 			return EXIT_USAGE;
 		}
 	}
@@ -129,9 +166,17 @@ int cmd_wg(int argc, char **argv)
 	}
 	privs_no_dumps();
 	privs_dont_dump(&dev, sizeof(dev));
-	if (!foreground && fork_daemon(&ready_fd) < 0)
+	/* Whatever the caller left open (a terminal, a pipe wg-quick reads) is not a daemon's. */
+	if (!foreground)
+		close_range(STDERR_FILENO + 1, ~0U, 0);
+	if (open_trace(&trace, lines, pcap) != EXIT_OK)
 		return EXIT_FAIL;
+	if (!foreground && fork_daemon(&ready_fd) < 0) {
+		trace_close(&trace);
+		return EXIT_FAIL;
+	}
 	ret = device_setup(&dev, offload);
+	dev.trace = trace; /* the device's from now on: device_close closes it */
 	if (ret == EXIT_OK)
 		ret = device_start(&dev, ifname);
 	/* From here on, wg may set a fwmark (CAP_NET_ADMIN) or a port below 1024. */

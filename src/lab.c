@@ -16,6 +16,7 @@
 #include "loop.h"
 #include "packet.h"
 #include "privs.h"
+#include "trace.h"
 #include "io/udp.h"
 
 /* A datagram is one packet: a buffer holds the largest UDP payload, so none is cut short. */
@@ -28,6 +29,8 @@ struct relay {
 	struct udp_sock sock;
 	enum link_type link;
 	bool server, quiet;
+	bool show; /* a line (unless -q) or a capture (--pcap) per packet: the one test per packet */
+	struct trace trace; /* --pcap; the lines are lab mode's own */
 	int path_error; /* the network's last complaint (ICMP, via the socket), until traffic flows */
 	uint64_t now, moved_logged;
 	bool host_limit_said;
@@ -166,6 +169,13 @@ static void tun_line(const struct relay *r, const uint8_t *pkt, size_t len,
 	packet_line(r, r->link == LINK_ETHER ? "From tap ==>:" : "From tun ==>:", pkt, len, note);
 }
 
+static void show_tun(struct relay *r, const uint8_t *pkt, size_t len, const struct choice *ch)
+{
+	if (!r->quiet)
+		tun_line(r, pkt, len, ch);
+	trace_capture(&r->trace, pkt, len);
+}
+
 static int tun_failed(struct relay *r, int err)
 {
 	log_error("cannot read from %s: %s (was the interface deleted?)", r->tun.name,
@@ -188,8 +198,8 @@ static int tun_batch(struct relay *r)
 			route(r, r->pkts[i], r->lens[i], &ch);
 		else
 			queue(r, r->pkts[i], r->lens[i], NULL);
-		if (!r->quiet)
-			tun_line(r, r->pkts[i], r->lens[i], &ch);
+		if (r->show)
+			show_tun(r, r->pkts[i], r->lens[i], &ch);
 	}
 	flush(r);
 	return n;
@@ -207,6 +217,8 @@ static int on_tun(void *ctx)
 		n = tun_batch(r);
 	while (n > 0 && (r->tun.pending || (n == IO_BATCH && ++rounds < 4)));
 	fflush(stdout);
+	if (r->trace.on)
+		trace_flush(&r->trace);
 	return n < 0 ? tun_failed(r, -n) : 0;
 }
 
@@ -340,8 +352,11 @@ static void deliver(struct relay *r, unsigned int i)
 	r->to_tun_len[r->to_tun_count++] = len;
 	r->st.to_tun++;
 	r->st.to_tun_bytes += len;
-	if (!r->quiet)
-		socket_line(r, pkt, len, peer);
+	if (r->show) {
+		if (!r->quiet)
+			socket_line(r, pkt, len, peer);
+		trace_capture(&r->trace, pkt, len);
+	}
 }
 
 static int socket_failed(struct relay *r, int err)
@@ -374,6 +389,8 @@ static int on_socket(void *ctx)
 		deliver(r, (unsigned int)i);
 	err = tun_write_batch(&r->tun, r->to_tun, r->to_tun_len, r->to_tun_count, TUN_ROOM);
 	fflush(stdout);
+	if (r->trace.on)
+		trace_flush(&r->trace);
 	return err < 0 ? tun_failed(r, -err) : 0;
 }
 
@@ -463,6 +480,7 @@ static void relay_free(struct relay *r)
 	lab_clients_free(r->table);
 	udp_sock_close(&r->sock);
 	tun_close(&r->tun);
+	trace_close(&r->trace);
 }
 
 static int open_socket(struct relay *r)
@@ -521,6 +539,11 @@ static int lab_run(const struct lab_opts *o)
 	}
 	log_warn("lab mode is plaintext: anyone on the path can read and forge the tunnel's "
 		 "packets (use it for the lab only)");
+	/* The capture file first: a path that cannot be written stops adit before it has
+	 * made anything. */
+	if (o->pcap && trace_open_pcap(&r->trace, o->pcap, r->link) != EXIT_OK)
+		goto out;
+	r->show = !r->quiet || r->trace.on;
 	if (relay_alloc(r) < 0 || open_socket(r) < 0 || iface_setup(&r->tun, o) != 0)
 		goto out;
 	r->view = (struct lab_view){ .server = r->server, .table = r->table, .stats = &r->st,

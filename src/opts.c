@@ -20,7 +20,7 @@
 #define S (1u << CMD_SERVER)
 #define C (1u << CMD_CLIENT)
 
-enum { OPT_TAP = 256, OPT_MTU, OPT_REPLY, OPT_MAC, OPT_NO_OFFLOAD };
+enum { OPT_TAP = 256, OPT_MTU, OPT_REPLY, OPT_MAC, OPT_NO_OFFLOAD, OPT_TRACE, OPT_PCAP };
 
 static const struct option long_opts[] = {
 	{ "name", required_argument, NULL, 'n' },  { "tap", no_argument, NULL, OPT_TAP },
@@ -29,6 +29,7 @@ static const struct option long_opts[] = {
 	{ "mac", required_argument, NULL, OPT_MAC }, { "quiet", no_argument, NULL, 'q' },
 	{ "listen", required_argument, NULL, 'l' },  { "port", required_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },          { "no-offload", no_argument, NULL, OPT_NO_OFFLOAD },
+	{ "trace", no_argument, NULL, OPT_TRACE },   { "pcap", required_argument, NULL, OPT_PCAP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -42,17 +43,18 @@ static const struct {
 	{ OPT_MAC, T, "--mac" },    { 'q', T | S | C, "-q" },        { 'l', S, "-l" },
 	{ 'p', C, "-p" },           { 'h', T | S | C, "-h" },
 	{ OPT_NO_OFFLOAD, T | S | C, "--no-offload" },
+	{ OPT_TRACE, T | S | C, "--trace" }, { OPT_PCAP, T | S | C, "--pcap" },
 };
 
 static const char *const cmd_names[] = { "tun", "server", "client" };
 
 static const char *const usages[] = {
 	"usage: adit tun [-n NAME] [--tap] [-a ADDR/PLEN]... [-r NET/PLEN]... [--mtu N]\n"
-	"                [--reply] [--mac MAC] [--no-offload] [-q]\n",
+	"                [--reply] [--mac MAC] [--no-offload] [-q|--trace] [--pcap FILE]\n",
 	"usage: adit server [-l ADDR:PORT] [-n NAME] [--tap] [-a ADDR/PLEN]... [-r NET/PLEN]...\n"
-	"                   [--mtu N] [--no-offload] [-q]\n",
+	"                   [--mtu N] [--no-offload] [-q|--trace] [--pcap FILE]\n",
 	"usage: adit client SERVER:PORT [-p LOCALPORT] [-n NAME] [--tap] [-a ADDR/PLEN]...\n"
-	"                   [-r NET/PLEN]... [--mtu N] [--no-offload] [-q]\n",
+	"                   [-r NET/PLEN]... [--mtu N] [--no-offload] [-q|--trace] [--pcap FILE]\n",
 };
 
 static const char option_help[] =
@@ -63,7 +65,10 @@ static const char option_help[] =
 	"  -r NET/PLEN      route a network through the interface (repeatable)\n"
 	"  --mtu N          set the interface MTU (68-65535)\n"
 	"  --no-offload     no TUN segmentation offloads, no UDP GSO/GRO (for debugging)\n"
-	"  -q               no per-packet lines\n";
+	"  -q               no per-packet lines\n"
+	"  --trace          the per-packet lines (the default; says so against a -q)\n"
+	"  --pcap FILE      write every packet to and from the interface to FILE (pcap:\n"
+	"                   raw IP on a TUN, Ethernet on a TAP), readable while adit runs\n";
 
 void opts_usage(enum lab_cmd cmd, bool full)
 {
@@ -384,6 +389,13 @@ static int take_option(struct lab_opts *o, int c, const char *arg)
 	case OPT_NO_OFFLOAD:
 		o->no_offload = true;
 		return 0;
+	case OPT_TRACE:
+		o->trace = true;
+		return 0;
+	case OPT_PCAP:
+		o->pcap = arg;
+		return *arg ? 0 : usage_error(o->cmd, "missing file for --pcap", NULL,
+					      "e.g. --pcap /tmp/tun0.pcap");
 	case 'q':
 		o->quiet = true;
 		return 0;
@@ -433,6 +445,9 @@ int opts_parse(struct lab_opts *o, enum lab_cmd cmd, int argc, char **argv)
 	}
 	if (o->help)
 		return 0;
+	if (o->trace && o->quiet)
+		return usage_error(cmd, "-q and --trace contradict each other", NULL,
+				   "-q silences the per-packet lines that --trace asks for");
 	if (!o->name)
 		o->name = o->tap ? "tap%d" : "tun%d";
 	return take_operands(o, argc, argv);

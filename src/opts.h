@@ -28,6 +28,8 @@ struct lab_opts {
 	const char *name; /* interface name or template with %d */
 	bool tap, quiet, reply, help;
 	bool no_offload; /* --no-offload: plain reads and writes, one packet each */
+	bool trace;       /* --trace: the per-packet lines, which are on unless -q */
+	const char *pcap; /* --pcap FILE: every packet to and from the interface, or NULL */
 	unsigned int mtu; /* 0: leave the kernel's default */
 	uint8_t mac[6];
 	struct prefix addrs[OPTS_MAX_ADDRS];

@@ -306,4 +306,5 @@ void device_close(struct wg_device *dev)
 	tun_close(&dev->tun);
 	loop_close(&dev->loop);
 	io_pool_free(&dev->pool);
+	trace_close(&dev->trace);
 }

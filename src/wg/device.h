@@ -11,6 +11,7 @@
 #include "io/tun.h"
 #include "io/udp.h"
 #include "loop.h"
+#include "trace.h"
 #include "wg/allowedips.h"
 #include "wg/clock.h"
 #include "wg/cookie.h"
@@ -54,6 +55,8 @@ struct wg_device {
 	struct wg_drops drops;
 	struct udp_tx tx;
 	struct udp_rx rx;
+	/* --trace and --pcap: set by the command after device_setup, closed by device_close. */
+	struct trace trace;
 	unsigned int to_tun_count; /* decrypted packets waiting for one batched TUN write */
 	uint8_t *to_tun[IO_BATCH];
 	size_t to_tun_len[IO_BATCH];

@@ -7,6 +7,7 @@
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -181,6 +182,16 @@ static size_t inner_packet(const uint8_t *plain, size_t len, int *family, const 
 	return 0;
 }
 
+/* --trace, --pcap: a packet for the TUN, before it is coalesced with others. */
+static void trace_received(struct wg_device *dev, const struct wg_peer *peer,
+			   const uint8_t *pkt, size_t len)
+{
+	char where[96];
+
+	snprintf(where, sizeof(where), "tun <== %s", peer_name(peer));
+	trace_packet(&dev->trace, where, pkt, len);
+}
+
 static void receive_data(struct wg_device *dev, uint8_t *buf, size_t len,
 			 const struct udp_endpoint *ep, uint64_t now)
 {
@@ -231,6 +242,8 @@ static void receive_data(struct wg_device *dev, uint8_t *buf, size_t len,
 		drops_count(&dev->drops, total ? WG_DROP_SOURCE : WG_DROP_NOT_IP, peer, ep);
 		return;
 	}
+	if (dev->trace.on)
+		trace_received(dev, peer, plain, total);
 	if (dev->to_tun_count == IO_BATCH)
 		receive_flush(dev);
 	dev->to_tun[dev->to_tun_count] = plain;
@@ -298,5 +311,8 @@ int receive_datagrams(struct wg_device *dev, struct udp_sock *s)
 		}
 		receive_datagram(dev, dev->rx.data[i], dev->rx.len[i], &ep, now);
 	}
-	return receive_flush(dev) == -ENODEV ? -ENODEV : 0;
+	n = receive_flush(dev);
+	if (dev->trace.on)
+		trace_flush(&dev->trace);
+	return n == -ENODEV ? -ENODEV : 0;
 }

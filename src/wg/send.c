@@ -2,6 +2,7 @@
  * peer whose allowed IPs hold its destination. */
 #include <endian.h>
 #include <errno.h>
+#include <stdio.h>
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
 #include <string.h>
@@ -229,6 +230,23 @@ static void send_run(struct wg_device *dev, struct wg_peer *peer, uint8_t *const
 	peer_send_handshake_initiation(peer, false);
 }
 
+/* --trace, --pcap: each packet of the batch, MTU-sized as the peer will see it, with the
+ * peer it goes to, or why it goes nowhere. */
+static void trace_batch(struct wg_device *dev, struct wg_peer *const *peer,
+			uint8_t *const *pkts, const size_t *lens, int n)
+{
+	char where[96];
+
+	for (int i = 0; i < n; i++) {
+		if (!peer[i])
+			snprintf(where, sizeof(where), "tun ==> no peer (dropped)");
+		else
+			snprintf(where, sizeof(where), "tun ==> %s%s", peer_name(peer[i]),
+				 peer[i]->has_endpoint ? "" : " (no endpoint: dropped)");
+		trace_packet(&dev->trace, where, pkts[i], lens[i]);
+	}
+}
+
 /* One batch from the TUN (super-packets already split), grouped into runs by peer, as
  * wireguard-go does, and sent with as few system calls as GSO allows. */
 static int send_batch(struct wg_device *dev, uint64_t now)
@@ -246,6 +264,8 @@ static int send_batch(struct wg_device *dev, uint64_t now)
 		return n;
 	for (int i = 0; i < n; i++)
 		peer[i] = route(dev, pkts[i], lens[i]);
+	if (dev->trace.on)
+		trace_batch(dev, peer, pkts, lens, n);
 	for (start = 0; start < (unsigned int)n; start = end) {
 		for (end = start + 1; end < (unsigned int)n && peer[end] == peer[start]; end++)
 			;
@@ -266,6 +286,8 @@ int send_tun_packets(struct wg_device *dev)
 	do
 		n = send_batch(dev, now);
 	while (n > 0 && (dev->tun.pending || (n == IO_BATCH && ++rounds < 4)));
+	if (dev->trace.on)
+		trace_flush(&dev->trace);
 	/* Any other error is one read's: the next wake-up tries again. */
 	return n == -ENODEV ? -ENODEV : 0;
 }

@@ -154,6 +154,26 @@ static void options_belong_to_their_command(void **state)
 	assert_true(o.help);
 }
 
+static void trace_and_pcap(void **state)
+{
+	struct lab_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, CMD_SERVER, "-n", "tun%d"), 0);
+	assert_false(o.trace);
+	assert_null(o.pcap);
+	assert_int_equal(PARSE(&o, CMD_CLIENT, "10.9.0.11:9090", "--trace", "--pcap", "/tmp/c.pcap"), 0);
+	assert_true(o.trace);
+	assert_string_equal(o.pcap, "/tmp/c.pcap");
+	assert_int_equal(PARSE(&o, CMD_TUN, "--pcap=/tmp/t.pcap", "-q"), 0);
+	assert_string_equal(o.pcap, "/tmp/t.pcap");
+	assert_true(o.quiet);
+	/* -q silences the lines --trace asks for: one or the other. */
+	assert_int_equal(PARSE(&o, CMD_SERVER, "-q", "--trace"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, CMD_SERVER, "--pcap"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, CMD_SERVER, "--pcap="), EXIT_USAGE);
+}
+
 static void too_many_routes(void **state)
 {
 	char *argv[2 + 2 * (OPTS_MAX_ROUTES + 1)], nets[OPTS_MAX_ROUTES + 1][24];
@@ -184,6 +204,7 @@ int main(void)
 		cmocka_unit_test(interface_names),
 		cmocka_unit_test(options_belong_to_their_command),
 		cmocka_unit_test(too_many_routes),
+		cmocka_unit_test(trace_and_pcap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
