@@ -14,11 +14,15 @@ failures=()
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=(unit clang fuzz netns nooffload asan install)
 
+# Each line also says how long it took since the line before: make check must stay well
+# under 20 minutes, and this is where to look when it does not.
+last_count=$SECONDS
 count() { # NAME PASSED FAILED
 	passed=$((passed + $2))
 	failed=$((failed + $3))
 	[ "$3" -gt 0 ] && failures+=("$1")
-	printf '%-28s %3d passed, %d failed\n' "$1" "$2" "$3"
+	printf '%-28s %3d passed, %d failed  (%d s)\n' "$1" "$2" "$3" $((SECONDS - last_count))
+	last_count=$SECONDS
 }
 
 # Under the sanitizers: the unit tests, and the end-to-end tests that push the most varied
