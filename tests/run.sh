@@ -43,7 +43,8 @@ run_asan() {
 }
 
 # Each fuzzer from its seed corpus (left untouched: new inputs go to a scratch directory), for
-# FUZZ_SECONDS, or with FUZZ_RUNS set (make fuzz) until that many executions.
+# FUZZ_SECONDS, or with FUZZ_RUNS set (make fuzz) until that many executions. An input that
+# breaks one is kept in build/fuzz-crashes/, to replay: build/fuzz/fuzz_NAME FILE.
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 FUZZ_RUNS=${FUZZ_RUNS:-}
 run_fuzz() {
@@ -57,7 +58,9 @@ run_fuzz() {
 		[ -x "$f" ] || continue
 		name=${f##*/fuzz_}
 		scratch=$(mktemp -d)
-		if "$f" "$limit" -timeout=10 "$scratch" "tests/fuzz/corpus_$name" >"$scratch.log" 2>&1; then
+		mkdir -p build/fuzz-crashes
+		if "$f" "$limit" -timeout=10 -artifact_prefix=build/fuzz-crashes/"$name"- "$scratch" \
+			"tests/fuzz/corpus_$name" >"$scratch.log" 2>&1; then
 			done_runs=$(grep -o 'Done [0-9]* runs' "$scratch.log" | grep -o '[0-9]*')
 			if [ -z "$FUZZ_RUNS" ]; then
 				count "fuzz/$name (${FUZZ_SECONDS}s, ${done_runs:-?} runs)" 1 0
@@ -68,6 +71,7 @@ run_fuzz() {
 			fi
 		else
 			grep -A30 'ERROR\|==ERROR\|invariant broken' "$scratch.log" | head -40 | sed 's/^/    /'
+			grep 'Test unit written to' "$scratch.log" | sed 's/^/    /'
 			count "fuzz/$name" 0 1
 		fi
 		rm -rf "$scratch" "$scratch.log"

@@ -501,14 +501,9 @@ static void put_io_drops(struct out *o, const struct wg_device *dev)
 	}
 }
 
-/* adit-show's peer lines: get's, with no preshared key but whether there is one. */
-static void put_show_peer(struct out *o, const struct wg_peer *peer)
+/* What get and adit-show both say of a peer after its keys, in wireguard-go's order. */
+static void put_peer_state(struct out *o, const struct wg_peer *peer)
 {
-	static const uint8_t zero[WG_KEY_LEN];
-
-	put_key(o, "public_key", peer->handshake.remote_static);
-	if (!crypto_equal(peer->handshake.preshared_key, zero, WG_KEY_LEN))
-		put(o, "has_preshared_key=true\n");
 	if (peer->has_endpoint)
 		put_endpoint(o, &peer->endpoint);
 	put(o, "last_handshake_time_sec=%lld\n", (long long)peer->last_handshake.tv_sec);
@@ -518,6 +513,17 @@ static void put_show_peer(struct out *o, const struct wg_peer *peer)
 	put(o, "persistent_keepalive_interval=%u\n", peer->persistent_keepalive_interval);
 }
 
+/* adit-show's peer lines: get's, with no preshared key but whether there is one. */
+static void put_show_peer(struct out *o, const struct wg_peer *peer)
+{
+	static const uint8_t zero[WG_KEY_LEN];
+
+	put_key(o, "public_key", peer->handshake.remote_static);
+	if (!crypto_equal(peer->handshake.preshared_key, zero, WG_KEY_LEN))
+		put(o, "has_preshared_key=true\n");
+	put_peer_state(o, peer);
+}
+
 /* The keys in wireguard-go's order; the preshared key is printed even when it is zero. The
  * allowed IPs follow, one step each. */
 static void put_peer(struct out *o, const struct wg_peer *peer)
@@ -525,13 +531,7 @@ static void put_peer(struct out *o, const struct wg_peer *peer)
 	put_key(o, "public_key", peer->handshake.remote_static);
 	put_key(o, "preshared_key", peer->handshake.preshared_key);
 	put(o, "protocol_version=1\n");
-	if (peer->has_endpoint)
-		put_endpoint(o, &peer->endpoint);
-	put(o, "last_handshake_time_sec=%lld\n", (long long)peer->last_handshake.tv_sec);
-	put(o, "last_handshake_time_nsec=%ld\n", (long)peer->last_handshake.tv_nsec);
-	put(o, "tx_bytes=%llu\n", (unsigned long long)peer->tx_bytes);
-	put(o, "rx_bytes=%llu\n", (unsigned long long)peer->rx_bytes);
-	put(o, "persistent_keepalive_interval=%u\n", peer->persistent_keepalive_interval);
+	put_peer_state(o, peer);
 }
 
 /* One step of the reply into o; false when o had no room for it (o is left as it was). */
