@@ -11,6 +11,8 @@
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/proc.sh
+. "$ROOT/bench/proc.sh"
 ADIT=$ROOT/adit
 ANCHOR=$ROOT/../shared/anchors/wireguard-go      # CI lays shared/ beside the checkout
 WGGO_UPSTREAM_DIR=${WGGO_UPSTREAM_DIR:-/tmp/wggo-upstream}
@@ -52,49 +54,16 @@ declare -A STATUS=()    # tunnel -> "" or "skipped: ..." or "failed: ..."
 log() { printf '%s\n' "$*" >&2; }
 ina() { ip netns exec "$NA" "$@"; }
 inb() { ip netns exec "$NB" "$@"; }
-have() { command -v "$1" >/dev/null 2>&1; }
 mtu_of() { ip -n "$1" -o link show "$2" 2>/dev/null | sed -n 's/.* mtu \([0-9]*\).*/\1/p'; }
 has_link() { ip -n "$1" link show "$2" >/dev/null 2>&1; }
 
 # ---------------------------------------------------------------------------------------
-# Processes and cleanup
-
-# bg NS LOGFILE CMD...: starts CMD in NS in the background; ip netns exec and env exec the
-# command, so $! is the daemon's own PID. Sets PID.
-bg() {
-	local ns=$1 logf=$2
-	shift 2
-	ip netns exec "$ns" "$@" >"$logf" 2>&1 &
-	PID=$!
-	ALL_PIDS+=("$PID")
-}
+# Processes and cleanup (bg, stop, forget: bench/proc.sh)
 
 # A tunnel process: started like bg, and its CPU counts.
 bg_tunnel() {
 	bg "$@"
 	TUN_PIDS+=("$PID")
-}
-
-# stop PID: SIGTERM, up to 3 s to exit cleanly (daemons remove their interface and socket),
-# then SIGKILL. Only PIDs this script started ever get here.
-stop() {
-	local pid=$1 _
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; forget "$pid"; return; }
-	kill -TERM "$pid" 2>/dev/null
-	for _ in $(seq 30); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	forget "$pid"
-}
-
-# Drops a stopped PID from ALL_PIDS, so the trap never signals a number reused by another.
-forget() {
-	local p keep=()
-	for p in "${ALL_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	ALL_PIDS=("${keep[@]}")
 }
 
 # Stops the current tunnel and removes its links, sockets and configuration.

@@ -14,6 +14,8 @@
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/proc.sh
+. "$ROOT/bench/proc.sh"
 ADIT=$ROOT/adit
 ANCHOR=$ROOT/../shared/anchors/wireguard-go      # CI lays shared/ beside the checkout
 WGGO_UPSTREAM_DIR=${WGGO_UPSTREAM_DIR:-/tmp/wggo-upstream}
@@ -49,43 +51,10 @@ declare -A DESC=()      # daemon -> what it was (version)
 declare -A R=()         # the current row's figures, by CSV column name
 
 log() { printf '%s\n' "$*" >&2; }
-have() { command -v "$1" >/dev/null 2>&1; }
 note() { NOTES+=("$1"); log "scale:   $1"; }
 
 # ---------------------------------------------------------------------------------------
-# Processes and cleanup (as in bench/run.sh)
-
-# bg NS LOGFILE CMD...: CMD in NS in the background; ip netns exec and env exec the
-# command, so $! is the daemon's own PID. Sets PID.
-bg() {
-	local ns=$1 logf=$2
-	shift 2
-	ip netns exec "$ns" "$@" >"$logf" 2>&1 &
-	PID=$!
-	ALL_PIDS+=("$PID")
-}
-
-# stop PID [SIGNAL]: SIGNAL (TERM), up to 3 s to exit cleanly, then SIGKILL. Only PIDs this
-# script started ever get here.
-stop() {
-	local pid=$1 _
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; forget "$pid"; return; }
-	kill "-${2:-TERM}" "$pid" 2>/dev/null
-	for _ in $(seq 30); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	forget "$pid"
-}
-
-# Drops a stopped PID from ALL_PIDS, so the trap never signals a number reused by another.
-forget() {
-	local p keep=()
-	for p in "${ALL_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-	ALL_PIDS=("${keep[@]}")
-}
+# Processes and cleanup (bg, stop, forget: bench/proc.sh)
 
 # Stops the row's processes, removes its namespaces and sockets.
 teardown() {
