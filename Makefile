@@ -7,7 +7,7 @@ MNL_CFLAGS = $(shell pkg-config --cflags libmnl libcrypto libsodium libcap-ng li
 MNL_LIBS   = $(shell pkg-config --libs libmnl libcrypto libsodium libcap-ng libpcap)
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -fno-strict-aliasing -Isrc $(MNL_CFLAGS)
-LDLIBS  += $(MNL_LIBS)
+LDLIBS  += $(MNL_LIBS) -pthread
 BUILD   ?= build
 
 SRC     := $(wildcard src/*.c src/io/*.c src/wg/*.c)

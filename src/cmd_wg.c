@@ -17,8 +17,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: adit [wg] [-f|--foreground] [-v|-q] [--no-offload] [--trace] [--pcap FILE]\n"
-	      "                IFACE\n\n"
+	fputs("usage: adit [wg] [-f|--foreground] [-v|-q] [--no-offload] [--threads N] [--trace]\n"
+	      "                [--pcap FILE] IFACE\n\n"
 	      "Creates the TUN interface IFACE and serves the WireGuard protocol on it, configured\n"
 	      "with wg(8) through /var/run/wireguard/IFACE.sock, as wireguard-go does:\n"
 	      "  adit wg0 && wg setconf wg0 wg0.conf && ip link set wg0 up\n"
@@ -27,6 +27,7 @@ static void usage(FILE *f)
 	      "  -v, --verbose     also say why each dropped packet was dropped (rate-limited)\n"
 	      "  -q, --quiet       errors only (LOG_LEVEL=verbose|error|silent sets it too)\n"
 	      "      --no-offload  no TUN segmentation offloads, no UDP GSO/GRO (for debugging)\n"
+	      "      --threads N   seal and open packets on N threads (1, the default, to 16)\n"
 	      "      --trace       a line per inner packet on stdout, with its peer; implies -f\n"
 	      "      --pcap FILE   write every inner packet, both ways, to FILE (pcap, raw IP)\n", f);
 }
@@ -102,6 +103,17 @@ static int pcap_option(int argc, char **argv, int i, const char **file)
 	return 2;
 }
 
+static bool parse_threads(const char *s, unsigned int *threads)
+{
+	char *end;
+	unsigned long n = strtoul(s, &end, 10);
+
+	if (*s < '0' || *s > '9' || *end || n < 1 || n > WORKERS_MAX)
+		return false;
+	*threads = (unsigned int)n;
+	return true;
+}
+
 /* Before the fork: a path that cannot be written fails here, on the terminal, and a
  * relative one means the caller's directory (the daemon moves to /). */
 static int open_trace(struct trace *t, bool lines, const char *pcap)
@@ -119,6 +131,7 @@ int cmd_wg(int argc, char **argv)
 	struct trace trace = { 0 };
 	const char *ifname = NULL, *why, *pcap = NULL;
 	bool foreground = false, offload = true, lines = false;
+	unsigned int threads = 1;
 	int ret, ready_fd = -1, took;
 
 	for (int i = 1; i < argc; i++) { /* argv[0]: "adit", or "wg" */
@@ -139,6 +152,12 @@ int cmd_wg(int argc, char **argv)
 			log_level = LEVEL_ERRORS;
 		} else if (!strcmp(argv[i], "--no-offload")) {
 			offload = false;
+		} else if (!strcmp(argv[i], "--threads")) {
+			if (i + 1 == argc || !parse_threads(argv[++i], &threads)) {
+				log_error("--threads needs a number from 1 to %d (e.g. --threads 2)",
+					  WORKERS_MAX);
+				return EXIT_USAGE;
+			}
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return EXIT_OK;
@@ -149,7 +168,8 @@ int cmd_wg(int argc, char **argv)
 			return EXIT_USAGE;
 		} else {
 			log_error("unexpected argument '%s' (usage: adit [wg] [-f] [-v|-q] "
-				  "[--no-offload] [--trace] [--pcap FILE] IFACE)", argv[i]);
+				  "[--no-offload] [--threads N] [--trace] [--pcap FILE] IFACE)",
+				  argv[i]);
 			return EXIT_USAGE;
 		}
 	}
@@ -181,6 +201,9 @@ int cmd_wg(int argc, char **argv)
 		ret = device_start(&dev, ifname);
 	/* From here on, wg may set a fwmark (CAP_NET_ADMIN) or a port below 1024. */
 	if (ret == EXIT_OK && privs_keep_only(true, true) < 0)
+		ret = EXIT_FAIL;
+	/* After the drop: capabilities are a thread's own, and helpers inherit the reduced set. */
+	if (ret == EXIT_OK && device_start_threads(&dev, threads) < 0)
 		ret = EXIT_FAIL;
 	if (ret == EXIT_OK)
 		log_info("%s: WireGuard on UDP port %u, configure with wg(8)", dev.tun.name,

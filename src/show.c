@@ -166,6 +166,10 @@ static int device_line(struct show_iface *s, const char *key, const char *v)
 		return copy(s->udp6_offloads, sizeof(s->udp6_offloads), v) ? 0 : -EPROTO;
 	if (!strcmp(key, "udp_offloads"))
 		return copy(s->udp_offloads, sizeof(s->udp_offloads), v) ? 0 : -EPROTO;
+	if (!strcmp(key, "crypto_threads"))
+		return parse_u64(v, 1024, &s->crypto_threads) ? 0 : -EPROTO;
+	if (!strcmp(key, "crypto_helped"))
+		return parse_u64(v, UINT64_MAX, &s->crypto_helped) ? 0 : -EPROTO;
 	return 0;
 }
 
@@ -437,6 +441,9 @@ void show_print(FILE *f, struct show_iface *s, time_t now)
 		fprintf(f, "  under load: %s\n", s->under_load ? "yes (handshakes need a cookie)" :
 				 "no");
 	print_offloads(f, s);
+	if (s->crypto_threads > 1)
+		fprintf(f, "  crypto threads: %llu (%llu packets sealed or opened by the helpers)\n",
+			(unsigned long long)s->crypto_threads, (unsigned long long)s->crypto_helped);
 	print_drops(f, &s->drops);
 	/* As wg show does it: qsort, equal handshakes in no particular order. */
 	if (s->npeers && !s->mode[0])

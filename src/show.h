@@ -57,6 +57,7 @@ struct show_iface {
 	char listen[80];             /* lab server: where it listens */
 	int under_load;              /* -1: not said */
 	char tun_offloads[64], udp4_offloads[32], udp6_offloads[32], udp_offloads[32];
+	uint64_t crypto_threads, crypto_helped; /* --threads N (0: not said) */
 	struct show_drops drops;
 	struct show_peer *peer;
 	size_t npeers, cap;

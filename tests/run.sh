@@ -2,7 +2,7 @@
 # Runs every suite — unit tests (cmocka), the clang build, the end-to-end tests in network
 # namespaces, make install into temporary directories — and ends with one line:
 # "N passed, N failed".
-# Usage: tests/run.sh [unit|clang|fuzz|netns|nooffload|asan|install|stress]... ; with no
+# Usage: tests/run.sh [unit|clang|fuzz|netns|nooffload|threads|asan|install|stress]... ; with no
 # argument, all of them but stress.
 set -u
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ passed=0
 failed=0
 failures=()
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit clang fuzz netns nooffload asan install)
+[ ${#suites[@]} -eq 0 ] && suites=(unit clang fuzz netns nooffload threads asan install)
 
 # Each line also says how long it took since the line before: make check must stay well
 # under 20 minutes, and this is where to look when it does not.
@@ -89,6 +89,16 @@ run_nooffload() {
 	done
 }
 
+# With --threads 2: the crypto shared with a helper thread. wg-threads.sh checks the helper
+# works; these run whole tunnels, hostile input and wireguard-go interop on it as well.
+THREADS_NETNS="wg-adit-adit wg-interop wg-hostile wg-garbage wg-roaming"
+run_threads() {
+	local t
+	for t in $THREADS_NETNS; do
+		ADIT_ARGS="--threads 2" run_netns_one "tests/netns/$t.sh" threads-2/
+	done
+}
+
 # The hostile-load tests, HOSTILE_SCALE times bigger (make stress; 10 unless told), with room
 # for their longer floods.
 STRESS_NETNS="wg-hostile lab-hostile wg-handshake-flood"
@@ -154,11 +164,12 @@ for s in "${suites[@]}"; do
 	clang) run_clang ;;
 	netns) run_netns ;;
 	nooffload) run_nooffload ;;
+	threads) run_threads ;;
 	asan) run_asan ;;
 	fuzz) run_fuzz ;;
 	install) run_netns_one tests/install.sh ;; # make install into temporary directories
 	stress) run_stress ;;
-	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, fuzz, netns, nooffload, asan, install or stress)" >&2; exit 2 ;;
+	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, fuzz, netns, nooffload, threads, asan, install or stress)" >&2; exit 2 ;;
 	esac
 done
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"

@@ -32,6 +32,8 @@ static EVP_CIPHER *chacha_poly;
  * only messages past mac1 and the rate limit reach, make their own). The device has one
  * thread; this context must not be shared between threads. */
 static EVP_MAC_CTX *mac_ctx;
+/* Cipher contexts per keypair direction: one per thread that seals or opens (--threads). */
+static unsigned int crypto_lanes = 1;
 
 __attribute__((noreturn)) static void die(const char *what)
 {
@@ -291,31 +293,53 @@ bool crypto_aead_decrypt(uint8_t *dst, const uint8_t *src, size_t len, const uin
 	return ok;
 }
 
+void crypto_set_lanes(unsigned int lanes)
+{
+	crypto_lanes = lanes >= 1 && lanes <= CRYPTO_LANES_MAX ? lanes : 1;
+}
+
 bool crypto_aead_ctx_init(struct crypto_aead_ctx *c, const uint8_t key[WG_KEY_LEN], bool encrypt)
 {
-	c->evp = keyed_ctx(key, encrypt);
-	return c->evp != NULL;
+	memset(c, 0, sizeof(*c));
+	c->evp = &c->lane0;
+	if (crypto_lanes > 1) {
+		c->evp = calloc(crypto_lanes, sizeof(*c->evp));
+		if (!c->evp)
+			return false;
+	}
+	c->lanes = crypto_lanes;
+	for (unsigned int i = 0; i < c->lanes; i++) {
+		c->evp[i] = keyed_ctx(key, encrypt);
+		if (!c->evp[i]) {
+			crypto_aead_ctx_free(c);
+			return false;
+		}
+	}
+	return true;
 }
 
 void crypto_aead_ctx_free(struct crypto_aead_ctx *c)
 {
-	/* Freeing the cipher context cleanses the key schedule. */
-	EVP_CIPHER_CTX_free(c->evp);
-	c->evp = NULL;
+	/* Freeing a cipher context cleanses its key schedule. */
+	for (unsigned int i = 0; c->evp && i < c->lanes; i++)
+		EVP_CIPHER_CTX_free(c->evp[i]);
+	if (c->evp != &c->lane0)
+		free(c->evp);
+	memset(c, 0, sizeof(*c));
 }
 
-bool crypto_aead_ctx_seal(struct crypto_aead_ctx *c, uint8_t *dst, const uint8_t *src, size_t len,
-			  uint64_t counter)
+bool crypto_aead_ctx_seal(struct crypto_aead_ctx *c, unsigned int lane, uint8_t *dst,
+			  const uint8_t *src, size_t len, uint64_t counter)
 {
-	return aead_run(c->evp, true, dst, src, len, NULL, 0, counter);
+	return aead_run(c->evp[lane], true, dst, src, len, NULL, 0, counter);
 }
 
-bool crypto_aead_ctx_open(struct crypto_aead_ctx *c, uint8_t *dst, const uint8_t *src, size_t len,
-			  uint64_t counter)
+bool crypto_aead_ctx_open(struct crypto_aead_ctx *c, unsigned int lane, uint8_t *dst,
+			  const uint8_t *src, size_t len, uint64_t counter)
 {
 	if (len < WG_TAG_LEN)
 		return false;
-	if (aead_run(c->evp, false, dst, src, len - WG_TAG_LEN, NULL, 0, counter))
+	if (aead_run(c->evp[lane], false, dst, src, len - WG_TAG_LEN, NULL, 0, counter))
 		return true;
 	crypto_wipe(dst, len - WG_TAG_LEN);
 	return false;

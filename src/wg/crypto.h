@@ -51,18 +51,25 @@ bool crypto_xaead_decrypt(uint8_t *dst, const uint8_t *src, size_t len, const ui
 			  size_t adlen, const uint8_t nonce[WG_COOKIE_NONCE_LEN],
 			  const uint8_t key[WG_KEY_LEN]);
 
-/* The data path: one cipher context per direction of a keypair, keyed once when the keypair
- * is made, so a packet costs only the nonce and the cipher (no per-packet setup or alloc). */
+/* The data path: cipher contexts per direction of a keypair, keyed once when the keypair
+ * is made, so a packet costs only the nonce and the cipher (no per-packet setup or alloc).
+ * A context is one thread's at a time, so there is one per crypto lane (--threads). */
+#define CRYPTO_LANES_MAX 16
 struct crypto_aead_ctx {
-	void *evp; /* EVP_CIPHER_CTX */
+	void *lane0;      /* EVP_CIPHER_CTX of lane 0, the event loop's thread */
+	void **evp;       /* lanes of them: &lane0, or an array with --threads */
+	unsigned int lanes;
 };
+/* How many lanes the contexts made from now on have (1 to CRYPTO_LANES_MAX; 1 at start). */
+void crypto_set_lanes(unsigned int lanes);
 bool crypto_aead_ctx_init(struct crypto_aead_ctx *c, const uint8_t key[WG_KEY_LEN], bool encrypt);
 void crypto_aead_ctx_free(struct crypto_aead_ctx *c);
-/* In place allowed (dst == src). No associated data, as in transport messages. */
-bool crypto_aead_ctx_seal(struct crypto_aead_ctx *c, uint8_t *dst, const uint8_t *src, size_t len,
-			  uint64_t counter);
-bool crypto_aead_ctx_open(struct crypto_aead_ctx *c, uint8_t *dst, const uint8_t *src, size_t len,
-			  uint64_t counter);
+/* In place allowed (dst == src). No associated data, as in transport messages. lane is the
+ * calling thread's (0 without --threads) and below c->lanes. */
+bool crypto_aead_ctx_seal(struct crypto_aead_ctx *c, unsigned int lane, uint8_t *dst,
+			  const uint8_t *src, size_t len, uint64_t counter);
+bool crypto_aead_ctx_open(struct crypto_aead_ctx *c, unsigned int lane, uint8_t *dst,
+			  const uint8_t *src, size_t len, uint64_t counter);
 
 /* Keys as wg prints and reads them. base64: exactly 44 characters ending in '='. hex: 64
  * lowercase characters (UAPI); reading accepts either case. Readers return false on anything

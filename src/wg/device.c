@@ -273,6 +273,18 @@ static void log_drops(const struct wg_device *dev)
 	io_stats_log("the sockets", &dev->udp_stats);
 }
 
+_Static_assert(WORKERS_MAX <= CRYPTO_LANES_MAX, "a crypto lane for every thread");
+
+int device_start_threads(struct wg_device *dev, unsigned int threads)
+{
+	if (workers_start(&dev->workers, threads) < 0)
+		return -1;
+	crypto_set_lanes(threads);
+	if (threads > 1)
+		log_info("%s: sealing and opening on %u threads", dev->tun.name, threads);
+	return 0;
+}
+
 int device_run(struct wg_device *dev)
 {
 	int ret = loop_run(&dev->loop);
@@ -291,6 +303,7 @@ int device_run(struct wg_device *dev)
 
 void device_close(struct wg_device *dev)
 {
+	workers_stop(&dev->workers);
 	uapi_server_stop(&dev->uapi);
 	if (dev->uapi_fd >= 0) {
 		close(dev->uapi_fd);

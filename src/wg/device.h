@@ -10,6 +10,7 @@
 #include "io/pool.h"
 #include "io/tun.h"
 #include "io/udp.h"
+#include "io/workers.h"
 #include "loop.h"
 #include "trace.h"
 #include "wg/allowedips.h"
@@ -22,6 +23,15 @@
 #include "wg/ratelimiter.h"
 #include "wg/socket.h"
 #include "wg/uapi.h"
+
+/* A data message of the run being received, between its decryption (shared among the
+ * crypto lanes) and its acceptance (in order, in the loop's thread). */
+struct data_open {
+	struct noise_keypair *kp;
+	struct wg_peer *peer;
+	uint64_t counter;
+	enum wg_drop drop; /* WG_DROP_COUNT: none, so far */
+};
 
 struct wg_device {
 	struct tun tun;
@@ -57,6 +67,9 @@ struct wg_device {
 	struct udp_rx rx;
 	/* --trace and --pcap: set by the command after device_setup, closed by device_close. */
 	struct trace trace;
+	/* --threads N: the crypto lanes that seal and open batches beside the loop's thread. */
+	struct workers workers;
+	struct data_open opened[IO_BATCH];
 	unsigned int to_tun_count; /* decrypted packets waiting for one batched TUN write */
 	uint8_t *to_tun[IO_BATCH];
 	size_t to_tun_len[IO_BATCH];
@@ -75,6 +88,10 @@ int device_setup(struct wg_device *dev, bool offload);
 /* adit [-f] IFACE: creates the TUN and the sockets, listens on the UAPI socket and makes the
  * loop. Returns 0 or EXIT_FAIL after saying why. */
 int device_start(struct wg_device *dev, const char *ifname);
+/* --threads N: N - 1 helper threads seal and open batches beside the loop's thread. Call
+ * before any keypair exists (before device_run serves the UAPI). Returns 0, or -1 after
+ * saying why. */
+int device_start_threads(struct wg_device *dev, unsigned int threads);
 /* Runs until a signal or the interface's deletion; returns the exit status. */
 int device_run(struct wg_device *dev);
 void device_close(struct wg_device *dev);

@@ -102,44 +102,66 @@ static size_t padded_length(size_t len, unsigned int mtu)
 	return len + (padded - last);
 }
 
-/* Encrypts the inner packet at pkt (len bytes; the buffer has room for padding and the tag
- * behind it, and for the data header in front) into a data message that starts
- * sizeof(struct wg_msg_data) before pkt; returns its length. */
-static size_t encrypt_packet(struct noise_keypair *kp, uint8_t *pkt, size_t len,
-			     unsigned int mtu)
+/* A run of packets for one peer, as the crypto lanes see it. */
+struct seal_run {
+	struct noise_keypair *kp;
+	uint8_t *const *pkts;
+	const size_t *lens;
+	size_t *out;        /* the data message's length, or 0 if sealing failed */
+	uint64_t counter;   /* the first packet's */
+	unsigned int mtu;
+};
+
+/* Packet i of a run, on any crypto lane: padded, sealed in place, and given the data header
+ * that goes sizeof(struct wg_msg_data) in front of it (the buffer has room for both). */
+static void seal_one(void *ctx, unsigned int i, unsigned int lane)
 {
+	const struct seal_run *run = ctx;
+	uint8_t *pkt = run->pkts[i];
+	size_t len = run->lens[i], padded = padded_length(len, run->mtu);
+	uint64_t counter = run->counter + i;
 	struct wg_msg_data hdr;
-	size_t padded = padded_length(len, mtu);
-	uint64_t counter = kp->send_counter++;
 
 	memset(pkt + len, 0, padded - len);
-	if (!crypto_aead_ctx_seal(&kp->send, pkt, pkt, padded, counter))
-		return 0;
+	run->out[i] = 0;
+	if (!crypto_aead_ctx_seal(&run->kp->send, lane, pkt, pkt, padded, counter))
+		return;
 	hdr.type = htole32(WG_MSG_DATA);
-	hdr.receiver = htole32(kp->remote_index);
+	hdr.receiver = htole32(run->kp->remote_index);
 	hdr.counter = htole64(counter);
 	memcpy(pkt - sizeof(hdr), &hdr, sizeof(hdr));
-	return sizeof(hdr) + padded + WG_TAG_LEN;
+	run->out[i] = sizeof(hdr) + padded + WG_TAG_LEN;
 }
 
+/* Runs worth sharing out: a run of small packets (ACKs) costs more to hand over than to
+ * seal here. */
+#define SEAL_SHARE_BYTES 16384
+
 /* Seals n packets for peer under one keypair and queues them: the decisions (which keypair,
- * whether to rekey, the timers) are taken once for the run. False, with nothing queued, if
+ * whether to rekey, the timers) are taken once for the run, the sealing is shared among
+ * the crypto lanes, and the messages are queued in order. False, with nothing queued, if
  * there is no session. */
 static bool queue_packets(struct wg_peer *peer, uint8_t *const *pkts, const size_t *lens,
 			  unsigned int n, uint64_t now)
 {
 	struct noise_keypair *kp = peer_sending_keypair(peer, now);
+	struct wg_device *dev = peer->dev;
+	size_t out[IO_BATCH], bytes = 0;
+	struct seal_run run = { kp, pkts, lens, out, 0, dev->mtu };
 	bool data = false;
-	size_t out;
 
 	if (!kp || !peer->has_endpoint)
 		return false;
+	run.counter = kp->send_counter;
+	kp->send_counter += n;
+	for (unsigned int i = 0; i < n; i++)
+		bytes += lens[i];
+	workers_run(&dev->workers, seal_one, &run, n, bytes >= SEAL_SHARE_BYTES);
 	for (unsigned int i = 0; i < n; i++) {
-		out = encrypt_packet(kp, pkts[i], lens[i], peer->dev->mtu);
-		if (!out)
+		if (!out[i])
 			continue;
-		socket_queue(peer, pkts[i] - sizeof(struct wg_msg_data), out);
-		peer->tx_bytes += out;
+		socket_queue(peer, pkts[i] - sizeof(struct wg_msg_data), out[i]);
+		peer->tx_bytes += out[i];
 		data |= lens[i] != 0;
 	}
 	timers_any_authenticated_packet_traversal(peer);

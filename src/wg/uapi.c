@@ -477,6 +477,10 @@ static void put_show_device(struct out *o, const struct wg_device *dev)
 		put(o, "udp4_offloads=%s\n", udp_offloads(&dev->sock4));
 	if (dev->sock6.fd >= 0)
 		put(o, "udp6_offloads=%s\n", udp_offloads(&dev->sock6));
+	if (dev->workers.lanes > 1)
+		put(o, "crypto_threads=%u\ncrypto_helped=%llu\n", dev->workers.lanes,
+		    (unsigned long long)atomic_load_explicit(&dev->workers.helped,
+							      memory_order_relaxed));
 }
 
 /* The non-zero counters, each on its line: at most 21 lines of 40 bytes, so a step of its

@@ -129,7 +129,7 @@ static size_t seal(uint8_t *buf, struct noise_keypair *kp, uint64_t counter,
 				   .counter = htole64(counter) };
 
 	memcpy(buf, &hdr, sizeof(hdr));
-	fuzz_check(crypto_aead_ctx_seal(&kp->send, buf + sizeof(hdr), payload, len, counter));
+	fuzz_check(crypto_aead_ctx_seal(&kp->send, 0, buf + sizeof(hdr), payload, len, counter));
 	return sizeof(hdr) + len + WG_TAG_LEN;
 }
 

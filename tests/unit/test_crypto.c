@@ -318,34 +318,34 @@ static void data_path_seal_open_in_place(void **state)
 	/* Twice on one context: the per-packet nonce reset leaves nothing behind. */
 	for (int round = 0; round < 2; round++) {
 		memcpy(buf, dp_plain, plen);
-		assert_true(crypto_aead_ctx_seal(&tx, buf, buf, plen, dp_counter));
+		assert_true(crypto_aead_ctx_seal(&tx, 0, buf, buf, plen, dp_counter));
 		assert_memory_equal(buf, sealed, slen);
-		assert_true(crypto_aead_ctx_open(&rx, buf, buf, slen, dp_counter));
+		assert_true(crypto_aead_ctx_open(&rx, 0, buf, buf, slen, dp_counter));
 		assert_memory_equal(buf, dp_plain, plen);
 	}
 
 	/* Out of place, and agreeing with the one-shot function. */
-	assert_true(crypto_aead_ctx_seal(&tx, buf, (const uint8_t *)dp_plain, plen, 5));
+	assert_true(crypto_aead_ctx_seal(&tx, 0, buf, (const uint8_t *)dp_plain, plen, 5));
 	crypto_aead_encrypt(copy, (const uint8_t *)dp_plain, plen, NULL, 0, 5, key);
 	assert_memory_equal(buf, copy, slen);
 
 	/* Wrong counter, flipped bit, too short: refused; the context still works after. */
 	memcpy(buf, sealed, slen);
-	assert_false(crypto_aead_ctx_open(&rx, buf, buf, slen, dp_counter + 1));
+	assert_false(crypto_aead_ctx_open(&rx, 0, buf, buf, slen, dp_counter + 1));
 	memcpy(buf, sealed, slen);
 	buf[slen - WG_TAG_LEN] ^= 1;
-	assert_false(crypto_aead_ctx_open(&rx, buf, buf, slen, dp_counter));
+	assert_false(crypto_aead_ctx_open(&rx, 0, buf, buf, slen, dp_counter));
 	memcpy(buf, sealed, slen);
 	buf[3] ^= 0x40;
-	assert_false(crypto_aead_ctx_open(&rx, buf, buf, slen, dp_counter));
-	assert_false(crypto_aead_ctx_open(&rx, buf, buf, WG_TAG_LEN - 1, dp_counter));
+	assert_false(crypto_aead_ctx_open(&rx, 0, buf, buf, slen, dp_counter));
+	assert_false(crypto_aead_ctx_open(&rx, 0, buf, buf, WG_TAG_LEN - 1, dp_counter));
 	memcpy(buf, sealed, slen);
-	assert_true(crypto_aead_ctx_open(&rx, buf, buf, slen, dp_counter));
+	assert_true(crypto_aead_ctx_open(&rx, 0, buf, buf, slen, dp_counter));
 	assert_memory_equal(buf, dp_plain, plen);
 
 	/* A keepalive: the tag alone. */
-	assert_true(crypto_aead_ctx_seal(&tx, buf, buf, 0, 9));
-	assert_true(crypto_aead_ctx_open(&rx, buf, buf, WG_TAG_LEN, 9));
+	assert_true(crypto_aead_ctx_seal(&tx, 0, buf, buf, 0, 9));
+	assert_true(crypto_aead_ctx_open(&rx, 0, buf, buf, WG_TAG_LEN, 9));
 
 	crypto_aead_ctx_free(&tx);
 	crypto_aead_ctx_free(&rx);

@@ -123,14 +123,14 @@ static void carries(struct noise_keypair *from, struct noise_keypair *to, uint64
 	static const uint8_t msg[] = "ping over a fresh session, 40 bytes long";
 	uint8_t sealed[sizeof(msg) + WG_TAG_LEN], opened[sizeof(msg)];
 
-	assert_true(crypto_aead_ctx_seal(&from->send, sealed, msg, sizeof(msg), counter));
+	assert_true(crypto_aead_ctx_seal(&from->send, 0, sealed, msg, sizeof(msg), counter));
 	assert_memory_not_equal(sealed, msg, sizeof(msg));
-	assert_false(crypto_aead_ctx_open(&from->recv, opened, sealed, sizeof(sealed), counter));
-	assert_false(crypto_aead_ctx_open(&to->recv, opened, sealed, sizeof(sealed), counter + 1));
-	assert_true(crypto_aead_ctx_open(&to->recv, opened, sealed, sizeof(sealed), counter));
+	assert_false(crypto_aead_ctx_open(&from->recv, 0, opened, sealed, sizeof(sealed), counter));
+	assert_false(crypto_aead_ctx_open(&to->recv, 0, opened, sealed, sizeof(sealed), counter + 1));
+	assert_true(crypto_aead_ctx_open(&to->recv, 0, opened, sealed, sizeof(sealed), counter));
 	assert_memory_equal(opened, msg, sizeof(msg));
 	sealed[3] ^= 1;
-	assert_false(crypto_aead_ctx_open(&to->recv, opened, sealed, sizeof(sealed), counter));
+	assert_false(crypto_aead_ctx_open(&to->recv, 0, opened, sealed, sizeof(sealed), counter));
 }
 
 /* The whole exchange, checking every step; returns the two keypairs. */
@@ -273,10 +273,10 @@ static void sessions_differ(void **state)
 	bob_peers.calls = 0;
 	usleep(40000); /* past the 16.7 ms TAI64N granularity */
 	handshake(&a2, &b2, NOW + 120000);
-	assert_true(crypto_aead_ctx_seal(&a1->send, c1, msg, sizeof(msg), 0));
-	assert_true(crypto_aead_ctx_seal(&a2->send, c2, msg, sizeof(msg), 0));
+	assert_true(crypto_aead_ctx_seal(&a1->send, 0, c1, msg, sizeof(msg), 0));
+	assert_true(crypto_aead_ctx_seal(&a2->send, 0, c2, msg, sizeof(msg), 0));
 	assert_memory_not_equal(c1, c2, sizeof(c1));
-	assert_false(crypto_aead_ctx_open(&b2->recv, c2, c1, sizeof(c1), 0));
+	assert_false(crypto_aead_ctx_open(&b2->recv, 0, c2, c1, sizeof(c1), 0));
 	noise_keypair_free(a1);
 	noise_keypair_free(b1);
 	noise_keypair_free(a2);

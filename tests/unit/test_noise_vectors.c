@@ -268,9 +268,9 @@ static void ikpsk2_cacophony_vector(void **state)
 		uint64_t nonce = (uint64_t)(m - 2) / 2;
 
 		plen = unhex(msg, sizeof(msg), messages[m][0]);
-		assert_true(crypto_aead_ctx_seal(&send[dir], msg, msg, plen, nonce));
+		assert_true(crypto_aead_ctx_seal(&send[dir], 0, msg, msg, plen, nonce));
 		check_message(m, msg, plen + WG_TAG_LEN);
-		assert_true(crypto_aead_ctx_open(&recv[dir], msg, msg, plen + WG_TAG_LEN, nonce));
+		assert_true(crypto_aead_ctx_open(&recv[dir], 0, msg, msg, plen + WG_TAG_LEN, nonce));
 		check_payload(m, msg, plen);
 	}
 	for (int d = 0; d < 2; d++) {
