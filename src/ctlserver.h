@@ -31,7 +31,7 @@ enum ctlserver_want {
  * stops wanting output its answer is complete; if it wants input again, the next request has
  * a deadline of its own. */
 struct ctlserver_ops {
-	const char *name; /* for the log: "UAPI" */
+	const char *name; /* for the log: "UAPI", "lab control" */
 	/* A new session for a new connection; NULL (out of memory) hangs up on it. */
 	void *(*start)(void *ctx);
 	size_t (*input)(void *session, const char *buf, size_t len);

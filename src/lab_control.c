@@ -195,7 +195,7 @@ static void end(void *session)
 }
 
 static const struct ctlserver_ops lab_ops = {
-	.name = "control socket", .start = start, .input = input, .output = output,
+	.name = "lab control", .start = start, .input = input, .output = output,
 	.want = want, .end = end,
 };
 
