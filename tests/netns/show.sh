@@ -124,30 +124,10 @@ note "lab socket: $LABSOCK $(stat -c %a:%u "$LABSOCK" 2>&1)"
 check "the lab socket is root's alone (no access for group or others, as the UAPI socket's)" \
 	sh -c "stat -c %a:%u '$LABSOCK' | grep -Eq '^[67]00:0$'"
 
-# Clients that hold the lab socket (served one at a time, as the UAPI socket is). Each sends
-# argv[2], never reads, and says when adit hung up and what it had been sent by then.
-holder='
-import select, socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-print("connected", flush=True)
-s.sendall(sys.argv[2].encode())
-t0 = time.monotonic()
-p = select.poll()
-p.register(s, select.POLLRDHUP)
-while time.monotonic() - t0 < 30:
-    ev = p.poll(100)
-    if ev and ev[0][1] & (select.POLLRDHUP | select.POLLHUP):
-        break
-got = b""
-while True:
-    b = s.recv(65536)
-    if not b:
-        break
-    got += b
-print("hung up after %.1f s, sent %d bytes, ending in errno=0: %s" %
-      (time.monotonic() - t0, len(got), got.endswith(b"errno=0\n\n")), flush=True)'
-start server silent "$PY" -c "$holder" "$LABSOCK" ""
+# Clients that hold the lab socket (served one at a time, as the UAPI socket is): each sends
+# its request and does not read until adit hangs up.
+hold() { start server "$1" "$PY" "$PYDIR/ctl_hold.py" "$LABSOCK" "$2"; }
+hold silent ""
 wait_log silent '^connected'
 check "lab traffic flows while a client holds the socket and sends nothing" \
 	on u ping -c 3 -W 2 192.168.60.5
@@ -157,11 +137,11 @@ wait_log silent '^hung up after' 15
 note "the silent client: $(tail -n 1 "$T/silent.log")"
 check "the silent client was hung up on within 12 s, unanswered" \
 	awk '/^hung up after/ { exit !($4 < 12 && $7 == 0) }' "$T/silent.log"
-start server wrong "$PY" -c "$holder" "$LABSOCK" $'get=1\n\n'
+hold wrong $'get=1\n\n'
 wait_log wrong '^hung up after' 15
 check "a request other than adit-show=1 is hung up on at once, unanswered: $(tail -n 1 "$T/wrong.log")" \
 	awk '/^hung up after/ { exit !($4 < 2 && $7 == 0) }' "$T/wrong.log"
-start server noread "$PY" -c "$holder" "$LABSOCK" $'adit-show=1\n\n'
+hold noread $'adit-show=1\n\n'
 wait_log noread '^hung up after' 15
 check "a client that asks and does not read is sent the whole answer and hung up on: $(tail -n 1 "$T/noread.log")" \
 	awk '/^hung up after/ { exit !($4 < 2 && $7 > 0 && $NF == "True") }' "$T/noread.log"
