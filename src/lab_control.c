@@ -8,14 +8,12 @@
  *   server=ADDR:PORT and the same counters; then errno=0 and an empty line.
  *
  * A table holds at most 1,024 clients of 8 addresses: the answer (under 1 MB) is made whole
- * when the request has been read, then written as the socket takes it. */
+ * when the request has been read, then handed to ctlserver.c a buffer at a time; it writes
+ * it as the socket takes it, within the request's deadline, and hangs up. */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,7 +21,6 @@
 #include "log.h"
 
 static const char request[] = "adit-show=1\n\n";
-#define DEADLINE_SEC 10
 
 static uint64_t now_sec(void)
 {
@@ -101,12 +98,21 @@ static void put_device(FILE *f, const struct lab_view *v)
 	}
 }
 
-/* The whole answer into c->out; false when memory runs out. */
-static bool make_answer(struct lab_control *c)
+/* One connection's conversation with ctlserver.c: request[] in, the answer out, hang up. */
+struct session {
+	const struct lab_view *view;
+	size_t in_len; /* how much of request[] has come */
+	bool refused;  /* something else came, or memory ran out */
+	char *out;     /* the answer, made whole when the request has come */
+	size_t out_len, out_off;
+};
+
+/* The whole answer into s->out; false when memory runs out. */
+static bool make_answer(struct session *s)
 {
-	const struct lab_view *v = c->view;
+	const struct lab_view *v = s->view;
 	char where[80];
-	FILE *f = open_memstream(&c->out, &c->out_len);
+	FILE *f = open_memstream(&s->out, &s->out_len);
 
 	if (!f)
 		return false;
@@ -120,128 +126,84 @@ static bool make_answer(struct lab_control *c)
 	}
 	fprintf(f, "errno=0\n\n");
 	if (fclose(f) != 0) {
-		free(c->out);
-		c->out = NULL;
+		free(s->out);
+		s->out = NULL;
 		return false;
 	}
-	c->out_off = 0;
+	s->out_off = 0;
 	return true;
 }
 
-static void arm(struct lab_control *c, unsigned int sec)
+static void *start(void *ctx)
 {
-	struct itimerspec its = { .it_value = { .tv_sec = sec } };
+	const struct lab_control *c = ctx;
+	struct session *s = calloc(1, sizeof(*s));
 
-	timerfd_settime(c->timer_fd, 0, &its, NULL);
+	if (s)
+		s->view = c->view;
+	return s;
 }
 
-static void hang_up(struct lab_control *c)
+/* The request must be exactly request[]; anything else ends the connection unanswered. */
+static size_t input(void *session, const char *buf, size_t len)
 {
-	if (c->conn_fd < 0)
-		return;
-	loop_del(c->loop, &c->conn_watch);
-	close(c->conn_fd);
-	c->conn_fd = -1;
-	free(c->out);
-	c->out = NULL;
-	c->in_len = c->out_len = c->out_off = 0;
-	arm(c, 0);
-	loop_add(c->loop, &c->listen_watch);
-}
+	struct session *s = session;
+	size_t take = sizeof(request) - 1 - s->in_len;
 
-/* Sends what the socket takes; true when all of it has gone. */
-static bool send_more(struct lab_control *c)
-{
-	ssize_t n;
-
-	while (c->out_off < c->out_len) {
-		n = send(c->conn_fd, c->out + c->out_off, c->out_len - c->out_off,
-			 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return false;
-		if (n <= 0)
-			return true; /* the client left: nothing more to send */
-		c->out_off += (size_t)n;
+	if (take > len)
+		take = len;
+	if (memcmp(buf, &request[s->in_len], take)) {
+		s->refused = true;
+		return len;
 	}
-	return true;
+	s->in_len += take;
+	if (s->in_len == sizeof(request) - 1 && !make_answer(s))
+		s->refused = true;
+	return take;
 }
 
-/* Reads the request, which must be exactly request[]; anything else ends the connection. */
-static int read_request(struct lab_control *c)
+static size_t output(void *session, char *buf, size_t cap)
 {
-	size_t want = sizeof(request) - 1;
-	ssize_t n;
+	struct session *s = session;
+	size_t n = s->out_len - s->out_off;
 
-	do
-		n = recv(c->conn_fd, c->in + c->in_len, want - c->in_len, MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return 0;
-	if (n <= 0 || memcmp(c->in + c->in_len, &request[c->in_len], (size_t)n))
-		return -1;
-	c->in_len += (size_t)n;
-	if (c->in_len < want)
-		return 0;
-	return make_answer(c) ? 1 : -1;
+	if (n > cap)
+		n = cap;
+	memcpy(buf, s->out + s->out_off, n);
+	s->out_off += n;
+	return n;
 }
 
-static int conn_ready(void *ctx)
+/* One request, one answer: once it has all been written, the server hangs up. */
+static enum ctlserver_want want(const void *session)
 {
-	struct lab_control *c = ctx;
-	int ret;
+	const struct session *s = session;
 
-	if (!c->out) {
-		ret = read_request(c);
-		if (ret < 0)
-			hang_up(c);
-		if (ret <= 0)
-			return 0;
-	}
-	if (send_more(c))
-		hang_up(c);
-	else
-		loop_watch_events(c->loop, &c->conn_watch, true);
-	return 0;
+	if (s->refused)
+		return CTLSERVER_CLOSE;
+	if (!s->out)
+		return CTLSERVER_INPUT;
+	return s->out_off < s->out_len ? CTLSERVER_OUTPUT : CTLSERVER_CLOSE;
 }
 
-static int listen_ready(void *ctx)
+static void end(void *session)
 {
-	struct lab_control *c = ctx;
-	int fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	struct session *s = session;
 
-	if (fd < 0)
-		return 0;
-	c->conn_fd = fd;
-	c->conn_watch = (struct loop_watch){ .fd = fd, .ready = conn_ready, .ctx = c };
-	if (loop_add(c->loop, &c->conn_watch) < 0) {
-		close(fd);
-		c->conn_fd = -1;
-		return 0;
-	}
-	/* One at a time: the next waits in the backlog. */
-	loop_del(c->loop, &c->listen_watch);
-	arm(c, DEADLINE_SEC);
-	return 0;
+	free(s->out);
+	free(s);
 }
 
-static int deadline_ready(void *ctx)
-{
-	struct lab_control *c = ctx;
-	uint64_t expirations;
-
-	if (read(c->timer_fd, &expirations, sizeof(expirations)) == sizeof(expirations))
-		hang_up(c);
-	return 0;
-}
+static const struct ctlserver_ops lab_ops = {
+	.name = "lab control", .start = start, .input = input, .output = output,
+	.want = want, .end = end,
+};
 
 int lab_control_start(struct lab_control *c, struct loop *l, const struct lab_view *v)
 {
 	char dir[sizeof(c->sock.path)];
 
-	*c = (struct lab_control){ .loop = l, .view = v, .listen_fd = -1, .timer_fd = -1,
-				   .conn_fd = -1 };
+	*c = (struct lab_control){ .view = v, .listen_fd = -1 };
 	if (geteuid() != 0) {
 		log_info("not root: 'adit show %s' will not see this %s", v->tun->name,
 			 v->server ? "server" : "client");
@@ -253,11 +215,7 @@ int lab_control_start(struct lab_control *c, struct loop *l, const struct lab_vi
 				      v->tun->name);
 	if (c->listen_fd < 0)
 		goto fail;
-	c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	c->listen_watch = (struct loop_watch){ .fd = c->listen_fd, .ready = listen_ready, .ctx = c };
-	c->timer_watch = (struct loop_watch){ .fd = c->timer_fd, .ready = deadline_ready, .ctx = c };
-	if (c->timer_fd < 0 || loop_add(l, &c->timer_watch) < 0 ||
-	    loop_add(l, &c->listen_watch) < 0) {
+	if (ctlserver_start(&c->server, l, c->listen_fd, &lab_ops, c) < 0) {
 		lab_control_stop(c);
 		goto fail;
 	}
@@ -270,18 +228,13 @@ fail:
 
 void lab_control_stop(struct lab_control *c)
 {
-	if (!c->loop)
+	if (!c->view)
 		return;
-	hang_up(c);
+	ctlserver_stop(&c->server);
 	if (c->listen_fd >= 0) {
-		loop_del(c->loop, &c->listen_watch);
 		close(c->listen_fd);
 		ctlsock_unlink(&c->sock);
 	}
-	if (c->timer_fd >= 0) {
-		loop_del(c->loop, &c->timer_watch);
-		close(c->timer_fd);
-	}
-	c->listen_fd = c->timer_fd = -1;
-	c->loop = NULL;
+	c->listen_fd = -1;
+	c->view = NULL;
 }

@@ -1,7 +1,8 @@
 /* Lab mode's control socket, /var/run/adit/net-NETNS/IFACE.sock (ctlsock.h): it answers
  * adit-show=1, as wg mode's UAPI socket does, with the server's clients (or the client's
  * server), their inner addresses and counters, and the drops. Served in lab mode's event
- * loop without blocking it: one connection at a time, a deadline for each. */
+ * loop without blocking it by ctlserver.c, as the UAPI socket is: one connection at a time, a
+ * deadline for each. */
 #ifndef ADIT_LAB_CONTROL_H
 #define ADIT_LAB_CONTROL_H
 
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "ctlserver.h"
 #include "ctlsock.h"
 #include "io/tun.h"
 #include "io/udp.h"
@@ -35,15 +37,10 @@ struct lab_view {
 };
 
 struct lab_control {
-	struct loop *loop;
-	const struct lab_view *view;
+	const struct lab_view *view; /* NULL: not started, or stopped */
 	struct ctlsock sock;
-	int listen_fd, timer_fd, conn_fd;
-	struct loop_watch listen_watch, timer_watch, conn_watch;
-	char in[64];
-	size_t in_len;
-	char *out; /* the answer, made whole when the request is read */
-	size_t out_len, out_off;
+	int listen_fd;
+	struct ctlserver server;
 };
 
 /* Listens for adit show on the socket of the view's interface. Lab mode runs without it

@@ -304,7 +304,7 @@ int device_run(struct wg_device *dev)
 void device_close(struct wg_device *dev)
 {
 	workers_stop(&dev->workers);
-	uapi_server_stop(&dev->uapi);
+	ctlserver_stop(&dev->uapi);
 	if (dev->uapi_fd >= 0) {
 		close(dev->uapi_fd);
 		uapi_unlink(dev->tun.name);

@@ -37,7 +37,7 @@ struct wg_device {
 	struct tun tun;
 	struct loop loop;
 	struct loop_watch tun_watch, sock4_watch, sock6_watch;
-	struct uapi_server uapi;
+	struct ctlserver uapi;
 	struct udp_sock sock4, sock6;
 	bool offload; /* TUN and UDP offloads, unless --no-offload */
 	int uapi_fd;

@@ -2,9 +2,9 @@
  * /var/run/wireguard/IFACE.sock speaking get=1 and set=1, so wg and wg-quick configure adit
  * as they configure wireguard-go; and adit-show=1, adit's own, for adit show.
  *
- * It is served inside the data path's event loop without ever holding it: a connection is
- * read and written without blocking, and each wake-up does a bounded amount of work (one
- * buffer of requests parsed, or one buffer of a reply written), so a 100,000-peer dump
+ * It is served inside the data path's event loop without ever holding it (ctlserver.h): a
+ * connection is read and written without blocking, and each wake-up does a bounded amount of
+ * work (a few buffers of requests parsed, or of a reply written), so a 100,000-peer dump
  * goes out in slices between batches of packets. */
 #ifndef ADIT_WG_UAPI_H
 #define ADIT_WG_UAPI_H
@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctlserver.h"
 #include "loop.h"
 
 struct wg_device;
@@ -67,33 +68,16 @@ size_t uapi_session_output(struct uapi_session *s, char *buf, size_t cap);
 /* Wipes what the session read (keys pass through it). */
 void uapi_session_end(struct uapi_session *s);
 
-/* ---- The socket (uapi_socket.c) ---- */
-
-struct uapi_conn;
-
-/* One connection is served at a time: the next one waits in the listen backlog, as wg(8)
- * connects once per command. */
-struct uapi_server {
-	struct wg_device *dev;
-	struct loop *loop;
-	int listen_fd;  /* -1: none (tests attach connections themselves) */
-	int timer_fd;   /* the connection's deadline */
-	struct loop_watch listen_watch, conn_watch, timer_watch;
-	bool listening; /* listen_watch is in the loop */
-	struct uapi_conn *conn;
-};
+/* ---- The socket (uapi_socket.c), served by ctlserver.c ---- */
 
 /* Creates the directory if needed and listens on the socket (a stale socket nobody answers
  * on is replaced; a live one is an error). Returns the fd, or -1 after printing why. */
 int uapi_listen(const char *ifname);
 void uapi_unlink(const char *ifname);
-/* Serves listen_fd (or, with -1, only the connections given to uapi_server_attach) in loop.
- * Returns 0, or -1 after saying why. */
-int uapi_server_start(struct uapi_server *srv, struct wg_device *dev, struct loop *loop,
+/* Serves listen_fd (or, with -1, only the connections given to ctlserver_attach) in loop, a
+ * uapi_session for each connection; ctlserver_stop stops it. Returns 0, or -1 after saying
+ * why. */
+int uapi_server_start(struct ctlserver *srv, struct wg_device *dev, struct loop *loop,
 		      int listen_fd);
-/* Serves conn (an accepted, connected stream socket, which the server then owns). */
-int uapi_server_attach(struct uapi_server *srv, int conn);
-/* Hangs up any connection and stops watching; the listening fd stays the caller's. */
-void uapi_server_stop(struct uapi_server *srv);
 
 #endif

@@ -10,6 +10,10 @@
 #    on adit's request); `adit show` on wireguard-go's name says it is not adit's, status 1;
 #  - lab mode: a server with two clients lists both, each with its inner address and
 #    non-zero packets and bytes each way; a lab client shows its server;
+#  - lab mode's socket is served as the UAPI socket is: a client that connects and sends
+#    nothing holds it for no more than 12 s (traffic flows meanwhile, and adit show is
+#    answered after it), one that sends anything but adit-show=1 is hung up on unanswered,
+#    and one that asks but never reads is sent the whole answer and hung up on;
 #  - a name nothing runs for: a message naming the socket, status 1.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/wglib.sh"
@@ -119,6 +123,28 @@ LABSOCK=$(on server sh -c 'echo /var/run/adit/net-$(stat -L -c %i /proc/self/ns/
 note "lab socket: $LABSOCK $(stat -c %a:%u "$LABSOCK" 2>&1)"
 check "the lab socket is root's alone (no access for group or others, as the UAPI socket's)" \
 	sh -c "stat -c %a:%u '$LABSOCK' | grep -Eq '^[67]00:0$'"
+
+# Clients that hold the lab socket (served one at a time, as the UAPI socket is): each sends
+# its request and does not read until adit hangs up.
+hold() { start server "$1" "$PY" "$PYDIR/ctl_hold.py" "$LABSOCK" "$2"; }
+hold silent ""
+wait_log silent '^connected'
+check "lab traffic flows while a client holds the socket and sends nothing" \
+	on u ping -c 3 -W 2 192.168.60.5
+on server "$ADIT" show "$SRV_TUN" >"$T/lab2" 2>&1
+check "adit show waits for it, then is answered" grep -qx "interface: $SRV_TUN" "$T/lab2"
+wait_log silent '^hung up after' 15
+note "the silent client: $(tail -n 1 "$T/silent.log")"
+check "the silent client was hung up on within 12 s, unanswered" \
+	awk '/^hung up after/ { exit !($4 < 12 && $7 == 0) }' "$T/silent.log"
+hold wrong $'get=1\n\n'
+wait_log wrong '^hung up after' 15
+check "a request other than adit-show=1 is hung up on at once, unanswered: $(tail -n 1 "$T/wrong.log")" \
+	awk '/^hung up after/ { exit !($4 < 2 && $7 == 0) }' "$T/wrong.log"
+hold noread $'adit-show=1\n\n'
+wait_log noread '^hung up after' 15
+check "a client that asks and does not read is sent the whole answer and hung up on: $(tail -n 1 "$T/noread.log")" \
+	awk '/^hung up after/ { exit !($4 < 2 && $7 > 0 && $NF == "True") }' "$T/noread.log"
 check "the server stops with status 0" stop srv
 check_not "  and its control socket is gone" test -e "$LABSOCK"
 finish

@@ -507,7 +507,7 @@ static void broken_requests_end_the_connection(void **state)
 }
 
 /* Calls the connection's watch as the loop would, until the server hangs up or n times. */
-static void wake(struct uapi_server *srv, int n)
+static void wake(struct ctlserver *srv, int n)
 {
 	for (int i = 0; i < n && srv->conn; i++)
 		srv->conn_watch.ready(srv->conn_watch.ctx);
@@ -519,7 +519,7 @@ static void serve_a_connection(void **state)
 {
 	static const char req[] = "set=1\nprivate_key=" OWN_PRIV "\n\nget=1\n\n";
 	static const char want[] = "errno=0\n\nprivate_key=" OWN_PRIV "\nerrno=0\n\n";
-	struct uapi_server srv;
+	struct ctlserver srv;
 	char buf[256];
 	size_t got = 0;
 	ssize_t n;
@@ -531,7 +531,7 @@ static void serve_a_connection(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(write(sv[0], req, sizeof(req) - 1), (ssize_t)(sizeof(req) - 1));
 	shutdown(sv[0], SHUT_WR);
-	assert_int_equal(uapi_server_attach(&srv, sv[1]), 0);
+	assert_int_equal(ctlserver_attach(&srv, sv[1]), 0);
 	wake(&srv, 10);
 	assert_null(srv.conn);
 	while ((n = read(sv[0], buf + got, sizeof(buf) - 1 - got)) > 0)
@@ -539,7 +539,7 @@ static void serve_a_connection(void **state)
 	buf[got] = '\0';
 	assert_string_equal(buf, want);
 	close(sv[0]);
-	uapi_server_stop(&srv);
+	ctlserver_stop(&srv);
 }
 
 static size_t count(const char *hay, const char *needle)
@@ -556,7 +556,7 @@ static size_t count(const char *hay, const char *needle)
 static void big_dump_in_slices(void **state)
 {
 	const unsigned int peers = 4000;
-	struct uapi_server srv;
+	struct ctlserver srv;
 	uint8_t pub[32], a4[4] = { 10, 0, 0, 0 }, a6[16] = { 0xfd };
 	size_t size = 0, cap = 16 << 20;
 	char *all = malloc(cap);
@@ -581,7 +581,7 @@ static void big_dump_in_slices(void **state)
 	assert_int_equal(uapi_server_start(&srv, dev, &dev->loop, -1), 0);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(write(sv[0], "get=1\n\n", 7), 7);
-	assert_int_equal(uapi_server_attach(&srv, sv[1]), 0);
+	assert_int_equal(ctlserver_attach(&srv, sv[1]), 0);
 	/* The server asked for a 1 MiB send buffer; a small one makes this dump (1.3 MB) far
 	 * bigger than the socket holds without a test of 15,000 peers. */
 	assert_int_equal(setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &(int){ 65536 }, sizeof(int)), 0);
@@ -623,7 +623,7 @@ static void big_dump_in_slices(void **state)
 	print_message("dump of %u peers: %zu bytes, %d wake-ups, at most %d bytes per wake-up\n",
 		      peers, size, wakes, max_slice);
 	close(sv[0]);
-	uapi_server_stop(&srv);
+	ctlserver_stop(&srv);
 	free(all);
 }
 

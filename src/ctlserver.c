@@ -1,0 +1,249 @@
+/* One connection at a time, without blocking, through a session (ctlserver.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "ctlserver.h"
+#include "log.h"
+#include "wg/crypto.h"
+
+/* What one wake-up may parse or format: four chunks take about a millisecond, so packets
+ * never wait long behind a big setconf or dump. */
+#define CHUNKS_PER_WAKE 4
+/* An answer runs ahead of its reader by this much, so the two overlap (a UNIX socket is
+ * writable again only once its queue is down to a quarter of this). */
+#define SNDBUF (1 << 20)
+
+/* The connection being served: what it sent that the session has not taken yet, and what
+ * the session wrote that the socket has not taken yet. */
+struct ctlserver_conn {
+	int fd;
+	void *session;
+	size_t in_off, in_len;
+	size_t out_off, out_len;
+	char in[CTLSERVER_CHUNK];
+	char out[CTLSERVER_CHUNK];
+};
+
+static void arm_deadline(struct ctlserver *srv, time_t sec)
+{
+	struct itimerspec its = { .it_value = { .tv_sec = sec } };
+
+	timerfd_settime(srv->timer_fd, 0, &its, NULL);
+}
+
+static void watch_listener(struct ctlserver *srv, bool on)
+{
+	if (srv->listen_fd < 0 || on == srv->listening)
+		return;
+	if (on)
+		srv->listening = loop_add(srv->loop, &srv->listen_watch) == 0;
+	else
+		loop_del(srv->loop, &srv->listen_watch);
+	if (!on)
+		srv->listening = false;
+}
+
+static void hang_up(struct ctlserver *srv)
+{
+	struct ctlserver_conn *c = srv->conn;
+
+	if (!c)
+		return;
+	loop_del(srv->loop, &srv->conn_watch);
+	close(c->fd);
+	if (c->session)
+		srv->ops->end(c->session);
+	crypto_wipe(c, sizeof(*c)); /* keys went through both buffers */
+	free(c);
+	srv->conn = NULL;
+	srv->conn_watch.fd = -1;
+	arm_deadline(srv, 0);
+	watch_listener(srv, true);
+}
+
+/* Sends what is waiting; 0 when the socket cannot take more now, -1 when the client is
+ * gone. */
+static int flush_out(struct ctlserver_conn *c)
+{
+	ssize_t n;
+
+	while (c->out_off < c->out_len) {
+		n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0)
+			return -1;
+		c->out_off += (size_t)n;
+	}
+	crypto_wipe(c->out, c->out_len);
+	c->out_off = c->out_len = 0;
+	return 1;
+}
+
+/* Reads what is there; 0 when nothing is, -1 at end of input or on an error. */
+static int fill_in(struct ctlserver_conn *c)
+{
+	ssize_t n;
+
+	do
+		n = recv(c->fd, c->in, sizeof(c->in), MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (n <= 0)
+		return -1;
+	c->in_off = 0;
+	c->in_len = (size_t)n;
+	return 1;
+}
+
+/* One wake-up's work: at most a few chunks read and parsed and a few formatted and sent.
+ * Then the socket is watched for what the session waits for: input, or room for output
+ * (which, when there is work left over, is also how the loop comes back here at once). */
+static int conn_ready(void *ctx)
+{
+	struct ctlserver *srv = ctx;
+	const struct ctlserver_ops *ops = srv->ops;
+	struct ctlserver_conn *c = srv->conn;
+	unsigned int reads = 0, writes = 0;
+	enum ctlserver_want want;
+	int ret = 1;
+
+	if (!c)
+		return 0;
+	for (;;) {
+		if (c->out_len) {
+			ret = flush_out(c);
+			if (ret <= 0)
+				break;
+		}
+		want = ops->want(c->session);
+		if (want == CTLSERVER_OUTPUT) {
+			if (writes++ == CHUNKS_PER_WAKE)
+				break;
+			c->out_len = ops->output(c->session, c->out, sizeof(c->out));
+			if (ops->want(c->session) == CTLSERVER_INPUT)
+				arm_deadline(srv, CTLSERVER_DEADLINE_SEC); /* the next request's */
+			continue;
+		}
+		if (want == CTLSERVER_CLOSE)
+			break;
+		if (c->in_off == c->in_len) {
+			if (reads++ == CHUNKS_PER_WAKE)
+				break;
+			ret = fill_in(c);
+			if (ret <= 0)
+				break;
+		}
+		c->in_off += ops->input(c->session, c->in + c->in_off, c->in_len - c->in_off);
+	}
+	want = ops->want(c->session);
+	if (ret < 0 || (want == CTLSERVER_CLOSE && !c->out_len)) {
+		hang_up(srv);
+		return 0;
+	}
+	loop_watch_events(srv->loop, &srv->conn_watch,
+			  c->out_len || want == CTLSERVER_OUTPUT || c->in_off < c->in_len);
+	return 0;
+}
+
+int ctlserver_attach(struct ctlserver *srv, int conn)
+{
+	struct ctlserver_conn *c = calloc(1, sizeof(*c));
+	int sndbuf = SNDBUF;
+
+	if (!c) {
+		close(conn);
+		return -1;
+	}
+	/* Past net.core.wmem_max only with CAP_NET_ADMIN; the default is also fine, if slower. */
+	if (setsockopt(conn, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
+		setsockopt(conn, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	c->fd = conn;
+	srv->conn = c;
+	srv->conn_watch = (struct loop_watch){ .fd = conn, .ready = conn_ready, .ctx = srv };
+	c->session = srv->ops->start(srv->ctx);
+	if (!c->session || loop_add(srv->loop, &srv->conn_watch) < 0) {
+		srv->conn_watch.fd = -1; /* not in the loop */
+		hang_up(srv);
+		return -1;
+	}
+	watch_listener(srv, false);
+	arm_deadline(srv, CTLSERVER_DEADLINE_SEC);
+	return 0;
+}
+
+static int listen_ready(void *ctx)
+{
+	struct ctlserver *srv = ctx;
+	int conn;
+
+	if (srv->conn)
+		return 0;
+	conn = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (conn >= 0)
+		ctlserver_attach(srv, conn);
+	return 0;
+}
+
+static int deadline_ready(void *ctx)
+{
+	struct ctlserver *srv = ctx;
+	uint64_t expirations;
+
+	if (read(srv->timer_fd, &expirations, sizeof(expirations)) == sizeof(expirations) &&
+	    srv->conn) {
+		log_verbose("%s: a client took more than %d s over a request; hung up on it",
+			    srv->ops->name, CTLSERVER_DEADLINE_SEC);
+		hang_up(srv);
+	}
+	return 0;
+}
+
+int ctlserver_start(struct ctlserver *srv, struct loop *loop, int listen_fd,
+		    const struct ctlserver_ops *ops, void *ctx)
+{
+	*srv = (struct ctlserver){ .ops = ops, .ctx = ctx, .loop = loop, .listen_fd = listen_fd };
+	srv->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (srv->timer_fd < 0) {
+		log_error("cannot create a timer for the %s socket: %s", ops->name,
+			  strerror(errno));
+		return -1;
+	}
+	srv->listen_watch = (struct loop_watch){ .fd = listen_fd, .ready = listen_ready, .ctx = srv };
+	srv->timer_watch = (struct loop_watch){ .fd = srv->timer_fd, .ready = deadline_ready,
+						.ctx = srv };
+	srv->conn_watch.fd = -1;
+	if (loop_add(loop, &srv->timer_watch) < 0) {
+		close(srv->timer_fd);
+		srv->timer_fd = -1;
+		return -1;
+	}
+	watch_listener(srv, true);
+	if (listen_fd >= 0 && !srv->listening) {
+		ctlserver_stop(srv);
+		return -1;
+	}
+	return 0;
+}
+
+void ctlserver_stop(struct ctlserver *srv)
+{
+	if (!srv->loop)
+		return;
+	hang_up(srv);
+	watch_listener(srv, false);
+	if (srv->timer_fd >= 0) {
+		loop_del(srv->loop, &srv->timer_watch);
+		close(srv->timer_fd);
+	}
+	srv->timer_fd = -1;
+	srv->loop = NULL;
+}
