@@ -4,7 +4,6 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -14,6 +13,7 @@
 
 #include "ctlsock.h"
 #include "log.h"
+#include "secmem.h"
 #include "wg/crypto.h"
 #include "wg/device.h"
 #include "wg/uapi.h"
@@ -47,7 +47,8 @@ void uapi_unlink(const char *ifname)
 }
 
 /* The connection being served: what it sent that the session has not taken yet, and what
- * the session wrote that the socket has not taken yet. */
+ * the session wrote that the socket has not taken yet. Keys pass through its buffers and its
+ * session's line (a set's private_key=, a get's reply), so it is mapped out of core dumps. */
 struct uapi_conn {
 	int fd;
 	struct uapi_session session;
@@ -87,7 +88,7 @@ static void hang_up(struct uapi_server *srv)
 	close(c->fd);
 	uapi_session_end(&c->session);
 	crypto_wipe(c, sizeof(*c)); /* keys went through both buffers */
-	free(c);
+	secmem_unmap(c, sizeof(*c));
 	srv->conn = NULL;
 	srv->conn_watch.fd = -1;
 	arm_deadline(srv, 0);
@@ -183,7 +184,7 @@ static int conn_ready(void *ctx)
 
 int uapi_server_attach(struct uapi_server *srv, int conn)
 {
-	struct uapi_conn *c = malloc(sizeof(*c));
+	struct uapi_conn *c = secmem_map(sizeof(*c));
 	int sndbuf = UAPI_SNDBUF;
 
 	if (!c) {
