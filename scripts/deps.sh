@@ -7,8 +7,9 @@ set -eu
 build="gcc make pkg-config libmnl-dev libssl-dev libsodium-dev libcap-ng-dev libpcap-dev"
 # The man page (make man, make install): scdoc turns doc/adit.8.scd into roff.
 man="scdoc"
-# man-db and groff-base: tests/install.sh renders the page with man -l.
-check="$build $man clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping iputils-arping tcpdump
+# man-db and groff-base: tests/install.sh renders the page with man -l. gdb:
+# tests/netns/wg-core-secrets.sh takes cores of a live daemon with its gcore.
+check="$build $man clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping iputils-arping tcpdump gdb
 	python3-scapy procps wireguard-tools wireguard-go man-db groff-base"
 demo="$build iproute2 iputils-ping tcpdump python3 procps wireguard-tools"
 # bench/run.sh and bench/scale.sh: the measuring tools (python3 writes scale.sh's configs),

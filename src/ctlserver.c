@@ -1,6 +1,5 @@
 /* One connection at a time, without blocking, through a session (ctlserver.h). */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -8,6 +7,7 @@
 
 #include "ctlserver.h"
 #include "log.h"
+#include "secmem.h"
 #include "wg/crypto.h"
 
 /* What one wake-up may parse or format: four chunks take about a millisecond, so packets
@@ -18,7 +18,8 @@
 #define SNDBUF (1 << 20)
 
 /* The connection being served: what it sent that the session has not taken yet, and what
- * the session wrote that the socket has not taken yet. */
+ * the session wrote that the socket has not taken yet. Keys pass through its buffers (a
+ * set's private_key=, a get's reply), so it is mapped out of core dumps. */
 struct ctlserver_conn {
 	int fd;
 	void *session;
@@ -58,7 +59,7 @@ static void hang_up(struct ctlserver *srv)
 	if (c->session)
 		srv->ops->end(c->session);
 	crypto_wipe(c, sizeof(*c)); /* keys went through both buffers */
-	free(c);
+	secmem_unmap(c, sizeof(*c));
 	srv->conn = NULL;
 	srv->conn_watch.fd = -1;
 	arm_deadline(srv, 0);
@@ -156,7 +157,7 @@ static int conn_ready(void *ctx)
 
 int ctlserver_attach(struct ctlserver *srv, int conn)
 {
-	struct ctlserver_conn *c = calloc(1, sizeof(*c));
+	struct ctlserver_conn *c = secmem_map(sizeof(*c));
 	int sndbuf = SNDBUF;
 
 	if (!c) {

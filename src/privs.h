@@ -7,7 +7,8 @@
 #include <stddef.h>
 
 /* Before any key exists: no core dumps (they would carry the keys), and memory the process
- * makes later cannot be read by a non-root process of the same user. */
+ * makes later cannot be read by a non-root process of the same user. In case a core is made
+ * all the same, its coredump_filter is 0: no mapping's contents go into it. */
 void privs_no_dumps(void);
 /* Marks memory holding keys so that a core dump, if one is ever made, leaves it out. addr
  * and len need not be page-aligned: the pages they span are marked. */

@@ -10,10 +10,10 @@
  * on copies and writes them into the handshake only after everything checked, so a message
  * that fails leaves no trace. */
 #include <endian.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "secmem.h"
 #include "wg/clock.h"
 #include "wg/noise.h"
 
@@ -350,6 +350,11 @@ out:
 	return ok;
 }
 
+/* A keypair is taken once per handshake, never per packet, and kept out of core dumps. (Its
+ * cipher contexts, OpenSSL's, hold the expanded keys in malloc's memory: privs_no_dumps sets
+ * the coredump filter so that no core carries any of that.) */
+static struct secmem_pool keypairs = SECMEM_POOL(sizeof(struct noise_keypair));
+
 /* (T_send, T_recv) = KDF2(ck, empty) for the initiator; swapped for the responder. */
 struct noise_keypair *noise_keypair_create(struct noise_handshake *hs, uint64_t now_ms)
 {
@@ -360,7 +365,7 @@ struct noise_keypair *noise_keypair_create(struct noise_handshake *hs, uint64_t 
 	if (hs->state != HANDSHAKE_CONSUMED_RESPONSE && hs->state != HANDSHAKE_CREATED_RESPONSE)
 		return NULL;
 	initiator = hs->state == HANDSHAKE_CONSUMED_RESPONSE;
-	kp = calloc(1, sizeof(*kp));
+	kp = secmem_alloc(&keypairs);
 	if (!kp) {
 		noise_handshake_clear(hs);
 		return NULL;
@@ -390,6 +395,5 @@ void noise_keypair_free(struct noise_keypair *kp)
 		return;
 	crypto_aead_ctx_free(&kp->send);
 	crypto_aead_ctx_free(&kp->recv);
-	crypto_wipe(kp, sizeof(*kp));
-	free(kp);
+	secmem_free(&keypairs, kp);
 }

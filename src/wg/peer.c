@@ -1,15 +1,19 @@
 /* Peers: creation, configuration, their sessions and the packets waiting for one. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "secmem.h"
 #include "wg/device.h"
 #include "wg/peer.h"
 
+/* A peer holds its preshared key and its handshake's secrets: its memory stays out of core
+ * dumps, and is wiped when the peer goes. Every device's peers share it (one thread). */
+static struct secmem_pool peers = SECMEM_POOL(sizeof(struct wg_peer));
+
 struct wg_peer *peer_create(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN])
 {
-	struct wg_peer *peer = calloc(1, sizeof(*peer));
+	struct wg_peer *peer = secmem_alloc(&peers);
 
 	if (!peer)
 		return NULL;
@@ -50,10 +54,9 @@ void peer_free(struct wg_peer *peer)
 	peer_zero_keys(peer);
 	timers_stop(peer);
 	peer_drop_staged(peer);
-	free(peer->staged.buf);
+	secmem_unmap(peer->staged.buf, PEER_STAGED_BYTES);
 	cookie_wipe(&peer->cookie);
-	crypto_wipe(peer, sizeof(*peer));
-	free(peer);
+	secmem_free(&peers, peer);
 }
 
 void peer_add_keypair(struct wg_peer *peer, struct noise_keypair *kp)
@@ -116,7 +119,8 @@ static void drop_oldest(struct staged_packets *s)
 }
 
 /* The buffer is allocated the first time a peer needs it, and kept: a peer that always has
- * a session never pays for it. When full, the oldest packets make room (kernel's rule). */
+ * a session never pays for it. It holds plaintext, so it is mapped out of core dumps too.
+ * When full, the oldest packets make room (kernel's rule). */
 void peer_stage(struct wg_peer *peer, const uint8_t *pkt, size_t len)
 {
 	struct staged_packets *s = &peer->staged;
@@ -124,7 +128,7 @@ void peer_stage(struct wg_peer *peer, const uint8_t *pkt, size_t len)
 	if (len > PEER_STAGED_BYTES)
 		return;
 	if (!s->buf) {
-		s->buf = malloc(PEER_STAGED_BYTES);
+		s->buf = secmem_map(PEER_STAGED_BYTES);
 		if (!s->buf)
 			return;
 	}

@@ -405,12 +405,32 @@ static void put(struct out *o, const char *fmt, ...)
 		o->len += (size_t)n;
 }
 
+/* Appends s as it is, with put's rule for a full buffer. */
+static void put_str(struct out *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (o->full)
+		return;
+	if (n >= o->cap - o->len) {
+		o->full = true;
+		return;
+	}
+	memcpy(o->buf + o->len, s, n + 1);
+	o->len += n;
+}
+
+/* Not through put: vsnprintf leaves copies of what it formats in stack memory below ours,
+ * which nothing wipes (a core that ignores coredump_filter showed a preshared key there). */
 static void put_key(struct out *o, const char *name, const uint8_t key[WG_KEY_LEN])
 {
 	char hex[WG_KEY_HEX_LEN + 1];
 
 	crypto_key_to_hex(hex, key);
-	put(o, "%s=%s\n", name, hex);
+	put_str(o, name);
+	put_str(o, "=");
+	put_str(o, hex);
+	put_str(o, "\n");
 	crypto_wipe(hex, sizeof(hex));
 }
 

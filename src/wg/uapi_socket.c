@@ -1,9 +1,10 @@
 /* The UAPI socket: /var/run/wireguard/IFACE.sock, made private to root by ctlsock.c, and each
  * connection served by ctlserver.c through a uapi_session (uapi.c). */
-#include <stdlib.h>
 #include <string.h>
 
 #include "ctlsock.h"
+#include "secmem.h"
+#include "wg/crypto.h"
 #include "wg/uapi.h"
 
 _Static_assert(CTLSERVER_CHUNK >= UAPI_OUTPUT_MIN, "output gets the room a session needs");
@@ -26,9 +27,11 @@ void uapi_unlink(const char *ifname)
 
 /* ---- A uapi_session as the server's session ---- */
 
+/* A session's line holds a set's keys as they come: out of core dumps, as the server's
+ * buffers are. */
 static void *start(void *dev)
 {
-	struct uapi_session *s = malloc(sizeof(*s));
+	struct uapi_session *s = secmem_map(sizeof(*s));
 
 	if (s)
 		uapi_session_start(s, dev);
@@ -57,7 +60,8 @@ static enum ctlserver_want want(const void *session)
 static void end(void *s)
 {
 	uapi_session_end(s);
-	free(s);
+	crypto_wipe(s, sizeof(struct uapi_session));
+	secmem_unmap(s, sizeof(struct uapi_session));
 }
 
 static const struct ctlserver_ops uapi_ops = {
