@@ -90,6 +90,9 @@ bool peer_received_with_keypair(struct wg_peer *peer, struct noise_keypair *kp)
 
 	if (kp != k->next)
 		return false;
+	/* Always NULL here: next is only ever set by peer_add_keypair's responder branch,
+	 * which drops previous, and nothing sets previous while next stays. So receiving
+	 * frees no keypair, and receive.c may hold a batch's keypairs across its messages. */
 	drop_keypair(peer, &k->previous);
 	k->previous = k->current;
 	k->current = kp;

@@ -251,7 +251,9 @@ static void open_one(void *ctx, unsigned int i, unsigned int lane)
 
 /* Looks up and decrypts n data messages, the decryption shared among the crypto lanes;
  * open[i] says what became of message i. Nothing is accepted yet: that happens in order,
- * one message at a time, in accept_data. */
+ * one message at a time, in accept_data. The keypairs found here are still there when
+ * their messages are accepted: no data message frees a keypair (peer_received_with_keypair
+ * says why), and a run holds nothing but data messages. */
 static void open_data(struct wg_device *dev, uint8_t *const *bufs, const size_t *lens,
 		      unsigned int n, uint64_t now, struct data_open *open)
 {
@@ -274,21 +276,11 @@ static void accept_data(struct wg_device *dev, uint8_t *buf, size_t len,
 	struct wg_peer *peer = o->peer;
 	uint8_t *plain = buf + sizeof(struct wg_msg_data);
 	size_t plain_len = len - sizeof(struct wg_msg_data) - WG_TAG_LEN, total;
-	struct wg_msg_data hdr;
-	struct index_entry *e;
 	const uint8_t *src;
 	int family;
 
 	if (o->drop != DROP_NONE) {
 		drops_count(&dev->drops, o->drop, peer, ep);
-		return;
-	}
-	/* A message before this one may have retired the keypair (a confirmed rekey frees the
-	 * oldest); then its plaintext is dropped, never checked against freed memory. */
-	memcpy(&hdr, buf, sizeof(hdr));
-	e = index_table_find(&dev->index, le32toh(hdr.receiver));
-	if (!e || e->keypair != kp) {
-		drops_count(&dev->drops, WG_DROP_UNKNOWN_INDEX, NULL, ep);
 		return;
 	}
 	if (!replay_check(&kp->replay, o->counter)) {

@@ -710,6 +710,53 @@ static void test_later_deadline_is_lazy(void **state)
 	assert_queue_sound(q);
 }
 
+/* One batch from the socket at B spans a rotation: A's first message on the newest session
+ * (it confirms that session, and B's current keypair becomes its previous), then a genuine
+ * message on that older keypair, held back from the wire until now. The batch is decrypted
+ * before it is taken in order, so both were opened before the rotation: the older one must
+ * still be accepted after it (and its keypair still be there: the ASan build of this test
+ * would see a use after free). */
+static void test_batch_across_rotation(void **state)
+{
+	struct sockaddr_in to_b = { .sin_family = AF_INET, .sin_port = htons(b.dev.listen_port),
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	const struct noise_keypair *k2, *k3;
+	uint8_t old[sizeof(a.held)];
+	uint64_t drops = 0;
+	size_t old_len;
+
+	(void)state;
+	session_up(); /* K1 */
+	now_ms += WG_REKEY_TIMEOUT + 1;
+	usleep(20000); /* a newer TAI64N timestamp (see above) */
+	peer_send_handshake_initiation(a.peer, false);
+	settle(); /* K2: B's current */
+	k2 = b.peer->keypairs.current;
+	send_ip(&a);
+	assert_int_equal(wire(&b, false), 1); /* on K2, held back */
+	memcpy(old, b.held, b.held_len);
+	old_len = b.held_len;
+
+	now_ms += WG_REKEY_TIMEOUT + 1;
+	usleep(20000);
+	peer_send_handshake_initiation(a.peer, false);
+	assert_int_equal(wire(&b, true), 1); /* the initiation: K3 is B's next */
+	assert_int_equal(wire(&a, true), 1); /* the response: A's keepalive on K3 waits at B */
+	k3 = b.peer->keypairs.next;
+	assert_non_null(k3);
+	assert_ptr_equal(b.peer->keypairs.current, k2);
+	assert_int_equal(sendto(a.dev.sock4.fd, old, old_len, 0, (struct sockaddr *)&to_b,
+				sizeof(to_b)), (ssize_t)old_len);
+
+	assert_int_equal(receive_datagrams(&b.dev, &b.dev.sock4), 0);
+	assert_ptr_equal(b.peer->keypairs.current, k3);
+	assert_ptr_equal(b.peer->keypairs.previous, k2);
+	assert_int_equal(tun_received(&b), 1);
+	for (int i = 0; i < WG_DROP_COUNT; i++)
+		drops += b.dev.drops.count[i];
+	assert_int_equal(drops, 0);
+}
+
 /* Every case starts from two fresh devices and the clock at START_MS. */
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
@@ -735,6 +782,7 @@ int main(void)
 		TEST(test_persistent_keepalive),
 		TEST(test_queue_holds_only_armed_peers),
 		TEST(test_later_deadline_is_lazy),
+		TEST(test_batch_across_rotation),
 	};
 
 	if (!crypto_init())
