@@ -152,12 +152,20 @@ uint64_t timers_run(struct timer_queue *q, uint64_t now)
 
 /* ---- The timers of a peer ---- */
 
+/* Jitter keeps peers from retrying in step; it need not be secret (the kernel draws it from
+ * its fast generator), so it comes from libc's nrand48, seeded once. crypto_random, OpenSSL's
+ * DRBG, cost each ping tens of microseconds here: the first data packet after an idle spell
+ * arms new_handshake, and the DRBG's code was cold by then. */
 static uint64_t jitter(void)
 {
-	uint32_t r;
+	static unsigned short state[3];
+	static bool seeded;
 
-	crypto_random(&r, sizeof(r));
-	return r % WG_REKEY_TIMEOUT_JITTER_MAX;
+	if (!seeded) {
+		crypto_random(state, sizeof(state));
+		seeded = true;
+	}
+	return (uint64_t)nrand48(state) % WG_REKEY_TIMEOUT_JITTER_MAX;
 }
 
 void timers_init(struct wg_peer *peer)
