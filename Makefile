@@ -17,7 +17,7 @@ OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
 LIBOBJ  := $(LIBSRC:src/%.c=$(BUILD)/%.o)
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps check unit netns demo clean clang-check asan fuzzers fuzz bench bench-scale stress man install uninstall
+.PHONY: all deps check unit netns demo clean clang-check asan fuzzers fuzz bench bench-scale bench-threads stress man install uninstall
 
 # make install: PREFIX and DESTDIR as usual. bin, not sbin: genkey, pubkey and genpsk are for
 # every user (wg, which they mirror, is in /usr/bin too), and wg-quick finds adit through PATH
@@ -117,6 +117,16 @@ bench-scale:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory adit
 	@bench/scale.sh
+
+# The crypto lanes of --threads N alone, on free cores (bench/lanes.c); and what the kernel
+# would give run-to-completion threads, one TUN queue and one socket each (bench/multiqueue.py).
+bench-threads: $(BUILD)/bench/lanes
+	@$(BUILD)/bench/lanes
+	@bench/multiqueue.py
+
+$(BUILD)/bench/lanes: bench/lanes.c $(LIBOBJ) $(HDR) | $(BUILD)
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIBOBJ) $(LDLIBS)
 
 # The man page, from scdoc source; deps.sh man installs scdoc (and fails loudly without root).
 man: $(BUILD)/adit.8
