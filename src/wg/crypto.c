@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 /* The headers we use, not <sodium.h>: it declares more than we need. */
 #include <sodium/core.h>
+#include <sodium/crypto_aead_chacha20poly1305.h>
 #include <sodium/crypto_aead_xchacha20poly1305.h>
 #include <sodium/crypto_scalarmult_curve25519.h>
 
@@ -21,6 +22,13 @@
 #include "wg/crypto.h"
 
 #define NONCE_LEN 12
+/* Below this many bytes of text, libsodium seals and opens. A packet after an idle spell
+ * finds the code it runs cold (the loop slept; it may wake on the other core), and
+ * OpenSSL's way through EVP and its provider touches much more of it: sealing a ping's 96
+ * bytes took 15-18 us so, against 8 us with libsodium (measured 2026-12-01 on this 2-core
+ * VM). Warm, the two are even up to 512 bytes; above, OpenSSL's AVX-512 code wins (1,420
+ * bytes: 0.93 us against 1.43 us). */
+#define SMALL_AEAD 256
 
 static EVP_MD *blake2s;
 static EVP_MAC *blake2s_mac;
@@ -308,6 +316,7 @@ bool crypto_aead_ctx_init(struct crypto_aead_ctx *c, const uint8_t key[WG_KEY_LE
 			return false;
 	}
 	c->lanes = crypto_lanes;
+	memcpy(c->key, key, WG_KEY_LEN);
 	for (unsigned int i = 0; i < c->lanes; i++) {
 		c->evp[i] = keyed_ctx(key, encrypt);
 		if (!c->evp[i]) {
@@ -325,24 +334,44 @@ void crypto_aead_ctx_free(struct crypto_aead_ctx *c)
 		EVP_CIPHER_CTX_free(c->evp[i]);
 	if (c->evp != &c->lane0)
 		free(c->evp);
-	memset(c, 0, sizeof(*c));
+	crypto_wipe(c, sizeof(*c));
 }
 
 bool crypto_aead_ctx_seal(struct crypto_aead_ctx *c, unsigned int lane, uint8_t *dst,
 			  const uint8_t *src, size_t len, uint64_t counter)
 {
-	return aead_run(c->evp[lane], true, dst, src, len, NULL, 0, counter);
+	uint8_t nonce[NONCE_LEN];
+
+	if (len >= SMALL_AEAD)
+		return aead_run(c->evp[lane], true, dst, src, len, NULL, 0, counter);
+	make_nonce(nonce, counter);
+	return crypto_aead_chacha20poly1305_ietf_encrypt_detached(dst, dst + len, NULL, src, len,
+								  NULL, 0, NULL, nonce,
+								  c->key) == 0;
 }
 
 bool crypto_aead_ctx_open(struct crypto_aead_ctx *c, unsigned int lane, uint8_t *dst,
 			  const uint8_t *src, size_t len, uint64_t counter)
 {
+	uint8_t nonce[NONCE_LEN];
+	size_t text;
+	bool ok;
+
 	if (len < WG_TAG_LEN)
 		return false;
-	if (aead_run(c->evp[lane], false, dst, src, len - WG_TAG_LEN, NULL, 0, counter))
-		return true;
-	crypto_wipe(dst, len - WG_TAG_LEN);
-	return false;
+	text = len - WG_TAG_LEN;
+	if (text >= SMALL_AEAD) {
+		ok = aead_run(c->evp[lane], false, dst, src, text, NULL, 0, counter);
+	} else {
+		/* libsodium checks the tag before it writes, so dst may be src. */
+		make_nonce(nonce, counter);
+		ok = crypto_aead_chacha20poly1305_ietf_decrypt_detached(dst, NULL, src, text,
+									src + text, NULL, 0,
+									nonce, c->key) == 0;
+	}
+	if (!ok)
+		crypto_wipe(dst, text);
+	return ok;
 }
 
 /* ---- XChaCha20-Poly1305 (cookie replies) ---- */

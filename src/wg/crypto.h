@@ -53,12 +53,16 @@ bool crypto_xaead_decrypt(uint8_t *dst, const uint8_t *src, size_t len, const ui
 
 /* The data path: cipher contexts per direction of a keypair, keyed once when the keypair
  * is made, so a packet costs only the nonce and the cipher (no per-packet setup or alloc).
- * A context is one thread's at a time, so there is one per crypto lane (--threads). */
+ * A context is one thread's at a time, so there is one per crypto lane (--threads). Small
+ * messages (pings, ACKs, keepalives) go through libsodium instead, with the key kept here:
+ * the same ChaCha20-Poly1305 with a fraction of the code, which matters when that code is
+ * cold (see crypto.c). */
 #define CRYPTO_LANES_MAX 16
 struct crypto_aead_ctx {
 	void *lane0;      /* EVP_CIPHER_CTX of lane 0, the event loop's thread */
 	void **evp;       /* lanes of them: &lane0, or an array with --threads */
 	unsigned int lanes;
+	uint8_t key[WG_KEY_LEN];
 };
 /* How many lanes the contexts made from now on have (1 to CRYPTO_LANES_MAX; 1 at start). */
 void crypto_set_lanes(unsigned int lanes);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium/crypto_aead_chacha20poly1305.h>
+
 #include "wg/crypto.h"
 
 /* Decodes the test's own hex constants; a typo in one fails the test that uses it. */
@@ -353,6 +355,51 @@ static void data_path_seal_open_in_place(void **state)
 	crypto_aead_ctx_free(&tx); /* twice is harmless */
 }
 
+/* Below 256 bytes of text the context seals and opens with libsodium, above with OpenSSL.
+ * Either side of the switch, at every size that could trip it, the context's messages must
+ * equal those of libsodium's and of OpenSSL's one-shot functions (each checks the other
+ * path), open again in place, and be refused, with the text wiped, once a bit flips. */
+static void data_path_both_libraries_agree(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 15, 16, 17, 96, 255, 256, 257, 511, 1420, 4096 };
+	static uint8_t plain[4096], buf[4096 + WG_TAG_LEN], ref[4096 + WG_TAG_LEN];
+	struct crypto_aead_ctx tx, rx;
+	uint8_t key[32], nonce[12] = { 0 };
+	uint64_t counter = 0x0102030405060708;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(i * 7 + 3);
+	for (size_t i = 0; i < sizeof(plain); i++)
+		plain[i] = (uint8_t)(i * 31 + 1);
+	for (int i = 0; i < 8; i++)
+		nonce[4 + i] = (uint8_t)(counter >> (8 * i));
+	assert_true(crypto_aead_ctx_init(&tx, key, true));
+	assert_true(crypto_aead_ctx_init(&rx, key, false));
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t n = sizes[k];
+
+		memcpy(buf, plain, n);
+		assert_true(crypto_aead_ctx_seal(&tx, 0, buf, buf, n, counter));
+		crypto_aead_chacha20poly1305_ietf_encrypt_detached(ref, ref + n, NULL, plain, n, NULL,
+								  0, NULL, nonce, key);
+		assert_memory_equal(buf, ref, n + WG_TAG_LEN);
+		crypto_aead_encrypt(ref, plain, n, NULL, 0, counter, key);
+		assert_memory_equal(buf, ref, n + WG_TAG_LEN);
+
+		assert_true(crypto_aead_ctx_open(&rx, 0, buf, buf, n + WG_TAG_LEN, counter));
+		if (n)
+			assert_memory_equal(buf, plain, n);
+		memcpy(buf, ref, n + WG_TAG_LEN);
+		buf[n] ^= 0x80; /* the tag's first byte */
+		assert_false(crypto_aead_ctx_open(&rx, 0, buf, buf, n + WG_TAG_LEN, counter));
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(buf[i], 0);
+	}
+	crypto_aead_ctx_free(&tx);
+	crypto_aead_ctx_free(&rx);
+}
+
 /* draft-irtf-cfrg-xchacha-03 Appendix A.1, the AEAD_XCHACHA20_POLY1305 example (as also
  * carried by NSec's tests/Rfc/XChaCha20Poly1305Tests.cs). */
 static void xaead_draft_vector(void **state)
@@ -524,6 +571,7 @@ int main(void)
 		cmocka_unit_test(aead_rfc8439_a5),
 		cmocka_unit_test(aead_empty_plaintext_is_a_tag),
 		cmocka_unit_test(data_path_seal_open_in_place),
+		cmocka_unit_test(data_path_both_libraries_agree),
 		cmocka_unit_test(xaead_draft_vector),
 		cmocka_unit_test(base64_keys_round_trip),
 		cmocka_unit_test(base64_rejects_malformed_keys),
