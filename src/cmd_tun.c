@@ -107,6 +107,7 @@ int cmd_tun(int argc, char **argv)
 {
 	static struct tun_cmd c; /* the batches: too big for the stack */
 	struct loop_watch w = { .ready = on_packets, .ctx = &c };
+	struct privs_user user = { 0 };
 	struct lab_opts o;
 	struct loop l;
 	int ret = opts_parse(&o, CMD_TUN, argc, argv);
@@ -117,6 +118,8 @@ int cmd_tun(int argc, char **argv)
 		opts_usage(CMD_TUN, true);
 		return EXIT_OK;
 	}
+	if (o.user && privs_find_user(&user, o.user) != 0)
+		return EXIT_USAGE;
 	if (io_pool_init(&c.pool, 2 * IO_BATCH) < 0)
 		return EXIT_FAIL;
 	for (unsigned int i = 0; i < IO_BATCH; i++) {
@@ -136,7 +139,7 @@ int cmd_tun(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	ret = iface_setup(&c.tun, &o);
-	if (!ret && privs_keep_only(false, false) < 0) {
+	if (!ret && privs_keep_only(false, false, &user) < 0) {
 		tun_close(&c.tun);
 		ret = EXIT_FAIL;
 	}

@@ -17,8 +17,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: adit [wg] [-f|--foreground] [-v|-q] [--no-offload] [--threads N] [--trace]\n"
-	      "                [--pcap FILE] IFACE\n\n"
+	fputs("usage: adit [wg] [-f|--foreground] [-v|-q] [--no-offload] [--threads N] [--user NAME]\n"
+	      "                [--trace] [--pcap FILE] IFACE\n\n"
 	      "Creates the TUN interface IFACE and serves the WireGuard protocol on it, configured\n"
 	      "with wg(8) through /var/run/wireguard/IFACE.sock, as wireguard-go does:\n"
 	      "  adit wg0 && wg setconf wg0 wg0.conf && ip link set wg0 up\n"
@@ -28,6 +28,7 @@ static void usage(FILE *f)
 	      "  -q, --quiet       errors only (LOG_LEVEL=verbose|error|silent sets it too)\n"
 	      "      --no-offload  no TUN segmentation offloads, no UDP GSO/GRO (for debugging)\n"
 	      "      --threads N   seal and open packets on N threads (1, the default, to 16)\n"
+	      "      --user NAME   run as user NAME once the interface and sockets are open\n"
 	      "      --trace       a line per inner packet on stdout, with its peer; implies -f\n"
 	      "      --pcap FILE   write every inner packet, both ways, to FILE (pcap, raw IP)\n", f);
 }
@@ -103,6 +104,11 @@ static int pcap_option(int argc, char **argv, int i, const char **file)
 	return 2;
 }
 
+static void remove_socket(void *ifname)
+{
+	uapi_unlink(ifname);
+}
+
 static bool parse_threads(const char *s, unsigned int *threads)
 {
 	char *end;
@@ -132,6 +138,7 @@ int cmd_wg(int argc, char **argv)
 	const char *ifname = NULL, *why, *pcap = NULL;
 	bool foreground = false, offload = true, lines = false;
 	unsigned int threads = 1;
+	struct privs_user user = { 0 };
 	int ret, ready_fd = -1, took;
 
 	for (int i = 1; i < argc; i++) { /* argv[0]: "adit", or "wg" */
@@ -152,6 +159,13 @@ int cmd_wg(int argc, char **argv)
 			log_level = LEVEL_ERRORS;
 		} else if (!strcmp(argv[i], "--no-offload")) {
 			offload = false;
+		} else if (!strcmp(argv[i], "--user")) {
+			if (i + 1 == argc) {
+				log_error("--user needs a user name (e.g. --user nobody)");
+				return EXIT_USAGE;
+			}
+			if (privs_find_user(&user, argv[++i]) != 0)
+				return EXIT_USAGE;
 		} else if (!strcmp(argv[i], "--threads")) {
 			if (i + 1 == argc || !parse_threads(argv[++i], &threads)) {
 				log_error("--threads needs a number from 1 to %d (e.g. --threads 2)",
@@ -168,7 +182,8 @@ int cmd_wg(int argc, char **argv)
 			return EXIT_USAGE;
 		} else {
 			log_error("unexpected argument '%s' (usage: adit [wg] [-f] [-v|-q] "
-				  "[--no-offload] [--threads N] [--trace] [--pcap FILE] IFACE)",
+				  "[--no-offload] [--threads N] [--user NAME] [--trace] [--pcap FILE] "
+				  "IFACE)",
 				  argv[i]);
 			return EXIT_USAGE;
 		}
@@ -199,8 +214,11 @@ int cmd_wg(int argc, char **argv)
 	dev.trace = trace; /* the device's from now on: device_close closes it */
 	if (ret == EXIT_OK)
 		ret = device_start(&dev, ifname);
+	/* Another user cannot remove the socket from root's /var/run/wireguard: a janitor will. */
+	if (ret == EXIT_OK && user.set && privs_start_janitor(remove_socket, dev.tun.name) < 0)
+		ret = EXIT_FAIL;
 	/* From here on, wg may set a fwmark (CAP_NET_ADMIN) or a port below 1024. */
-	if (ret == EXIT_OK && privs_keep_only(true, true) < 0)
+	if (ret == EXIT_OK && privs_keep_only(true, true, &user) < 0)
 		ret = EXIT_FAIL;
 	/* After the drop: capabilities are a thread's own, and helpers inherit the reduced set. */
 	if (ret == EXIT_OK && device_start_threads(&dev, threads) < 0)

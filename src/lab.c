@@ -525,7 +525,12 @@ static struct relay *relay_new(const struct lab_opts *o)
 	return r;
 }
 
-static int lab_run(const struct lab_opts *o)
+static void remove_control_socket(void *control)
+{
+	lab_control_unlink(control);
+}
+
+static int lab_run(const struct lab_opts *o, const struct privs_user *user)
 {
 	struct relay *r = relay_new(o);
 	int ret = EXIT_FAIL;
@@ -550,9 +555,14 @@ static int lab_run(const struct lab_opts *o)
 				     .where = r->server ? &o->listen.ss : &o->server.ss,
 				     .tun = &r->tun, .sock = &r->sock, .udp_stats = &r->udp_stats };
 	lab_control_start(&r->control, &l, &r->view);
+	/* Another user cannot remove the control socket from root's /var/run/adit: a janitor
+	 * will. */
+	if (user->set && r->control.listen_fd >= 0 &&
+	    privs_start_janitor(remove_control_socket, &r->control) < 0)
+		goto out;
 	/* Everything lab mode does from here (reads, writes, removing the interface by closing
-	 * it, and its control socket) needs no capability. */
-	if (privs_keep_only(false, false) < 0)
+	 * it) needs no capability. */
+	if (privs_keep_only(false, false, user) < 0)
 		goto out;
 	printf("Interface Name: %s\n", r->tun.name);
 	fflush(stdout);
@@ -570,6 +580,7 @@ out:
 
 int lab_main(enum lab_cmd cmd, int argc, char **argv)
 {
+	struct privs_user user = { 0 };
 	struct lab_opts o;
 	int ret = opts_parse(&o, cmd, argc, argv);
 
@@ -579,5 +590,7 @@ int lab_main(enum lab_cmd cmd, int argc, char **argv)
 		opts_usage(cmd, true);
 		return EXIT_OK;
 	}
-	return lab_run(&o);
+	if (o.user && privs_find_user(&user, o.user) != 0)
+		return EXIT_USAGE;
+	return lab_run(&o, &user);
 }

@@ -20,7 +20,7 @@
 #define S (1u << CMD_SERVER)
 #define C (1u << CMD_CLIENT)
 
-enum { OPT_TAP = 256, OPT_MTU, OPT_REPLY, OPT_MAC, OPT_NO_OFFLOAD, OPT_TRACE, OPT_PCAP };
+enum { OPT_TAP = 256, OPT_MTU, OPT_REPLY, OPT_MAC, OPT_NO_OFFLOAD, OPT_TRACE, OPT_PCAP, OPT_USER };
 
 static const struct option long_opts[] = {
 	{ "name", required_argument, NULL, 'n' },  { "tap", no_argument, NULL, OPT_TAP },
@@ -30,6 +30,7 @@ static const struct option long_opts[] = {
 	{ "listen", required_argument, NULL, 'l' },  { "port", required_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },          { "no-offload", no_argument, NULL, OPT_NO_OFFLOAD },
 	{ "trace", no_argument, NULL, OPT_TRACE },   { "pcap", required_argument, NULL, OPT_PCAP },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -44,17 +45,20 @@ static const struct {
 	{ 'p', C, "-p" },           { 'h', T | S | C, "-h" },
 	{ OPT_NO_OFFLOAD, T | S | C, "--no-offload" },
 	{ OPT_TRACE, T | S | C, "--trace" }, { OPT_PCAP, T | S | C, "--pcap" },
+	{ OPT_USER, T | S | C, "--user" },
 };
 
 static const char *const cmd_names[] = { "tun", "server", "client" };
 
 static const char *const usages[] = {
 	"usage: adit tun [-n NAME] [--tap] [-a ADDR/PLEN]... [-r NET/PLEN]... [--mtu N]\n"
-	"                [--reply] [--mac MAC] [--no-offload] [-q|--trace] [--pcap FILE]\n",
+	"                [--reply] [--mac MAC] [--no-offload] [-q|--trace] [--pcap FILE]\n"
+	"                [--user NAME]\n",
 	"usage: adit server [-l ADDR:PORT] [-n NAME] [--tap] [-a ADDR/PLEN]... [-r NET/PLEN]...\n"
-	"                   [--mtu N] [--no-offload] [-q|--trace] [--pcap FILE]\n",
+	"                   [--mtu N] [--no-offload] [-q|--trace] [--pcap FILE] [--user NAME]\n",
 	"usage: adit client SERVER:PORT [-p LOCALPORT] [-n NAME] [--tap] [-a ADDR/PLEN]...\n"
-	"                   [-r NET/PLEN]... [--mtu N] [--no-offload] [-q|--trace] [--pcap FILE]\n",
+	"                   [-r NET/PLEN]... [--mtu N] [--no-offload] [-q|--trace] [--pcap FILE]\n"
+	"                   [--user NAME]\n",
 };
 
 static const char option_help[] =
@@ -68,7 +72,8 @@ static const char option_help[] =
 	"  -q               no per-packet lines\n"
 	"  --trace          the per-packet lines (the default; says so against a -q)\n"
 	"  --pcap FILE      write every packet to and from the interface to FILE (pcap:\n"
-	"                   raw IP on a TUN, Ethernet on a TAP), readable while adit runs\n";
+	"                   raw IP on a TUN, Ethernet on a TAP), readable while adit runs\n"
+	"  --user NAME      run as user NAME once the interface and the socket are open\n";
 
 void opts_usage(enum lab_cmd cmd, bool full)
 {
@@ -392,6 +397,10 @@ static int take_option(struct lab_opts *o, int c, const char *arg)
 	case OPT_TRACE:
 		o->trace = true;
 		return 0;
+	case OPT_USER:
+		o->user = arg;
+		return *arg ? 0 : usage_error(o->cmd, "missing user for --user", NULL,
+					      "e.g. --user nobody");
 	case OPT_PCAP:
 		o->pcap = arg;
 		return *arg ? 0 : usage_error(o->cmd, "missing file for --pcap", NULL,

@@ -30,6 +30,7 @@ struct lab_opts {
 	bool no_offload; /* --no-offload: plain reads and writes, one packet each */
 	bool trace;       /* --trace: the per-packet lines, which are on unless -q */
 	const char *pcap; /* --pcap FILE: every packet to and from the interface, or NULL */
+	const char *user; /* --user NAME: who adit runs as once it is set up, or NULL */
 	unsigned int mtu; /* 0: leave the kernel's default */
 	uint8_t mac[6];
 	struct prefix addrs[OPTS_MAX_ADDRS];

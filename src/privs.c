@@ -1,6 +1,8 @@
 #include <cap-ng.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -46,25 +48,105 @@ void privs_dont_dump(void *addr, size_t len)
 	madvise((void *)start, end - start, MADV_DONTDUMP);
 }
 
-int privs_keep_only(bool net_admin, bool bind_service)
+int privs_find_user(struct privs_user *u, const char *name)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	pw = getpwnam(name);
+	if (!pw) {
+		log_error("--user %s: %s", name,
+			  errno ? strerror(errno) : "no such user (see getent passwd)");
+		return EXIT_USAGE;
+	}
+	*u = (struct privs_user){ .set = true, .uid = pw->pw_uid, .gid = pw->pw_gid,
+				  .name = name };
+	return 0;
+}
+
+int privs_keep_only(bool net_admin, bool bind_service, const struct privs_user *user)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		log_error("cannot set no_new_privs: %s", strerror(errno));
 		return -1;
 	}
 	/* Without capabilities to give up (an unprivileged adit on a TUN made for it), there is
-	 * nothing to drop. */
-	if (capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE)
+	 * nothing to drop, and no other user to become. */
+	if (capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE) {
+		if (user && user->set) {
+			log_error("--user %s needs root (or CAP_SETUID and CAP_SETGID)", user->name);
+			return -1;
+		}
 		return 0;
+	}
 	capng_clear(CAPNG_SELECT_BOTH);
 	if ((net_admin && capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
 				       CAP_NET_ADMIN) < 0) ||
 	    (bind_service && capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-					  CAP_NET_BIND_SERVICE) < 0) ||
-	    capng_apply(CAPNG_SELECT_BOTH) < 0) {
+					  CAP_NET_BIND_SERVICE) < 0)) {
 		log_error("cannot drop capabilities (libcap-ng failed); refusing to run with all "
 			  "of root's");
 		return -1;
 	}
+	if (user && user->set) {
+		/* Sets the gid, drops the supplementary groups, then the uid, and keeps the
+		 * capabilities chosen above through the change. */
+		if (capng_change_id((int)user->uid, (int)user->gid,
+				    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) < 0) {
+			log_error("cannot become user %s (uid %u, gid %u); refusing to go on as root",
+				  user->name, (unsigned int)user->uid, (unsigned int)user->gid);
+			return -1;
+		}
+		return 0;
+	}
+	if (capng_apply(CAPNG_SELECT_BOTH) < 0) {
+		log_error("cannot drop capabilities (libcap-ng failed); refusing to run with all "
+			  "of root's");
+		return -1;
+	}
+	return 0;
+}
+
+/* The janitor's life: nothing of the daemon's but the pipe, no capability, no signal;
+ * read until the daemon's end closes, clean up, exit. */
+static __attribute__((noreturn)) void janitor(int pipe_fd, void (*cleanup)(void *), void *ctx)
+{
+	sigset_t all;
+	ssize_t n;
+	char byte;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	if (pipe_fd != STDERR_FILENO + 1)
+		pipe_fd = dup2(pipe_fd, STDERR_FILENO + 1);
+	close_range(0, STDERR_FILENO, 0);
+	close_range(STDERR_FILENO + 2, ~0U, 0);
+	prctl(PR_SET_NAME, "adit-janitor", 0, 0, 0);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	capng_clear(CAPNG_SELECT_BOTH);
+	capng_apply(CAPNG_SELECT_BOTH);
+	do
+		n = pipe_fd < 0 ? 0 : read(pipe_fd, &byte, 1);
+	while (n > 0 || (n < 0 && errno == EINTR));
+	cleanup(ctx);
+	_exit(0);
+}
+
+int privs_start_janitor(void (*cleanup)(void *ctx), void *ctx)
+{
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		log_error("cannot start the process that removes the socket at exit: %s",
+			  strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[1]);
+		janitor(fds[0], cleanup, ctx);
+	}
+	close(fds[0]);
+	/* fds[1] stays open, unused, for the daemon's life: its closing is the signal. */
 	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Before any key exists: no core dumps (they would carry the keys), and memory the process
  * makes later cannot be read by a non-root process of the same user. In case a core is made
@@ -13,10 +14,29 @@ void privs_no_dumps(void);
 /* Marks memory holding keys so that a core dump, if one is ever made, leaves it out. addr
  * and len need not be page-aligned: the pages they span are marked. */
 void privs_dont_dump(void *addr, size_t len);
+/* --user NAME: the user adit runs as once its interface and sockets are open. */
+struct privs_user {
+	bool set;
+	uid_t uid;
+	gid_t gid;
+	const char *name;
+};
+/* Looks NAME up (before anything is opened, so a typo stops adit at once). Returns 0, or
+ * EXIT_USAGE after saying NAME is no user. */
+int privs_find_user(struct privs_user *u, const char *name);
 /* After the TUN and the sockets are open: no new privileges (no setuid exec can give any),
  * and of root's capabilities only CAP_NET_ADMIN (net_admin: fwmark, forced socket buffers)
- * and CAP_NET_BIND_SERVICE (bind_service: a listen port below 1024 set at run time).
- * Returns 0, or -1 after saying why. */
-int privs_keep_only(bool net_admin, bool bind_service);
+ * and CAP_NET_BIND_SERVICE (bind_service: a listen port below 1024 set at run time). With
+ * user set, also user's uid and gid and no supplementary groups, the capabilities kept
+ * across the change: root's uid owns files that no capability guards. Returns 0, or -1
+ * after saying why. */
+int privs_keep_only(bool net_admin, bool bind_service, const struct privs_user *user);
+/* Before a daemon gives up root's uid with --user: it could no longer remove its socket
+ * from the root-owned directory it is in. A janitor process, forked now, waits until the
+ * daemon has ended, however it ends (it holds a pipe's other end), calls cleanup(ctx)
+ * (removing the socket if it is still the daemon's), and exits. It keeps root's uid but no
+ * capability, no descriptor but the pipe, and takes no signal. Returns 0, or -1 after
+ * saying why. */
+int privs_start_janitor(void (*cleanup)(void *ctx), void *ctx);
 
 #endif

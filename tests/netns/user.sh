@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# --user NAME. Once its interface and sockets exist, adit runs as NAME: a wg daemon with
+# nobody's uid and gid and no supplementary groups, CAP_NET_ADMIN and CAP_NET_BIND_SERVICE
+# kept, carries a tunnel to wireguard-go, moves to a port below 1024, and at SIGTERM exits 0;
+# its socket in root's /var/run/wireguard, which nobody cannot remove, is removed by the
+# janitor process it left as root (without capabilities), which then exits too. The same in
+# the background, ended by deleting the interface. A lab server as nobody carries a ping
+# and its control socket goes at exit; adit tun runs as nobody too. An unknown user is refused before anything is made.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wglib.sh"
+need_adit
+need_wgo
+
+NOBODY_UID=$(id -u nobody) NOBODY_GID=$(id -g nobody)
+status_of() { grep "^$2:" "/proc/$1/status" | cut -f2- | tr '\t' ' ' | sed 's/ *$//'; }
+# CAP_NET_BIND_SERVICE is bit 10, CAP_NET_ADMIN bit 12.
+KEPT=0000000000001400
+janitor_of() { # PID: its child named adit-janitor
+	local c
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		[ "$(cat /proc/"$c"/comm 2>/dev/null)" = adit-janitor ] && echo "$c"
+	done
+}
+
+wg_two_hosts
+ADIT_ARGS="${ADIT_ARGS:-} --user nobody" start_wg a adit "$ADIT" "$IA"
+start_wg b wgo "$WGO" "$IB"
+wg_pair_tunnel
+pid=$(pid_of adit)
+check "the wg daemon runs as nobody (uid $NOBODY_UID, all four ids)" \
+	test "$(status_of "$pid" Uid)" = "$NOBODY_UID $NOBODY_UID $NOBODY_UID $NOBODY_UID"
+check "  with nobody's group (gid $NOBODY_GID) and no supplementary groups" \
+	sh -c "[ '$(status_of "$pid" Gid)' = '$NOBODY_GID $NOBODY_GID $NOBODY_GID $NOBODY_GID' ] &&
+	       [ -z '$(status_of "$pid" Groups)' ]"
+check "  keeping NET_ADMIN and NET_BIND_SERVICE only" test "$(status_of "$pid" CapEff)" = $KEPT
+check "  no_new_privs is set" test "$(status_of "$pid" NoNewPrivs)" = 1
+check "  the tunnel works" on a ping -c 2 -W 2 10.88.0.2
+on a wg set "$IA" listen-port 500
+check "  wg moves it to port 500 (CAP_NET_BIND_SERVICE, as nobody)" \
+	test "$(wg_field a "$IA" listen-port)" = 500
+on b wg set "$IB" peer "$(cat "$T/a.pub")" endpoint 10.77.0.1:500
+check "  the tunnel works on the new port" on b ping -c 2 -W 2 10.88.0.1
+jan=$(janitor_of "$pid")
+check "its janitor runs as root, with no capability" \
+	sh -c "[ -n '$jan' ] && [ '$(status_of "${jan:-0}" Uid)' = '0 0 0 0' ] &&
+	       [ '$(status_of "${jan:-0}" CapEff)' = 0000000000000000 ]"
+check "  and holds only its pipe (fd 3)" test "$(ls /proc/"${jan:-0}"/fd 2>/dev/null)" = 3
+check "SIGTERM: adit exits 0" stop adit
+check "  the janitor removed $WG_RUN/$IA.sock" wait_for 3 test ! -e "$WG_RUN/$IA.sock"
+check "  and is gone" wait_for 3 test ! -e "/proc/${jan:-0}"
+
+# In the background, as wg-quick starts it: `adit` returns once it is ready; deleting the
+# interface ends it, and the socket goes.
+IC=$(wg_ifname c)
+check "in the background, adit --user nobody returns 0" on a "$ADIT" --user nobody "$IC"
+check "  its socket is there" test -S "$WG_RUN/$IC.sock"
+on a ip link del "$IC"
+check "  deleting the interface ends it, and its socket is removed" \
+	wait_for 5 test ! -e "$WG_RUN/$IC.sock"
+
+# A lab server as nobody, a client as root.
+start_adit b server server -l 0.0.0.0:9190 -n "us%d" -a 10.99.0.1/24 -q --user nobody
+start_adit a client client 10.77.0.2:9190 -n "uc%d" -a 10.99.0.2/24 -q
+spid=$(pid_of server)
+check "a lab server runs as nobody" \
+	test "$(status_of "$spid" Uid)" = "$NOBODY_UID $NOBODY_UID $NOBODY_UID $NOBODY_UID"
+check "  with no capability" test "$(status_of "$spid" CapEff)" = 0000000000000000
+check "  and carries a ping from the client" on a ping -c 2 -W 2 10.99.0.1
+sock=$(ls /var/run/adit/net-"$(on b stat -L -c %i /proc/self/ns/net)"/us*.sock 2>/dev/null | head -1)
+check "  its control socket is there" test -S "${sock:-/nonexistent}"
+show_lists_client() { on b "$ADIT" show | grep -q 'inner: 10.99.0.2\|10\.99\.0\.2'; }
+check "  adit show, through it, lists the client" show_lists_client
+check "  SIGTERM: the server exits 0" stop server
+check "  and its control socket is removed" wait_for 3 test ! -e "${sock:-/nonexistent}"
+stop client
+
+start_adit a tun tun -n "ut%d" -a 10.98.0.1/24 -q --user nobody
+check "adit tun --user nobody runs as nobody" \
+	test "$(status_of "$(pid_of tun)" Uid)" = "$NOBODY_UID $NOBODY_UID $NOBODY_UID $NOBODY_UID"
+check "  and exits 0 on SIGTERM" stop tun
+
+on a "$ADIT" -f --user no-such-user-here "$(wg_ifname d)" >"$T/nouser.out" 2>&1
+rc=$?
+check "an unknown user is refused with the usage status (2)" test $rc -eq 2
+check "  naming it" grep -q "no-such-user-here: no such user" "$T/nouser.out"
+check "  before any socket was made" test ! -e "$WG_RUN/$(wg_ifname d).sock"
+finish
