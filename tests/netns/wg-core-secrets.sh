@@ -8,7 +8,8 @@
 #  - controls, which show the search finds keys where they are: `gcore -a` (which dumps even
 #    what is marked) of the same daemon, and a core of a python3 process holding the keys;
 #  - and the daemon's memory as the kernel describes it: coredump_filter 0, and the mappings
-#    of the device, the peer, its keypair and its staged packets all marked dd in smaps.
+#    of the device, the peer, its keypair, its staged packets and the packet pool all marked
+#    dd in smaps.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/wglib.sh"
 need_adit
@@ -88,12 +89,13 @@ dd_at() {
 }
 # Where the daemon keeps them, as its debug information says.
 dev=cmd_wg::dev
-read -r _ a_dev a_peer a_kp a_staged < <(gdb -q -batch -nx -p "$pid" -ex \
-	"printf \"at %lx %lx %lx %lx\\n\", &$dev, $dev.peers, $dev.peers->keypairs.current, $dev.peers->staged.buf" \
+read -r _ a_dev a_peer a_kp a_staged a_pool < <(gdb -q -batch -nx -p "$pid" -ex \
+	"printf \"at %lx %lx %lx %lx %lx\\n\", &$dev, $dev.peers, $dev.peers->keypairs.current, $dev.peers->staged.buf, $dev.pool.mem" \
 	2>/dev/null | grep '^at ')
-note "device 0x${a_dev:-?}, peer 0x${a_peer:-?}, keypair 0x${a_kp:-?}, staged packets 0x${a_staged:-?}"
+note "device 0x${a_dev:-?}, peer 0x${a_peer:-?}, keypair 0x${a_kp:-?}, staged packets 0x${a_staged:-?}, packet pool 0x${a_pool:-?}"
 check "the device's memory is marked dd in smaps" dd_at "$pid" "0x${a_dev:-0}"
 check "the peer's (its PSK, its handshake) too" dd_at "$pid" "0x${a_peer:-0}"
 check "the current keypair's too" dd_at "$pid" "0x${a_kp:-0}"
 check "the staged packets' buffer's too" dd_at "$pid" "0x${a_staged:-0}"
+check "the packet pool's too (plaintext on its way to and from the TUN)" dd_at "$pid" "0x${a_pool:-0}"
 finish
