@@ -22,6 +22,8 @@ static const char *const reasons[WG_DROP_COUNT] = {
 	[WG_DROP_SOURCE] = "decrypted, but its inner source is not in the peer's allowed IPs",
 	[WG_DROP_NO_ROUTE] = "a packet to an address no peer has in its allowed IPs",
 	[WG_DROP_NO_ENDPOINT] = "a packet for a peer that has no endpoint yet",
+	[WG_DROP_STAGED] = "a packet waiting for a handshake, pushed out by newer ones (or no "
+			   "room to keep it)",
 };
 
 static const char *const names[WG_DROP_COUNT] = {
@@ -39,6 +41,7 @@ static const char *const names[WG_DROP_COUNT] = {
 	[WG_DROP_SOURCE] = "source",
 	[WG_DROP_NO_ROUTE] = "no_route",
 	[WG_DROP_NO_ENDPOINT] = "no_endpoint",
+	[WG_DROP_STAGED] = "staged",
 };
 
 const char *drops_reason(enum wg_drop why)

@@ -23,6 +23,7 @@ enum wg_drop {
 	WG_DROP_SOURCE,        /* decrypted, but its source is not in the peer's allowed IPs */
 	WG_DROP_NO_ROUTE,      /* from the TUN, to an address no peer has in its allowed IPs */
 	WG_DROP_NO_ENDPOINT,   /* from the TUN, for a peer with no endpoint yet */
+	WG_DROP_STAGED,        /* from the TUN, waiting for a handshake: pushed out by newer ones */
 	WG_DROP_COUNT
 };
 

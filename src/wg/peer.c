@@ -123,20 +123,21 @@ static void drop_oldest(struct staged_packets *s)
 
 /* The buffer is allocated the first time a peer needs it, and kept: a peer that always has
  * a session never pays for it. It holds plaintext, so it is mapped out of core dumps too.
- * When full, the oldest packets make room (kernel's rule). */
+ * When full, the oldest packets make room (kernel's rule); each counts as a drop. */
 void peer_stage(struct wg_peer *peer, const uint8_t *pkt, size_t len)
 {
 	struct staged_packets *s = &peer->staged;
 
-	if (len > PEER_STAGED_BYTES)
-		return;
-	if (!s->buf) {
+	if (!s->buf && len <= PEER_STAGED_BYTES)
 		s->buf = secmem_map(PEER_STAGED_BYTES);
-		if (!s->buf)
-			return;
+	if (!s->buf || len > PEER_STAGED_BYTES) {
+		drops_count(&peer->dev->drops, WG_DROP_STAGED, peer, NULL);
+		return;
 	}
-	while (s->count == PEER_STAGED_MAX || s->used + len > PEER_STAGED_BYTES)
+	while (s->count == PEER_STAGED_MAX || s->used + len > PEER_STAGED_BYTES) {
 		drop_oldest(s);
+		drops_count(&peer->dev->drops, WG_DROP_STAGED, peer, NULL);
+	}
 	memcpy(s->buf + s->used, pkt, len);
 	s->used += len;
 	s->len[s->count++] = (uint32_t)len;

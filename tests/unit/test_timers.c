@@ -757,6 +757,20 @@ static void test_batch_across_rotation(void **state)
 	assert_int_equal(drops, 0);
 }
 
+/* Before the first handshake completes, packets wait for it, at most PEER_STAGED_MAX of
+ * them: each older one pushed out is a drop counted on the device and on the peer, and the
+ * newest PEER_STAGED_MAX reach B once the session is up. */
+static void test_staged_overflow_counted(void **state)
+{
+	(void)state;
+	for (int i = 0; i < PEER_STAGED_MAX + 8; i++)
+		send_ip(&a);
+	assert_int_equal(a.dev.drops.count[WG_DROP_STAGED], 8);
+	assert_int_equal(a.peer->drops.count[WG_DROP_STAGED], 8);
+	settle();
+	assert_int_equal(tun_received(&b), PEER_STAGED_MAX);
+}
+
 /* Every case starts from two fresh devices and the clock at START_MS. */
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
@@ -783,6 +797,7 @@ int main(void)
 		TEST(test_queue_holds_only_armed_peers),
 		TEST(test_later_deadline_is_lazy),
 		TEST(test_batch_across_rotation),
+		TEST(test_staged_overflow_counted),
 	};
 
 	if (!crypto_init())
