@@ -1,5 +1,6 @@
 # Sourced by bench/run.sh and bench/scale.sh: starting and stopping the processes a benchmark
-# runs, by PID. Each script keeps its own ALL_PIDS array, which the EXIT trap stops.
+# runs, by PID, and the log lines both print. Each script keeps its own ALL_PIDS array, which
+# the EXIT trap stops.
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
@@ -33,4 +34,16 @@ forget() {
 	local p keep=()
 	for p in "${ALL_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
 	ALL_PIDS=("${keep[@]}")
+}
+
+log() { printf '%s\n' "$*" >&2; }
+
+# The last lines of each log of the row under $WORK/row, for a row that did not come up.
+show_logs() {
+	local f
+	for f in "$WORK"/row/*.log; do
+		[ -s "$f" ] || continue
+		log "  --- ${f##*/}"
+		tail -n 5 "$f" | sed 's/^/  | /' >&2
+	done
 }

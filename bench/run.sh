@@ -51,7 +51,6 @@ NOTE=                   # why a row was skipped or failed
 declare -A DESC=()      # tunnel -> what was measured (version, cipher, MTU)
 declare -A STATUS=()    # tunnel -> "" or "skipped: ..." or "failed: ..."
 
-log() { printf '%s\n' "$*" >&2; }
 ina() { ip netns exec "$NA" "$@"; }
 inb() { ip netns exec "$NB" "$@"; }
 mtu_of() { ip -n "$1" -o link show "$2" 2>/dev/null | sed -n 's/.* mtu \([0-9]*\).*/\1/p'; }
@@ -142,15 +141,6 @@ alive() {
 	for p in "${TUN_PIDS[@]}"; do kill -0 "$p" 2>/dev/null || return 1; done
 }
 
-# Last lines of the row's logs, for a tunnel that did not come up.
-show_logs() {
-	local f
-	for f in "$WORK"/row/*.log; do
-		[ -s "$f" ] || continue
-		log "  --- ${f##*/}"
-		tail -n 5 "$f" | sed 's/^/  | /' >&2
-	done
-}
 
 # ---------------------------------------------------------------------------------------
 # One function per tunnel. Each sets DST, TUN_PIDS, TUN_LINKS and DESC, and returns 0 when

@@ -50,7 +50,6 @@ NOTES=()                # timeouts and failures, printed under the table
 declare -A DESC=()      # daemon -> what it was (version)
 declare -A R=()         # the current row's figures, by CSV column name
 
-log() { printf '%s\n' "$*" >&2; }
 note() { NOTES+=("$1"); log "scale:   $1"; }
 
 # ---------------------------------------------------------------------------------------
@@ -353,14 +352,6 @@ row_line() {
 	echo "$line"
 }
 
-show_logs() {
-	local f
-	for f in "$WORK"/row/*.log; do
-		[ -s "$f" ] || continue
-		log "  --- ${f##*/}"
-		tail -n 5 "$f" | sed 's/^/  | /' >&2
-	done
-}
 
 # ---------------------------------------------------------------------------------------
 # Reporting
