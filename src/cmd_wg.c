@@ -111,10 +111,9 @@ static void remove_socket(void *ifname)
 
 static bool parse_threads(const char *s, unsigned int *threads)
 {
-	char *end;
-	unsigned long n = strtoul(s, &end, 10);
+	uint64_t n;
 
-	if (*s < '0' || *s > '9' || *end || n < 1 || n > WORKERS_MAX)
+	if (!opts_parse_uint(s, WORKERS_MAX, &n) || n < 1)
 		return false;
 	*threads = (unsigned int)n;
 	return true;

@@ -125,9 +125,7 @@ int opts_parse_prefix(const char *s, struct prefix *p)
 	char buf[INET6_ADDRSTRLEN + 8];
 	const char *slash = strchr(s, '/');
 	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-	unsigned int max;
-	char *end;
-	long plen;
+	uint64_t max, plen;
 
 	if (alen == 0 || alen >= INET6_ADDRSTRLEN)
 		return -1;
@@ -145,26 +143,37 @@ int opts_parse_prefix(const char *s, struct prefix *p)
 		p->plen = max;
 		return 0;
 	}
-	if (!isdigit((unsigned char)slash[1]))
-		return -1;
-	errno = 0;
-	plen = strtol(slash + 1, &end, 10);
-	if (errno || *end || plen < 0 || plen > (long)max)
+	if (!opts_parse_uint(slash + 1, max, &plen))
 		return -1;
 	p->plen = (uint8_t)plen;
 	return 0;
 }
 
+bool opts_parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0, digit;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		digit = (uint64_t)(*s - '0');
+		if (v > (UINT64_MAX - digit) / 10)
+			return false; /* past UINT64_MAX */
+		v = v * 10 + digit;
+		if (v > max)
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
 static int parse_port(const char *s, uint16_t *port)
 {
-	char *end;
-	long v;
+	uint64_t v;
 
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < 1 || v > 65535)
+	if (!opts_parse_uint(s, 65535, &v) || v < 1)
 		return -1;
 	*port = (uint16_t)v;
 	return 0;
@@ -350,12 +359,9 @@ static int take_route(struct lab_opts *o, const char *arg)
 
 static int take_mtu(struct lab_opts *o, const char *arg)
 {
-	unsigned long v;
-	char *end;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (!isdigit((unsigned char)*arg) || errno || *end || v < 68 || v > 65535)
+	if (!opts_parse_uint(arg, 65535, &v) || v < 68)
 		return usage_error(o->cmd, "invalid MTU", arg, "expected 68 to 65535");
 	o->mtu = (unsigned int)v;
 	return 0;

@@ -46,6 +46,9 @@ struct lab_opts {
 int opts_parse(struct lab_opts *o, enum lab_cmd cmd, int argc, char **argv);
 void opts_usage(enum lab_cmd cmd, bool full);
 
+/* A decimal number of at most max: digits only (no sign, space or base prefix), at least
+ * one. The one number parser of the command lines, the UAPI and adit show. */
+bool opts_parse_uint(const char *s, uint64_t max, uint64_t *out);
 /* Parsers and formatters of single values; the parsers return 0, or -1 on bad input. */
 int opts_parse_prefix(const char *s, struct prefix *p);
 int opts_parse_endpoint(const char *s, struct endpoint_addr *e, bool resolve);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "io/stats.h"
+#include "opts.h"
 #include "show.h"
 #include "wg/crypto.h"
 #include "wg/drops.h"
@@ -38,23 +39,6 @@ void show_free(struct show_iface *s)
 	crypto_wipe(s, sizeof(*s));
 }
 
-static bool parse_u64(const char *v, uint64_t max, uint64_t *out)
-{
-	uint64_t n = 0;
-
-	if (!*v)
-		return false;
-	for (; *v; v++) {
-		if (*v < '0' || *v > '9' || n > (UINT64_MAX - 9) / 10)
-			return false;
-		n = n * 10 + (uint64_t)(*v - '0');
-	}
-	if (n > max)
-		return false;
-	*out = n;
-	return true;
-}
-
 /* A short text value: false when it does not fit. */
 static bool copy(char *dst, size_t size, const char *v)
 {
@@ -71,7 +55,7 @@ static int add_drop(struct show_drops *d, const char *key, const char *v)
 	struct show_drop *grown;
 	uint64_t n;
 
-	if (!parse_u64(v, UINT64_MAX, &n) || strlen(key) >= sizeof(d->drop->key))
+	if (!opts_parse_uint(v, UINT64_MAX, &n) || strlen(key) >= sizeof(d->drop->key))
 		return -EPROTO;
 	grown = realloc(d->drop, (d->n + 1) * sizeof(*d->drop));
 	if (!grown)
@@ -140,7 +124,7 @@ static int device_line(struct show_iface *s, const char *key, const char *v)
 		return s->has_public_key ? 0 : -EPROTO;
 	}
 	if (!strcmp(key, "listen_port") || !strcmp(key, "fwmark")) {
-		if (!parse_u64(v, key[0] == 'l' ? UINT16_MAX : UINT32_MAX, &n))
+		if (!opts_parse_uint(v, key[0] == 'l' ? UINT16_MAX : UINT32_MAX, &n))
 			return -EPROTO;
 		if (key[0] == 'l')
 			s->listen_port = (unsigned int)n;
@@ -167,9 +151,9 @@ static int device_line(struct show_iface *s, const char *key, const char *v)
 	if (!strcmp(key, "udp_offloads"))
 		return copy(s->udp_offloads, sizeof(s->udp_offloads), v) ? 0 : -EPROTO;
 	if (!strcmp(key, "crypto_threads"))
-		return parse_u64(v, 1024, &s->crypto_threads) ? 0 : -EPROTO;
+		return opts_parse_uint(v, 1024, &s->crypto_threads) ? 0 : -EPROTO;
 	if (!strcmp(key, "crypto_helped"))
-		return parse_u64(v, UINT64_MAX, &s->crypto_helped) ? 0 : -EPROTO;
+		return opts_parse_uint(v, UINT64_MAX, &s->crypto_helped) ? 0 : -EPROTO;
 	return 0;
 }
 
@@ -194,7 +178,7 @@ static int peer_line(struct show_peer *p, const char *key, const char *v)
 	uint64_t n, *counter = peer_counter(p, key);
 
 	if (counter) {
-		if (!parse_u64(v, UINT64_MAX, counter))
+		if (!opts_parse_uint(v, UINT64_MAX, counter))
 			return -EPROTO;
 		p->has_packets |= strstr(key, "packets") != NULL;
 		return 0;
@@ -211,7 +195,7 @@ static int peer_line(struct show_peer *p, const char *key, const char *v)
 		return add_drop(&p->drops, key, v);
 	if (!strcmp(key, "last_handshake_time_sec") || !strcmp(key, "last_seen_ago") ||
 	    !strcmp(key, "persistent_keepalive_interval")) {
-		if (!parse_u64(v, key[0] == 'p' ? UINT16_MAX : INT64_MAX, &n))
+		if (!opts_parse_uint(v, key[0] == 'p' ? UINT16_MAX : INT64_MAX, &n))
 			return -EPROTO;
 		if (key[0] == 'p')
 			p->keepalive = (unsigned int)n;
@@ -232,9 +216,9 @@ int show_parse_line(struct show_iface *s, char *line)
 		return -EPROTO;
 	*v++ = '\0';
 	if (!strcmp(line, "errno")) {
-		if (*v == '-' && parse_u64(v + 1, INT32_MAX, &n))
+		if (*v == '-' && opts_parse_uint(v + 1, INT32_MAX, &n))
 			return n ? -(int)n : 1;
-		return parse_u64(v, INT32_MAX, &n) ? (n ? -(int)n : 1) : -EPROTO;
+		return opts_parse_uint(v, INT32_MAX, &n) ? (n ? -(int)n : 1) : -EPROTO;
 	}
 	if (!strcmp(line, "public_key"))
 		return begin_peer(s, SHOW_WG_PEER, v);

@@ -35,29 +35,12 @@
 
 #include "io/stats.h"
 #include "log.h"
+#include "opts.h"
 #include "wg/clock.h"
 #include "wg/crypto.h"
 #include "wg/device.h"
 #include "wg/peer.h"
 #include "wg/uapi.h"
-
-/* A decimal number of at most max, digits only: no sign, space or base prefix. */
-static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > max)
-			return false;
-	}
-	*out = v;
-	return true;
-}
 
 static bool parse_key(uint8_t key[WG_KEY_LEN], const char *s)
 {
@@ -69,7 +52,7 @@ static bool parse_scope(const char *s, uint32_t *scope)
 {
 	uint64_t v;
 
-	if (parse_uint(s, UINT32_MAX, &v)) {
+	if (opts_parse_uint(s, UINT32_MAX, &v)) {
 		*scope = (uint32_t)v;
 		return true;
 	}
@@ -93,7 +76,7 @@ static bool parse_endpoint(char *s, struct udp_endpoint *ep, socklen_t *len)
 		if (!end)
 			return false;
 		*end = '\0';
-		if (!parse_uint(end + 1, UINT16_MAX, &port) ||
+		if (!opts_parse_uint(end + 1, UINT16_MAX, &port) ||
 		    inet_pton(AF_INET, s, &ep->addr.in4.sin_addr) != 1)
 			return false;
 		ep->addr.in4.sin_family = AF_INET;
@@ -108,7 +91,7 @@ static bool parse_endpoint(char *s, struct udp_endpoint *ep, socklen_t *len)
 	scope = strchr(s, '%');
 	if (scope)
 		*scope++ = '\0';
-	if (!parse_uint(end + 2, UINT16_MAX, &port) ||
+	if (!opts_parse_uint(end + 2, UINT16_MAX, &port) ||
 	    inet_pton(AF_INET6, s, &ep->addr.in6.sin6_addr) != 1 ||
 	    (scope && !parse_scope(scope, &scope_id)))
 		return false;
@@ -131,7 +114,7 @@ static bool parse_allowed_ip(char *s, int *family, uint8_t addr[16], uint8_t *ci
 	*family = strchr(s, ':') ? AF_INET6 : AF_INET;
 	if (inet_pton(*family, s, addr) != 1)
 		return false;
-	if (!parse_uint(slash + 1, *family == AF_INET6 ? 128 : 32, &c))
+	if (!opts_parse_uint(slash + 1, *family == AF_INET6 ? 128 : 32, &c))
 		return false;
 	*cidr = (uint8_t)c;
 	return true;
@@ -154,12 +137,12 @@ static int set_device_line(struct wg_device *dev, const char *key, const char *v
 		return ret;
 	}
 	if (!strcmp(key, "listen_port")) {
-		if (!parse_uint(value, UINT16_MAX, &v))
+		if (!opts_parse_uint(value, UINT16_MAX, &v))
 			return -EINVAL;
 		return device_set_listen_port(dev, (uint16_t)v);
 	}
 	if (!strcmp(key, "fwmark")) {
-		if (*value && !parse_uint(value, UINT32_MAX, &v))
+		if (*value && !opts_parse_uint(value, UINT32_MAX, &v))
 			return -EINVAL;
 		return device_set_fwmark(dev, *value ? (uint32_t)v : 0);
 	}
@@ -241,7 +224,7 @@ static int set_peer_value(struct wg_peer *peer, const char *key, char *value)
 		return peer ? peer_set_endpoint(peer, &ep.addr.sa, len) : 0;
 	}
 	if (!strcmp(key, "persistent_keepalive_interval")) {
-		if (!parse_uint(value, UINT16_MAX, &v))
+		if (!opts_parse_uint(value, UINT16_MAX, &v))
 			return -EINVAL;
 		if (peer)
 			peer_set_persistent_keepalive(peer, (uint16_t)v);

@@ -193,6 +193,26 @@ static void too_many_routes(void **state)
 	assert_int_equal(opts_parse(&o, CMD_TUN, argc, argv), EXIT_USAGE);
 }
 
+/* The one number parser: digits only, up to max, and up to UINT64_MAX without wrapping. */
+static void numbers(void **state)
+{
+	static const char *const bad[] = { "", "+1", "-1", " 1", "1 ", "0x10", "1e3", "1.0",
+					   "18446744073709551616", "99999999999999999999" };
+	uint64_t v = 7;
+
+	(void)state;
+	assert_true(opts_parse_uint("0", 10, &v) && v == 0);
+	assert_true(opts_parse_uint("007", 10, &v) && v == 7);
+	assert_true(opts_parse_uint("65535", 65535, &v) && v == 65535);
+	assert_false(opts_parse_uint("65536", 65535, &v));
+	assert_true(opts_parse_uint("18446744073709551615", UINT64_MAX, &v) && v == UINT64_MAX);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 7;
+		assert_false(opts_parse_uint(bad[i], UINT64_MAX, &v));
+		assert_int_equal(v, 7); /* untouched */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +225,7 @@ int main(void)
 		cmocka_unit_test(options_belong_to_their_command),
 		cmocka_unit_test(too_many_routes),
 		cmocka_unit_test(trace_and_pcap),
+		cmocka_unit_test(numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
