@@ -47,6 +47,8 @@ $(BUILD)/%.o: src/%.c $(HDR) | $(BUILD) deps
 
 # The timer tests own the clock: calls to clock_now from other files go to theirs.
 WRAP_test_timers := -Wl,--wrap=clock_now
+# The control socket tests look at the directory when the socket starts to listen.
+WRAP_test_ctlsock := -Wl,--wrap=listen
 $(BUILD)/unit/%: tests/unit/%.c $(LIBOBJ) $(HDR) | $(BUILD)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIBOBJ) $(LDLIBS) -lcmocka $(WRAP_$*)

@@ -214,7 +214,8 @@ int cmd_wg(int argc, char **argv)
 	if (ret == EXIT_OK)
 		ret = device_start(&dev, ifname);
 	/* Another user cannot remove the socket from root's /var/run/wireguard: a janitor will. */
-	if (ret == EXIT_OK && user.set && privs_start_janitor(remove_socket, dev.tun.name) < 0)
+	if (ret == EXIT_OK && user.set &&
+	    privs_start_janitor(remove_socket, dev.tun.name, uapi_pin()) < 0)
 		ret = EXIT_FAIL;
 	/* From here on, wg may set a fwmark (CAP_NET_ADMIN) or a port below 1024. */
 	if (ret == EXIT_OK && privs_keep_only(true, true, &user) < 0)

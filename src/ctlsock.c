@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,17 +111,6 @@ static int remove_stale(const struct sockaddr_un *sun, const char *name)
 	return ret;
 }
 
-static void remember_inode(struct ctlsock *c)
-{
-	struct stat st;
-
-	if (lstat(c->path, &st) == 0) {
-		c->dev = st.st_dev;
-		c->ino = st.st_ino;
-		c->bound = true;
-	}
-}
-
 bool ctlsock_lab_dir(char *buf, size_t size)
 {
 	struct stat st;
@@ -132,13 +122,58 @@ bool ctlsock_lab_dir(char *buf, size_t size)
 	return n > 0 && (size_t)n < size;
 }
 
+/* The socket is bound and listening under a private name first, then linked to its real
+ * name: a client never finds a socket at the real name that does not answer yet. wg(8) takes
+ * such a socket for a dead daemon's and deletes it, so `wg show all` from a monitor, run
+ * while adit starts, would otherwise leave the daemon running with no socket. The private
+ * name does not end in .sock, so wg(8)'s scans of the directory skip it. */
+static int publish(struct ctlsock *c, int fd, struct sockaddr_un *sun, const char *name)
+{
+	struct sockaddr_un tmp = { .sun_family = AF_UNIX };
+	const char *slash = strrchr(sun->sun_path, '/');
+	int n = snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%.*s/.%s.%ld",
+			 (int)(slash - sun->sun_path), sun->sun_path, name, (long)getpid());
+	int linked, ret = -1;
+
+	if (n < 0 || (size_t)n >= sizeof(tmp.sun_path)) {
+		log_error("cannot use %s: the path is too long", sun->sun_path);
+		return -1;
+	}
+	unlink(tmp.sun_path); /* left by a process of our PID that died here */
+	if (bind_private(fd, &tmp) < 0 || listen(fd, 16) < 0) {
+		log_error("cannot listen on %s: %s", tmp.sun_path, strerror(errno));
+		goto out;
+	}
+	linked = link(tmp.sun_path, sun->sun_path);
+	if (linked < 0 && errno == EEXIST) {
+		if (remove_stale(sun, name) < 0)
+			goto out;
+		linked = link(tmp.sun_path, sun->sun_path);
+	}
+	if (linked < 0) {
+		log_error("cannot create %s: %s", sun->sun_path, strerror(errno));
+		goto out;
+	}
+	/* Only root writes to the directory (check_dir): the name is still ours. */
+	c->pin = open(sun->sun_path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (c->pin < 0) {
+		log_error("cannot open %s: %s", sun->sun_path, strerror(errno));
+		unlink(sun->sun_path);
+		goto out;
+	}
+	ret = 0;
+out:
+	unlink(tmp.sun_path);
+	return ret;
+}
+
 int ctlsock_listen(struct ctlsock *c, const char *dir, const char *sub, const char *name)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char full[sizeof(c->subdir)];
 	int fd;
 
-	c->bound = false;
+	c->pin = -1;
 	c->subdir[0] = '\0';
 	if (sub && snprintf(full, sizeof(full), "%s/%s", dir, sub) >= (int)sizeof(full)) {
 		log_error("cannot use %s/%s: the path is too long", dir, sub);
@@ -162,35 +197,24 @@ int ctlsock_listen(struct ctlsock *c, const char *dir, const char *sub, const ch
 		log_error("cannot create a UNIX socket: %s", strerror(errno));
 		return -1;
 	}
-	if (bind_private(fd, &sun) < 0) {
-		if (errno != EADDRINUSE || remove_stale(&sun, name) < 0)
-			goto err_logged;
-		if (bind_private(fd, &sun) < 0)
-			goto err;
-	}
-	remember_inode(c);
-	if (listen(fd, 16) < 0) {
-		log_error("cannot listen on %s: %s", sun.sun_path, strerror(errno));
-		ctlsock_unlink(c);
-		goto err_logged;
+	if (publish(c, fd, &sun, name) < 0) {
+		close(fd);
+		return -1;
 	}
 	return fd;
-err:
-	log_error("cannot listen on %s: %s", sun.sun_path, strerror(errno));
-err_logged:
-	close(fd);
-	return -1;
 }
 
 void ctlsock_unlink(struct ctlsock *c)
 {
-	struct stat st;
+	struct stat ours, there;
 
-	if (!c->bound || lstat(c->path, &st) < 0)
+	if (c->pin < 0)
 		return;
-	if (S_ISSOCK(st.st_mode) && st.st_dev == c->dev && st.st_ino == c->ino)
+	if (fstat(c->pin, &ours) == 0 && lstat(c->path, &there) == 0 && S_ISSOCK(there.st_mode) &&
+	    there.st_dev == ours.st_dev && there.st_ino == ours.st_ino)
 		unlink(c->path);
-	c->bound = false;
+	close(c->pin);
+	c->pin = -1;
 	if (c->subdir[0])
 		rmdir(c->subdir); /* fails, as it should, while another socket is in it */
 }

@@ -18,9 +18,10 @@
 struct ctlsock {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char subdir[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* removed at exit if empty */
-	dev_t dev;
-	ino_t ino;
-	bool bound;
+	/* The socket file we bound, opened O_PATH: it keeps the inode, so its number cannot be
+	 * given to another file (ext4 reuses numbers at once) and a socket another process has
+	 * since bound at our path is never taken for ours. -1 when there is none. */
+	int pin;
 };
 
 /* DIR/NAME.sock into buf; false when name is no interface name (empty, too long, a '/'). */
@@ -32,7 +33,7 @@ bool ctlsock_lab_dir(char *buf, size_t size);
  * NAME's socket in the last, non-blocking (a stale socket nobody answers on is replaced; a
  * live one is an error). Returns the fd, or -1 after saying why. */
 int ctlsock_listen(struct ctlsock *c, const char *dir, const char *sub, const char *name);
-/* Removes the socket if it is still the one c bound. */
+/* Removes the socket if it is still the one c bound, and lets go of it. */
 void ctlsock_unlink(struct ctlsock *c);
 
 #endif

@@ -558,7 +558,8 @@ static int lab_run(const struct lab_opts *o, const struct privs_user *user)
 	/* Another user cannot remove the control socket from root's /var/run/adit: a janitor
 	 * will. */
 	if (user->set && r->control.listen_fd >= 0 &&
-	    privs_start_janitor(remove_control_socket, &r->control) < 0)
+	    privs_start_janitor(remove_control_socket, &r->control,
+				 r->control.sock.pin) < 0)
 		goto out;
 	/* Everything lab mode does from here (reads, writes, removing the interface by closing
 	 * it) needs no capability. */

@@ -203,7 +203,7 @@ int lab_control_start(struct lab_control *c, struct loop *l, const struct lab_vi
 {
 	char dir[sizeof(c->sock.path)];
 
-	*c = (struct lab_control){ .view = v, .listen_fd = -1 };
+	*c = (struct lab_control){ .view = v, .listen_fd = -1, .sock.pin = -1 };
 	if (geteuid() != 0) {
 		log_info("not root: 'adit show %s' will not see this %s", v->tun->name,
 			 v->server ? "server" : "client");
@@ -237,8 +237,8 @@ void lab_control_stop(struct lab_control *c)
 		return;
 	ctlserver_stop(&c->server);
 	if (c->listen_fd >= 0) {
+		ctlsock_unlink(&c->sock); /* first: the bound socket still holds the inode */
 		close(c->listen_fd);
-		ctlsock_unlink(&c->sock);
 	}
 	c->listen_fd = -1;
 	c->view = NULL;

@@ -107,9 +107,26 @@ int privs_keep_only(bool net_admin, bool bind_service, const struct privs_user *
 	return 0;
 }
 
-/* The janitor's life: nothing of the daemon's but the pipe, no capability, no signal;
- * read until the daemon's end closes, clean up, exit. */
-static __attribute__((noreturn)) void janitor(int pipe_fd, void (*cleanup)(void *), void *ctx)
+/* Closes every descriptor but a and b (either may be -1). */
+static void close_all_but(int a, int b)
+{
+	int keep[2] = { a < b ? a : b, a < b ? b : a };
+	unsigned int from = 0;
+
+	for (int i = 0; i < 2; i++) {
+		if (keep[i] < 0)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			close_range(from, (unsigned int)keep[i] - 1, 0);
+		from = (unsigned int)keep[i] + 1;
+	}
+	close_range(from, ~0U, 0);
+}
+
+/* The janitor's life: nothing of the daemon's but the pipe and the pin, no capability, no
+ * signal; read until the daemon's end closes, clean up, exit. */
+static __attribute__((noreturn)) void janitor(int pipe_fd, int keep_fd,
+					      void (*cleanup)(void *), void *ctx)
 {
 	sigset_t all;
 	ssize_t n;
@@ -117,10 +134,7 @@ static __attribute__((noreturn)) void janitor(int pipe_fd, void (*cleanup)(void 
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
-	if (pipe_fd != STDERR_FILENO + 1)
-		pipe_fd = dup2(pipe_fd, STDERR_FILENO + 1);
-	close_range(0, STDERR_FILENO, 0);
-	close_range(STDERR_FILENO + 2, ~0U, 0);
+	close_all_but(pipe_fd, keep_fd);
 	prctl(PR_SET_NAME, "adit-janitor", 0, 0, 0);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	capng_clear(CAPNG_SELECT_BOTH);
@@ -132,7 +146,7 @@ static __attribute__((noreturn)) void janitor(int pipe_fd, void (*cleanup)(void 
 	_exit(0);
 }
 
-int privs_start_janitor(void (*cleanup)(void *ctx), void *ctx)
+int privs_start_janitor(void (*cleanup)(void *ctx), void *ctx, int keep_fd)
 {
 	int fds[2];
 	pid_t pid;
@@ -144,7 +158,7 @@ int privs_start_janitor(void (*cleanup)(void *ctx), void *ctx)
 	}
 	if (pid == 0) {
 		close(fds[1]);
-		janitor(fds[0], cleanup, ctx);
+		janitor(fds[0], keep_fd, cleanup, ctx);
 	}
 	close(fds[0]);
 	/* fds[1] stays open, unused, for the daemon's life: its closing is the signal. */

@@ -35,8 +35,8 @@ int privs_keep_only(bool net_admin, bool bind_service, const struct privs_user *
  * from the root-owned directory it is in. A janitor process, forked now, waits until the
  * daemon has ended, however it ends (it holds a pipe's other end), calls cleanup(ctx)
  * (removing the socket if it is still the daemon's), and exits. It keeps root's uid but no
- * capability, no descriptor but the pipe, and takes no signal. Returns 0, or -1 after
- * saying why. */
-int privs_start_janitor(void (*cleanup)(void *ctx), void *ctx);
+ * capability, no descriptor but the pipe and keep_fd (the socket's pin, ctlsock.h; -1 for
+ * none), and takes no signal. Returns 0, or -1 after saying why. */
+int privs_start_janitor(void (*cleanup)(void *ctx), void *ctx, int keep_fd);
 
 #endif

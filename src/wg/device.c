@@ -306,8 +306,8 @@ void device_close(struct wg_device *dev)
 	workers_stop(&dev->workers);
 	ctlserver_stop(&dev->uapi);
 	if (dev->uapi_fd >= 0) {
+		uapi_unlink(dev->tun.name); /* first: the bound socket still holds the inode */
 		close(dev->uapi_fd);
-		uapi_unlink(dev->tun.name);
 	}
 	device_remove_all_peers(dev);
 	index_table_clear(&dev->index);

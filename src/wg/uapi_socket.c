@@ -9,11 +9,16 @@
 
 _Static_assert(CTLSERVER_CHUNK >= UAPI_OUTPUT_MIN, "output gets the room a session needs");
 
-static struct ctlsock uapi_sock;
+static struct ctlsock uapi_sock = { .pin = -1 };
 
 int uapi_listen(const char *ifname)
 {
 	return ctlsock_listen(&uapi_sock, CTLSOCK_WG_DIR, NULL, ifname);
+}
+
+int uapi_pin(void)
+{
+	return uapi_sock.pin;
 }
 
 void uapi_unlink(const char *ifname)
