@@ -64,6 +64,32 @@ static int connect_to(const char *path)
 	return fd;
 }
 
+/* Whether the daemon at the other end of fd may be adit: false only when its process is
+ * known (SO_PEERCRED, /proc/PID/comm) and is another program, whose name goes in who. Such a
+ * daemon is not sent adit-show=1 at all: wireguard-go logs an error for every request it
+ * does not know. A daemon in another PID namespace, or one /proc does not show, is asked. */
+static bool maybe_adit(int fd, char *who, size_t size)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	char path[64];
+	FILE *f;
+	bool read;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid <= 0)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)cred.pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	read = fgets(who, (int)size, f) != NULL;
+	fclose(f);
+	if (!read)
+		return true;
+	who[strcspn(who, "\n")] = '\0';
+	return strncmp(who, "adit", 4) == 0;
+}
+
 /* Reads the answer a line at a time into s. Returns show_parse_line's final result (1 for a
  * whole answer), 0 when the daemon hung up before it ended, or -errno when reading failed. */
 static int read_answer(int fd, struct show_iface *s, size_t *lines)
@@ -105,6 +131,7 @@ static enum ask_result ask(const char *path, const char *name, bool named, bool 
 			   int *err)
 {
 	struct show_iface s;
+	char who[32];
 	size_t lines = 0;
 	int fd, ret;
 
@@ -112,6 +139,13 @@ static enum ask_result ask(const char *path, const char *name, bool named, bool 
 	if (fd < 0) {
 		*err = errno;
 		return errno == ENOENT || errno == ECONNREFUSED ? ASK_NO_SOCKET : ASK_UNREACHABLE;
+	}
+	if (!maybe_adit(fd, who, sizeof(who))) {
+		close(fd);
+		if (named)
+			log_error("%s is not an adit interface: %s is served by %s ('wg show %s' "
+				  "shows it)", name, path, who, name);
+		return ASK_NOT_ADIT;
 	}
 	show_init(&s, name);
 	if (send(fd, REQUEST, strlen(REQUEST), MSG_NOSIGNAL) != (ssize_t)strlen(REQUEST))

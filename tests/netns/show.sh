@@ -81,7 +81,9 @@ check_not "  but not wireguard-go's $IB" grep -q "interface: $IB" "$T/all"
 on b "$ADIT" show "$IB" >/dev/null 2>"$T/wgo.err"
 check "adit show $IB (wireguard-go's): status 1" test $? -eq 1
 check "  saying it is not adit's: $(cat "$T/wgo.err")" \
-	grep -q "$IB is not an adit interface" "$T/wgo.err"
+	grep -q "$IB is not an adit interface: .* is served by wireguard-go" "$T/wgo.err"
+check_not "  wireguard-go was sent nothing it logs as invalid" \
+	grep -qi "invalid UAPI" "$T/wgo.log"
 
 MISSING=nx$$
 on a "$ADIT" show "$MISSING" >"$T/miss.out" 2>"$T/miss.err"
