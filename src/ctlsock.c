@@ -126,7 +126,8 @@ bool ctlsock_lab_dir(char *buf, size_t size)
  * name: a client never finds a socket at the real name that does not answer yet. wg(8) takes
  * such a socket for a dead daemon's and deletes it, so `wg show all` from a monitor, run
  * while adit starts, would otherwise leave the daemon running with no socket. The private
- * name does not end in .sock, so wg(8)'s scans of the directory skip it. */
+ * name does not end in .sock, so wg(8)'s scans of the directory skip it; it is the name
+ * ss(8) and lsof print for the socket, since it is the one it was bound to. */
 static int publish(struct ctlsock *c, int fd, struct sockaddr_un *sun, const char *name)
 {
 	struct sockaddr_un tmp = { .sun_family = AF_UNIX };

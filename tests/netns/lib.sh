@@ -19,6 +19,7 @@
 #   note TEXT...                a "# TEXT" line
 #   need_adit                   fail the test at once if ./adit is not built
 #   finish                      print the counts and exit 1 if any check failed
+#   on_failure                  if a test or wglib.sh defines it, run after a failed check's logs
 #
 # Checks must keep running after a failure, so tests do not use `set -e`.
 
@@ -162,6 +163,7 @@ report() {
 			tail -n 20 "$out" | sed 's/^/#   /'
 		fi
 		show_logs
+		[ "$(type -t on_failure)" != function ] || on_failure
 	fi
 }
 

@@ -181,6 +181,20 @@ wg_cleanup() {
 	done
 }
 
+# After a failed check: this test's sockets as the file system has them (inode, mode) and
+# as the kernel has them listening (ss prints the name each was bound to and its process), so
+# that a socket that vanished or stopped answering can be told apart.
+on_failure() {
+	local ns
+	echo "# --- $WG_RUN, this test's entries"
+	# shellcheck disable=SC2010 # for a person to read, inode numbers included
+	ls -lai "$WG_RUN" 2>&1 | grep -e "$$" | sed 's/^/#   /'
+	echo "# --- listening UNIX sockets in this test's namespaces"
+	for ns in "${WG_NAMESPACES[@]}"; do
+		ip netns exec "$ns" ss -xlpn 2>/dev/null | grep -e "$$" | sed "s/^/#   $ns: /"
+	done
+}
+
 # lib.sh's cleanup first (it keeps the exit status and stops what `start` started), then ours.
 wg_exit() {
 	local rc=$?
