@@ -104,11 +104,6 @@ static int pcap_option(int argc, char **argv, int i, const char **file)
 	return 2;
 }
 
-static void remove_socket(void *ifname)
-{
-	uapi_unlink(ifname);
-}
-
 static bool parse_threads(const char *s, unsigned int *threads)
 {
 	uint64_t n;
@@ -214,8 +209,7 @@ int cmd_wg(int argc, char **argv)
 	if (ret == EXIT_OK)
 		ret = device_start(&dev, ifname);
 	/* Another user cannot remove the socket from root's /var/run/wireguard: a janitor will. */
-	if (ret == EXIT_OK && user.set &&
-	    privs_start_janitor(remove_socket, dev.tun.name, uapi_pin()) < 0)
+	if (ret == EXIT_OK && user.set && privs_start_janitor(uapi_ctlsock()) < 0)
 		ret = EXIT_FAIL;
 	/* From here on, wg may set a fwmark (CAP_NET_ADMIN) or a port below 1024. */
 	if (ret == EXIT_OK && privs_keep_only(true, true, &user) < 0)

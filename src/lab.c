@@ -525,11 +525,6 @@ static struct relay *relay_new(const struct lab_opts *o)
 	return r;
 }
 
-static void remove_control_socket(void *control)
-{
-	lab_control_unlink(control);
-}
-
 static int lab_run(const struct lab_opts *o, const struct privs_user *user)
 {
 	struct relay *r = relay_new(o);
@@ -558,8 +553,7 @@ static int lab_run(const struct lab_opts *o, const struct privs_user *user)
 	/* Another user cannot remove the control socket from root's /var/run/adit: a janitor
 	 * will. */
 	if (user->set && r->control.listen_fd >= 0 &&
-	    privs_start_janitor(remove_control_socket, &r->control,
-				 r->control.sock.pin) < 0)
+	    privs_start_janitor(&r->control.sock) < 0)
 		goto out;
 	/* Everything lab mode does from here (reads, writes, removing the interface by closing
 	 * it) needs no capability. */

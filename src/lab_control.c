@@ -226,11 +226,6 @@ fail:
 	return -1;
 }
 
-void lab_control_unlink(struct lab_control *c)
-{
-	ctlsock_unlink(&c->sock);
-}
-
 void lab_control_stop(struct lab_control *c)
 {
 	if (!c->view)

@@ -47,8 +47,6 @@ struct lab_control {
  * when it cannot be had (not root, say): returns -1 after saying so, and nothing needs
  * stopping. */
 int lab_control_start(struct lab_control *c, struct loop *l, const struct lab_view *v);
-/* Removes the socket if it is still the one c bound (a janitor's job, with --user). */
-void lab_control_unlink(struct lab_control *c);
 /* Hangs up, stops listening and removes the socket (only the one it bound). */
 void lab_control_stop(struct lab_control *c);
 

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "ctlsock.h"
 #include "log.h"
 #include "privs.h"
 
@@ -83,28 +84,26 @@ int privs_keep_only(bool net_admin, bool bind_service, const struct privs_user *
 	if ((net_admin && capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
 				       CAP_NET_ADMIN) < 0) ||
 	    (bind_service && capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-					  CAP_NET_BIND_SERVICE) < 0)) {
-		log_error("cannot drop capabilities (libcap-ng failed); refusing to run with all "
-			  "of root's");
-		return -1;
-	}
-	if (user && user->set) {
-		/* Sets the gid, drops the supplementary groups, then the uid, and keeps the
-		 * capabilities chosen above through the change. */
-		if (capng_change_id((int)user->uid, (int)user->gid,
-				    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) < 0) {
-			log_error("cannot become user %s (uid %u, gid %u); refusing to go on as root",
-				  user->name, (unsigned int)user->uid, (unsigned int)user->gid);
-			return -1;
-		}
+					  CAP_NET_BIND_SERVICE) < 0))
+		goto fail;
+	if (!user || !user->set) {
+		if (capng_apply(CAPNG_SELECT_BOTH) < 0)
+			goto fail;
 		return 0;
 	}
-	if (capng_apply(CAPNG_SELECT_BOTH) < 0) {
-		log_error("cannot drop capabilities (libcap-ng failed); refusing to run with all "
-			  "of root's");
+	/* Sets the gid, drops the supplementary groups, then the uid, and keeps the
+	 * capabilities chosen above through the change. */
+	if (capng_change_id((int)user->uid, (int)user->gid,
+			    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) < 0) {
+		log_error("cannot become user %s (uid %u, gid %u); refusing to go on as root",
+			  user->name, (unsigned int)user->uid, (unsigned int)user->gid);
 		return -1;
 	}
 	return 0;
+fail:
+	log_error("cannot drop capabilities (libcap-ng failed); refusing to run with all of "
+		  "root's");
+	return -1;
 }
 
 /* Closes every descriptor but a and b (either may be -1). */
@@ -125,8 +124,7 @@ static void close_all_but(int a, int b)
 
 /* The janitor's life: nothing of the daemon's but the pipe and the pin, no capability, no
  * signal; read until the daemon's end closes, clean up, exit. */
-static __attribute__((noreturn)) void janitor(int pipe_fd, int keep_fd,
-					      void (*cleanup)(void *), void *ctx)
+static __attribute__((noreturn)) void janitor(int pipe_fd, struct ctlsock *sock)
 {
 	sigset_t all;
 	ssize_t n;
@@ -134,19 +132,19 @@ static __attribute__((noreturn)) void janitor(int pipe_fd, int keep_fd,
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
-	close_all_but(pipe_fd, keep_fd);
+	close_all_but(pipe_fd, sock->pin);
 	prctl(PR_SET_NAME, "adit-janitor", 0, 0, 0);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	capng_clear(CAPNG_SELECT_BOTH);
 	capng_apply(CAPNG_SELECT_BOTH);
 	do
-		n = pipe_fd < 0 ? 0 : read(pipe_fd, &byte, 1);
+		n = read(pipe_fd, &byte, 1);
 	while (n > 0 || (n < 0 && errno == EINTR));
-	cleanup(ctx);
+	ctlsock_unlink(sock);
 	_exit(0);
 }
 
-int privs_start_janitor(void (*cleanup)(void *ctx), void *ctx, int keep_fd)
+int privs_start_janitor(struct ctlsock *sock)
 {
 	int fds[2];
 	pid_t pid;
@@ -158,7 +156,7 @@ int privs_start_janitor(void (*cleanup)(void *ctx), void *ctx, int keep_fd)
 	}
 	if (pid == 0) {
 		close(fds[1]);
-		janitor(fds[0], keep_fd, cleanup, ctx);
+		janitor(fds[0], sock);
 	}
 	close(fds[0]);
 	/* fds[1] stays open, unused, for the daemon's life: its closing is the signal. */

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct ctlsock;
+
 /* Before any key exists: no core dumps (they would carry the keys), and memory the process
  * makes later cannot be read by a non-root process of the same user. In case a core is made
  * all the same, its coredump_filter is 0: no mapping's contents go into it. */
@@ -33,10 +35,10 @@ int privs_find_user(struct privs_user *u, const char *name);
 int privs_keep_only(bool net_admin, bool bind_service, const struct privs_user *user);
 /* Before a daemon gives up root's uid with --user: it could no longer remove its socket
  * from the root-owned directory it is in. A janitor process, forked now, waits until the
- * daemon has ended, however it ends (it holds a pipe's other end), calls cleanup(ctx)
- * (removing the socket if it is still the daemon's), and exits. It keeps root's uid but no
- * capability, no descriptor but the pipe and keep_fd (the socket's pin, ctlsock.h; -1 for
- * none), and takes no signal. Returns 0, or -1 after saying why. */
-int privs_start_janitor(void (*cleanup)(void *ctx), void *ctx, int keep_fd);
+ * daemon has ended, however it ends (it holds a pipe's other end), removes sock if it is
+ * still the daemon's (ctlsock_unlink), and exits. It keeps root's uid but no capability, no
+ * descriptor but the pipe and the socket's pin, and takes no signal. Returns 0, or -1 after
+ * saying why. */
+int privs_start_janitor(struct ctlsock *sock);
 
 #endif

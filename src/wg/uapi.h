@@ -73,8 +73,8 @@ void uapi_session_end(struct uapi_session *s);
 /* Creates the directory if needed and listens on the socket (a stale socket nobody answers
  * on is replaced; a live one is an error). Returns the fd, or -1 after printing why. */
 int uapi_listen(const char *ifname);
-/* The UAPI socket's pin (ctlsock.h), for a janitor to keep; -1 before uapi_listen. */
-int uapi_pin(void);
+/* The UAPI socket, for a janitor to remove at exit (privs.h). */
+struct ctlsock *uapi_ctlsock(void);
 void uapi_unlink(const char *ifname);
 /* Serves listen_fd (or, with -1, only the connections given to ctlserver_attach) in loop, a
  * uapi_session for each connection; ctlserver_stop stops it. Returns 0, or -1 after saying

@@ -16,9 +16,9 @@ int uapi_listen(const char *ifname)
 	return ctlsock_listen(&uapi_sock, CTLSOCK_WG_DIR, NULL, ifname);
 }
 
-int uapi_pin(void)
+struct ctlsock *uapi_ctlsock(void)
 {
-	return uapi_sock.pin;
+	return &uapi_sock;
 }
 
 void uapi_unlink(const char *ifname)
