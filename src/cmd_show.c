@@ -74,7 +74,7 @@ static bool maybe_adit(int fd, char *who, size_t size)
 	socklen_t len = sizeof(cred);
 	char path[64];
 	FILE *f;
-	bool read;
+	bool got;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid <= 0)
 		return true;
@@ -82,9 +82,9 @@ static bool maybe_adit(int fd, char *who, size_t size)
 	f = fopen(path, "re");
 	if (!f)
 		return true;
-	read = fgets(who, (int)size, f) != NULL;
+	got = fgets(who, (int)size, f) != NULL;
 	fclose(f);
-	if (!read)
+	if (!got)
 		return true;
 	who[strcspn(who, "\n")] = '\0';
 	return strncmp(who, "adit", 4) == 0;
