@@ -164,9 +164,10 @@ static struct cmsghdr *add_cmsg(struct msghdr *msg, size_t size, int level, int 
 {
 	struct cmsghdr *cm;
 
-	msg->msg_controllen += CMSG_SPACE(len);
-	if (msg->msg_controllen > size)
+	/* msg_controllen never grows past the buffer: the kernel reads that much of it. */
+	if (msg->msg_controllen + CMSG_SPACE(len) > size)
 		return NULL;
+	msg->msg_controllen += CMSG_SPACE(len);
 	cm = (struct cmsghdr *)((char *)msg->msg_control + msg->msg_controllen - CMSG_SPACE(len));
 	cm->cmsg_level = level;
 	cm->cmsg_type = type;

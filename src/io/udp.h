@@ -87,7 +87,9 @@ struct udp_tx {
 	struct udp_tx_item item[UDP_TX_MAX];
 	struct mmsghdr msg[UDP_TX_MAX];
 	struct iovec iov[UDP_TX_MAX];
-	unsigned int first[UDP_TX_MAX]; /* message m carries items first[m] .. first[m + 1] - 1 */
+	/* Message m carries items first[m] .. first[m + 1] - 1: one entry more than messages,
+	 * for the end of the last (UDP_TX_MAX unmerged datagrams make UDP_TX_MAX messages). */
+	unsigned int first[UDP_TX_MAX + 1];
 	union {
 		struct cmsghdr align;
 		char buf[96];

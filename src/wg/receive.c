@@ -372,6 +372,10 @@ int receive_datagrams(struct wg_device *dev, struct udp_sock *s)
 	for (unsigned int i = 0; i < IO_BATCH; i++)
 		bufs[i] = device_buf(dev, IO_BATCH + i);
 	n = udp_rx_receive(rx, s, &dev->udp_stats, bufs, IO_BATCH);
+	/* An error here is the network's word on an earlier datagram (an ICMP error queued on
+	 * the socket), which reading it cleared: the tunnel goes on, with nothing received. */
+	if (n < 0)
+		n = 0;
 	for (unsigned int i = 0; i < (unsigned int)n; i = end) {
 		bool data = is_data(rx->data[i], rx->len[i]);
 
