@@ -449,6 +449,25 @@ static void append(struct offload_flow *f, uint8_t *const *pkts, size_t *len, un
 	}
 }
 
+/* Whether a packet that cannot be read as a segment may still belong to an open flow: TCP
+ * (or UDP, when it is merged) behind IPv4 options or in a fragment, or behind IPv6 extension
+ * headers. Its flow cannot be told, so it ends them all. */
+static bool may_hide_a_flow(const uint8_t *pkt, size_t len, bool udp)
+{
+	uint8_t proto;
+
+	if (len >= IP4_HLEN && pkt[0] >> 4 == 4)
+		proto = pkt[9];
+	else if (len >= IP6_HLEN && pkt[0] >> 4 == 6)
+		proto = pkt[6];
+	else
+		return false;
+	if (proto == IPPROTO_TCP || (proto == IPPROTO_UDP && udp))
+		return true;
+	return pkt[0] >> 4 == 6 && proto != IPPROTO_ICMPV6 && proto != IPPROTO_NONE &&
+	       proto != IPPROTO_UDP;
+}
+
 /* Takes packet i into the table: merged into its flow, heading a new one, or alone. A packet
  * of a flow that is not merged ends that flow, so that nothing later jumps ahead of it. */
 static void coalesce_one(struct offload_gro *g, uint8_t *const *pkts, size_t *len,
@@ -460,8 +479,12 @@ static void coalesce_one(struct offload_gro *g, uint8_t *const *pkts, size_t *le
 
 	g->role[i] = ROLE_ALONE;
 	kind = seg_parse(pkts[i], len[i], udp, &s);
-	if (kind == SEG_OTHER)
+	if (kind == SEG_OTHER) {
+		if (may_hide_a_flow(pkts[i], len[i], udp))
+			for (unsigned int k = 0; k < g->flows; k++)
+				g->flow[k].closed = true;
 		return;
+	}
 	s.bucket = tuple_hash(pkts[i], &s);
 	f = flow_find(g, pkts, pkts[i], &s);
 	if (kind == SEG_CANDIDATE && f && can_append(f, pkts, len, i, &s, cap)) {

@@ -188,6 +188,20 @@ static bool fits(const struct tun *t, unsigned int room)
 	return (payload + size - 1) / size <= room;
 }
 
+/* A super-packet with more segments than a whole batch holds (an MSS under about 256, on an
+ * interface of tiny MTU) can never be split here, and TCP would send it again the same way:
+ * drop it and have the kernel cut its packets itself from now on. */
+static void stop_segmentation(struct tun *t)
+{
+	unsigned int keep = t->offloads & TUN_F_CSUM;
+
+	if (!(t->offloads & ~keep) || ioctl(t->fd, TUNSETOFFLOAD, keep) < 0)
+		return;
+	t->offloads = keep;
+	log_info("the TUN handed over more segments at once than a batch holds (MTU too small "
+		 "for segmentation offload): the kernel segments from now on");
+}
+
 static int read_vnet(struct tun *t, uint8_t *const *bufs, size_t *lens, unsigned int max,
 		     size_t cap)
 {
@@ -217,6 +231,8 @@ static int read_vnet(struct tun *t, uint8_t *const *bufs, size_t *lens, unsigned
 		k = offload_split(&h, t->super + OFFLOAD_VNET_HDR_LEN,
 				  t->super_len - OFFLOAD_VNET_HDR_LEN, bufs + n, lens + n, max - n, cap);
 		t->pending = false;
+		if (k == -OFFLOAD_NO_ROOM && !n)
+			stop_segmentation(t);
 		if (k < 0)
 			io_drop(&t->stats, IO_DROP_TUN_MALFORMED, 1);
 		else

@@ -13,8 +13,9 @@
 
 #define RATELIMITER_PACKETS_PER_SECOND 20
 #define RATELIMITER_BURST 5
-#define RATELIMITER_CHAINS 4096   /* hash chains; a power of two */
-#define RATELIMITER_ENTRIES 16384 /* sources tracked at once */
+#define RATELIMITER_CHAINS 16384  /* hash chains; a power of two */
+/* Sources tracked at once: as many as the kernel's table holds on a machine past 1 GiB. */
+#define RATELIMITER_ENTRIES 65536
 #define RATELIMITER_IDLE_MS 1000  /* an entry idle longer is reclaimed (and GC runs this often) */
 
 struct ratelimiter_entry {

@@ -152,6 +152,10 @@ static bool queue_packets(struct wg_peer *peer, uint8_t *const *pkts, const size
 
 	if (!kp || !peer->has_endpoint)
 		return false;
+	/* The limit is checked once for the run, not per packet: a run is at most IO_BATCH
+	 * packets, and REJECT_AFTER_MESSAGES lies 2^13 below the counter's end, so a run that
+	 * starts under it cannot wrap the counter; and a keypair reaches it only after 2^64
+	 * messages, which REJECT_AFTER_TIME (180 s) makes unreachable. */
 	run.counter = kp->send_counter;
 	kp->send_counter += n;
 	for (unsigned int i = 0; i < n; i++)

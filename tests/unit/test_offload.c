@@ -374,6 +374,28 @@ static void coalesce_udp_runs(void **state)
 	assert_alone(2, V(u4_2));
 }
 
+/* A datagram of the flow that cannot be read as a segment (IPv4 options, a fragment, an IPv6
+ * extension header) ends the flow: the datagram after it must not jump ahead of it. */
+static void coalesce_unreadable_ends_flow(void **state)
+{
+	const struct vec opt[] = { V(u4_0), V(u4_1opt), V(u4_1) };
+	const struct vec frag[] = { V(u4_0), V(u4_1frag), V(u4_1) };
+	const struct vec hbh[] = { V(u6_0), V(u6_1hbh), V(u6_2) };
+
+	(void)state;
+	assert_int_equal(coalesce(opt, 3, CAP, true), 3);
+	assert_alone(0, V(u4_0));
+	assert_alone(1, V(u4_1opt));
+	assert_alone(2, V(u4_1));
+	assert_int_equal(coalesce(frag, 3, CAP, true), 3);
+	assert_alone(1, V(u4_1frag));
+	assert_alone(2, V(u4_1));
+	assert_int_equal(coalesce(hbh, 3, CAP, true), 3);
+	assert_alone(0, V(u6_0));
+	assert_alone(1, V(u6_1hbh));
+	assert_alone(2, V(u6_2));
+}
+
 static void coalesce_keeps_flows_apart(void **state)
 {
 	const struct vec in[] = { V(c4_0), V(b4_0), V(c4_1), V(b4_1) };
@@ -566,6 +588,7 @@ int main(void)
 		cmocka_unit_test(split_rejects_no_room),
 		cmocka_unit_test(coalesce_tcp_runs),
 		cmocka_unit_test(coalesce_udp_runs),
+		cmocka_unit_test(coalesce_unreadable_ends_flow),
 		cmocka_unit_test(coalesce_keeps_flows_apart),
 		cmocka_unit_test(coalesce_refuses),
 		cmocka_unit_test(coalesce_psh_ends_flow),
