@@ -28,7 +28,7 @@
 #
 # On exit, after lib.sh's cleanup has stopped what `start` started, whatever else still runs in
 # the test's namespaces (a daemon wg-quick started, say) is stopped, the namespaces are
-# removed, and the UAPI sockets of the test's own interface names are deleted.
+# removed, and the UAPI sockets of the test's own interface names (and $WG_SOCKETS) are deleted.
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	echo "1..0 # SKIP wglib.sh is a library, sourced by tests/netns/wg-*.sh"
@@ -38,6 +38,7 @@ fi
 WGO=${WGO:-/usr/bin/wireguard-go}
 WG_RUN=/var/run/wireguard
 WG_NAMESPACES=()
+WG_SOCKETS=() # sockets of interfaces not named by wg_ifname, removed at exit like its own
 
 wg_hosts() {
 	local h
@@ -176,7 +177,7 @@ wg_cleanup() {
 	done
 	# wg_ifname runs in $(...), so its names are matched here by their shape: wg, a tag of
 	# one or two letters, this test's PID.
-	for i in "$WG_RUN"/wg[a-z]$$.sock "$WG_RUN"/wg[a-z][a-z]$$.sock; do
+	for i in "$WG_RUN"/wg[a-z]$$.sock "$WG_RUN"/wg[a-z][a-z]$$.sock "${WG_SOCKETS[@]}"; do
 		[ -e "$i" ] && rm -f "$i"
 	done
 }
