@@ -284,7 +284,11 @@ const char *opts_format_endpoint(const void *endpoint, char *buf, size_t size)
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
 
 		inet_ntop(AF_INET6, &in6->sin6_addr, addr, sizeof(addr));
-		snprintf(buf, size, "[%s]:%u", addr, ntohs(in6->sin6_port));
+		if (in6->sin6_scope_id) /* as the UAPI writes it, and opts_parse_endpoint reads */
+			snprintf(buf, size, "[%s%%%u]:%u", addr, in6->sin6_scope_id,
+				 ntohs(in6->sin6_port));
+		else
+			snprintf(buf, size, "[%s]:%u", addr, ntohs(in6->sin6_port));
 	} else {
 		snprintf(buf, size, "(family %d)", sa->sa_family);
 	}
