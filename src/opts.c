@@ -73,7 +73,8 @@ static const char option_help[] =
 	"  --trace          the per-packet lines (the default; says so against a -q)\n"
 	"  --pcap FILE      write every packet to and from the interface to FILE (pcap:\n"
 	"                   raw IP on a TUN, Ethernet on a TAP), readable while adit runs\n"
-	"  --user NAME      run as user NAME once the interface and the socket are open\n";
+	"  --user NAME      run as user NAME once the interface and the socket are open\n"
+	"                   (without --user: as the user ADIT_USER names, if set)\n";
 
 void opts_usage(enum lab_cmd cmd, bool full)
 {
