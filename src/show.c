@@ -46,21 +46,20 @@ void show_free(struct show_iface *s)
 	crypto_wipe(s, sizeof(*s));
 }
 
-/* Doubles *array (of *cap elements of size each) when n has reached it: a list of N
- * elements costs O(log N) reallocations and O(N) bytes copied. */
-static int grow(void *array, size_t *cap, size_t n, size_t size, size_t first)
+/* array (of *cap elements of size bytes) with room for one past n: doubled when full, so a
+ * list of N elements costs O(log N) reallocations and O(N) bytes copied. NULL when out of
+ * memory, array then unchanged. */
+static void *room_for_one(void *array, size_t *cap, size_t n, size_t size, size_t first)
 {
 	size_t want = *cap ? 2 * *cap : first;
 	void *grown;
 
 	if (n < *cap)
-		return 0;
-	grown = realloc(*(void **)array, want * size);
-	if (!grown)
-		return -ENOMEM;
-	*(void **)array = grown;
-	*cap = want;
-	return 0;
+		return array;
+	grown = realloc(array, want * size);
+	if (grown)
+		*cap = want;
+	return grown;
 }
 
 /* ADDR:PORT or [ADDR6]:PORT, numeric, into dst as adit's own printer writes it. */
@@ -98,6 +97,7 @@ static bool parse_offloads(const char *v, unsigned int *set)
 
 static int add_drop(struct show_drops *d, const char *key, const char *v)
 {
+	struct show_drop *grown;
 	uint64_t n;
 
 	if (!opts_parse_uint(v, UINT64_MAX, &n) || strlen(key) >= sizeof(d->drop->key))
@@ -106,8 +106,10 @@ static int add_drop(struct show_drops *d, const char *key, const char *v)
 		d->left_out++;
 		return 0;
 	}
-	if (grow(&d->drop, &d->cap, d->n, sizeof(*d->drop), 32) < 0)
+	grown = room_for_one(d->drop, &d->cap, d->n, sizeof(*grown), 32);
+	if (!grown)
 		return -ENOMEM;
+	d->drop = grown;
 	snprintf(d->drop[d->n].key, sizeof(d->drop->key), "%s", key);
 	d->drop[d->n++].count = n;
 	return 0;
@@ -128,7 +130,7 @@ static bool parse_mac(const char *v, uint8_t mac[6])
 /* allowed_ip=ADDR/PLEN (wg) or inner=ADDR|MAC (lab). */
 static int add_addr(struct show_iface *s, struct show_peer *p, const char *v)
 {
-	struct prefix a;
+	struct prefix a, *grown;
 
 	memset(&a, 0, sizeof(a));
 	if (p->kind != SHOW_WG_PEER && parse_mac(v, a.addr))
@@ -140,8 +142,10 @@ static int add_addr(struct show_iface *s, struct show_peer *p, const char *v)
 		p->addrs.left_out++;
 		return 0;
 	}
-	if (grow(&p->addrs.addr, &p->addrs.cap, p->addrs.n, sizeof(a), 4) < 0)
+	grown = room_for_one(p->addrs.addr, &p->addrs.cap, p->addrs.n, sizeof(a), 4);
+	if (!grown)
 		return -ENOMEM;
+	p->addrs.addr = grown;
 	p->addrs.addr[p->addrs.n++] = a;
 	s->naddrs++;
 	return 0;
@@ -149,7 +153,7 @@ static int add_addr(struct show_iface *s, struct show_peer *p, const char *v)
 
 static int begin_peer(struct show_iface *s, enum show_kind kind, const char *v)
 {
-	struct show_peer p;
+	struct show_peer p, *grown;
 
 	memset(&p, 0, sizeof(p));
 	p.kind = kind;
@@ -162,8 +166,10 @@ static int begin_peer(struct show_iface *s, enum show_kind kind, const char *v)
 		s->peers_left_out++; /* and its lines skipped, as are the next peers' */
 		return 0;
 	}
-	if (grow(&s->peer, &s->cap, s->npeers, sizeof(p), 16) < 0)
+	grown = room_for_one(s->peer, &s->cap, s->npeers, sizeof(p), 16);
+	if (!grown)
 		return -ENOMEM;
+	s->peer = grown;
 	s->peer[s->npeers++] = p;
 	return 0;
 }
