@@ -162,6 +162,7 @@ fake() {
 	wait_log fake '^listening'
 }
 # No byte outside printable ASCII, tab and newline, in the named files.
+# shellcheck disable=SC2317 # called through check
 terminal_safe() { ! LC_ALL=C grep -q '[^[:print:][:space:]]' "$@" && ! LC_ALL=C grep -q $'[\r\v\f]' "$@"; }
 fake escapes
 on server "$ADIT" show "$FAKE" >"$T/esc.out" 2>"$T/esc.err"
