@@ -28,7 +28,14 @@ MANDIR  ?= $(PREFIX)/share/man
 # systemd reads units from /usr/local/lib/systemd/system as from /lib/systemd/system.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 DROPIN  := wg-quick@.service.d
-INSTALLED := $(BINDIR)/adit $(MANDIR)/man8/adit.8 $(UNITDIR)/adit@.service $(UNITDIR)/$(DROPIN)/adit.conf
+# systemd-sysusers reads /usr/local/lib/sysusers.d as /usr/lib/sysusers.d: the user adit.
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+# The units run adit as this system user (ADIT_USER=adit). Installing to the real root
+# (DESTDIR empty) creates it now if it is missing; CREATE_USER=no leaves that to
+# systemd-sysusers (at boot) or to you.
+CREATE_USER ?= $(if $(DESTDIR),no,yes)
+INSTALLED := $(BINDIR)/adit $(MANDIR)/man8/adit.8 $(UNITDIR)/adit@.service \
+             $(UNITDIR)/$(DROPIN)/adit.conf $(SYSUSERSDIR)/adit.conf
 
 all: deps adit
 
@@ -49,6 +56,8 @@ $(BUILD)/%.o: src/%.c $(HDR) | $(BUILD) deps
 WRAP_test_timers := -Wl,--wrap=clock_now
 # The control socket tests look at the directory when the socket starts to listen.
 WRAP_test_ctlsock := -Wl,--wrap=listen
+# The show tests count reallocations: reading a long list must not make one per entry.
+WRAP_test_show := -Wl,--wrap=realloc
 $(BUILD)/unit/%: tests/unit/%.c $(LIBOBJ) $(HDR) | $(BUILD)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIBOBJ) $(LDLIBS) -lcmocka $(WRAP_$*)
@@ -151,8 +160,14 @@ install: $(BUILD)/adit $(BUILD)/adit.8 $(BUILD)/adit@.service $(BUILD)/wg-quick-
 	install -m 644 $(BUILD)/adit.8 $(DESTDIR)$(MANDIR)/man8/adit.8
 	install -m 644 $(BUILD)/adit@.service $(DESTDIR)$(UNITDIR)/adit@.service
 	install -m 644 $(BUILD)/wg-quick-adit.conf $(DESTDIR)$(UNITDIR)/$(DROPIN)/adit.conf
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 644 systemd/adit.sysusers $(DESTDIR)$(SYSUSERSDIR)/adit.conf
+	[ "$(CREATE_USER)" != yes ] || getent passwd adit >/dev/null || \
+		useradd --system --user-group --no-create-home --home-dir / \
+			--shell /usr/sbin/nologin --comment "adit userspace VPN daemon" adit
 
-# Exactly what install put there; the drop-in directory too, if nothing else is in it.
+# Exactly what install put there; the drop-in directory too, if nothing else is in it. The user
+# adit stays (files elsewhere may be its): userdel adit removes it.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	[ ! -d $(DESTDIR)$(UNITDIR)/$(DROPIN) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(UNITDIR)/$(DROPIN)

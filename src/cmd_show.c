@@ -5,6 +5,8 @@
  * (lab_control.c, ctlsock.h), with the same request. Both are root's alone. */
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,24 +92,49 @@ static bool maybe_adit(int fd, char *who, size_t size)
 	return strncmp(who, "adit", 4) == 0;
 }
 
-/* Reads the answer a line at a time into s. Returns show_parse_line's final result (1 for a
- * whole answer), 0 when the daemon hung up before it ended, or -errno when reading failed. */
-static int read_answer(int fd, struct show_iface *s, size_t *lines)
+/* Milliseconds left until deadline (CLOCK_MONOTONIC), 0 once it has passed. */
+static int ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	int64_t ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (int64_t)(deadline->tv_sec - now.tv_sec) * 1000 +
+	     (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? (int)ms : 0;
+}
+
+/* Reads the answer a line at a time into s, all of it within TIMEOUT_SEC of the start: a
+ * daemon that trickles its answer is cut off as one that is silent is. *lines counts the
+ * lines taken before the last one read. Returns
+ * show_parse_line's final result (1 for a whole answer), 0 when the daemon hung up before it
+ * ended, -ETIMEDOUT, or -errno when reading failed. *daemons is set when the daemon itself
+ * answered with an error (errno=N). */
+static int read_answer(int fd, struct show_iface *s, size_t *lines, bool *daemons)
 {
 	static char buf[65536];
 	char line[LINE_MAX_LEN + 1];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct timespec deadline;
 	size_t len = 0;
 	ssize_t n;
 	int ret;
 
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += TIMEOUT_SEC;
 	for (;;) {
-		do
-			n = recv(fd, buf, sizeof(buf), 0);
-		while (n < 0 && errno == EINTR);
-		if (n < 0)
+		ret = poll(&pfd, 1, ms_left(&deadline));
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0)
 			return -errno;
-		if (n == 0)
-			return 0;
+		if (ret == 0)
+			return -ETIMEDOUT;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return n ? -errno : 0;
 		for (ssize_t i = 0; i < n; i++) {
 			if (buf[i] != '\n') {
 				if (len == LINE_MAX_LEN || !buf[i])
@@ -117,12 +144,35 @@ static int read_answer(int fd, struct show_iface *s, size_t *lines)
 			}
 			line[len] = '\0';
 			len = 0;
-			(*lines)++;
+			*daemons = !strncmp(line, "errno=", 6);
 			ret = show_parse_line(s, line);
 			if (ret)
 				return ret;
+			(*lines)++; /* read whole and taken */
 		}
 	}
+}
+
+/* Why an answer could not be shown, for the user. */
+static void say_failed(const char *path, int ret, size_t lines, bool daemons)
+{
+	if (ret == 0)
+		log_error("%s: the daemon hung up in the middle of its answer (after %zu lines); "
+			  "try again", path, lines);
+	else if (ret == -ETIMEDOUT)
+		log_error("%s: the daemon did not finish its answer within %d s (%zu lines "
+			  "read); try again, and if it persists, look at the daemon's log", path,
+			  TIMEOUT_SEC, lines);
+	else if (ret == -EFBIG)
+		log_error("%s: the daemon's answer goes on past %u lines, more than adit show "
+			  "reads; is the daemon adit, and well?", path, SHOW_MAX_LINES);
+	else if (ret == -EPROTO && !daemons)
+		log_error("%s: line %zu of the daemon's answer is not what adit show reads (a "
+			  "malformed value, or a line of more than %d bytes); is the daemon adit, "
+			  "of the same version as this adit show?", path, lines + 1, LINE_MAX_LEN);
+	else
+		log_error("%s: %s: %s", path, daemons ? "the daemon answered with an error" :
+			  "cannot read the daemon's answer", strerror(-ret));
 }
 
 /* Asks the daemon at path and prints its interface, after a blank line if *shown (wg show's
@@ -133,6 +183,7 @@ static enum ask_result ask(const char *path, const char *name, bool named, bool 
 	struct show_iface s;
 	char who[32];
 	size_t lines = 0;
+	bool daemons = false;
 	int fd, ret;
 
 	fd = connect_to(path);
@@ -151,7 +202,7 @@ static enum ask_result ask(const char *path, const char *name, bool named, bool 
 	if (send(fd, REQUEST, strlen(REQUEST), MSG_NOSIGNAL) != (ssize_t)strlen(REQUEST))
 		ret = -errno;
 	else
-		ret = read_answer(fd, &s, &lines);
+		ret = read_answer(fd, &s, &lines, &daemons);
 	close(fd);
 	if (ret == 0 && !lines) {
 		show_free(&s);
@@ -165,12 +216,8 @@ static enum ask_result ask(const char *path, const char *name, bool named, bool 
 			putchar('\n');
 		show_print(stdout, &s, time(NULL));
 		*shown = true;
-	} else if (ret == 0) {
-		log_error("%s: the daemon hung up in the middle of its answer (after %zu lines); "
-			  "try again", path, lines);
 	} else {
-		log_error("%s: %s: %s", path, lines ? "the daemon answered with an error" :
-			  "cannot read the daemon's answer", strerror(-ret));
+		say_failed(path, ret, lines, daemons);
 	}
 	show_free(&s);
 	return ret == 1 ? ASK_OK : ASK_FAILED;
@@ -231,11 +278,15 @@ static void list_dir(const char *dir, char ***names, size_t *n)
 		len = strlen(e->d_name);
 		if (len <= 5 || len - 5 >= IF_NAMESIZE || strcmp(e->d_name + len - 5, ".sock"))
 			continue;
+		e->d_name[len - 5] = '\0';
+		/* A name that no interface can have is not asked (nor printed). */
+		if (opts_check_ifname(e->d_name) || strchr(e->d_name, '%'))
+			continue;
 		grown = realloc(*names, (*n + 1) * sizeof(**names));
 		if (!grown)
 			break;
 		*names = grown;
-		(*names)[*n] = strndup(e->d_name, len - 5);
+		(*names)[*n] = strdup(e->d_name);
 		if ((*names)[*n])
 			(*n)++;
 	}

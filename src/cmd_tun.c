@@ -118,7 +118,7 @@ int cmd_tun(int argc, char **argv)
 		opts_usage(CMD_TUN, true);
 		return EXIT_OK;
 	}
-	if (o.user && privs_find_user(&user, o.user) != 0)
+	if (privs_find_user(&user, o.user) != 0) /* --user, or else ADIT_USER */
 		return EXIT_USAGE;
 	if (io_pool_init(&c.pool, 2 * IO_BATCH) < 0)
 		return EXIT_FAIL;

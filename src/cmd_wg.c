@@ -29,6 +29,7 @@ static void usage(FILE *f)
 	      "      --no-offload  no TUN segmentation offloads, no UDP GSO/GRO (for debugging)\n"
 	      "      --threads N   seal and open packets on N threads (1, the default, to 16)\n"
 	      "      --user NAME   run as user NAME once the interface and sockets are open\n"
+	      "                    (without --user: as the user ADIT_USER names, if set)\n"
 	      "      --trace       a line per inner packet on stdout, with its peer; implies -f\n"
 	      "      --pcap FILE   write every inner packet, both ways, to FILE (pcap, raw IP)\n", f);
 }
@@ -133,6 +134,7 @@ int cmd_wg(int argc, char **argv)
 	bool foreground = false, offload = true, lines = false;
 	unsigned int threads = 1;
 	struct privs_user user = { 0 };
+	const char *user_name = NULL;
 	int ret, ready_fd = -1, took;
 
 	for (int i = 1; i < argc; i++) { /* argv[0]: "adit", or "wg" */
@@ -158,8 +160,7 @@ int cmd_wg(int argc, char **argv)
 				log_error("--user needs a user name (e.g. --user nobody)");
 				return EXIT_USAGE;
 			}
-			if (privs_find_user(&user, argv[++i]) != 0)
-				return EXIT_USAGE;
+			user_name = argv[++i];
 		} else if (!strcmp(argv[i], "--threads")) {
 			if (i + 1 == argc || !parse_threads(argv[++i], &threads)) {
 				log_error("--threads needs a number from 1 to %d (e.g. --threads 2)",
@@ -186,6 +187,8 @@ int cmd_wg(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (privs_find_user(&user, user_name) != 0) /* --user, or else ADIT_USER */
+		return EXIT_USAGE;
 	why = opts_check_ifname(ifname);
 	if (!why && strchr(ifname, '%'))
 		why = "wg mode takes a plain name, since wg finds it by that name";

@@ -585,7 +585,7 @@ int lab_main(enum lab_cmd cmd, int argc, char **argv)
 		opts_usage(cmd, true);
 		return EXIT_OK;
 	}
-	if (o.user && privs_find_user(&user, o.user) != 0)
+	if (privs_find_user(&user, o.user) != 0) /* --user, or else ADIT_USER */
 		return EXIT_USAGE;
 	return lab_run(&o, &user);
 }

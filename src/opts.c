@@ -73,7 +73,8 @@ static const char option_help[] =
 	"  --trace          the per-packet lines (the default; says so against a -q)\n"
 	"  --pcap FILE      write every packet to and from the interface to FILE (pcap:\n"
 	"                   raw IP on a TUN, Ethernet on a TAP), readable while adit runs\n"
-	"  --user NAME      run as user NAME once the interface and the socket are open\n";
+	"  --user NAME      run as user NAME once the interface and the socket are open\n"
+	"                   (without --user: as the user ADIT_USER names, if set)\n";
 
 void opts_usage(enum lab_cmd cmd, bool full)
 {
@@ -284,7 +285,11 @@ const char *opts_format_endpoint(const void *endpoint, char *buf, size_t size)
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
 
 		inet_ntop(AF_INET6, &in6->sin6_addr, addr, sizeof(addr));
-		snprintf(buf, size, "[%s]:%u", addr, ntohs(in6->sin6_port));
+		if (in6->sin6_scope_id) /* as the UAPI writes it, and opts_parse_endpoint reads */
+			snprintf(buf, size, "[%s%%%u]:%u", addr, in6->sin6_scope_id,
+				 ntohs(in6->sin6_port));
+		else
+			snprintf(buf, size, "[%s]:%u", addr, ntohs(in6->sin6_port));
 	} else {
 		snprintf(buf, size, "(family %d)", sa->sa_family);
 	}

@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -51,10 +52,24 @@ void privs_dont_dump(void *addr, size_t len)
 
 int privs_find_user(struct privs_user *u, const char *name)
 {
+	const char *env = getenv(PRIVS_USER_ENV);
 	struct passwd *pw;
 
+	if (!name && env && *env)
+		name = env;
+	else
+		env = NULL;
+	if (!name)
+		return 0;
 	errno = 0;
 	pw = getpwnam(name);
+	if (!pw && env) {
+		log_error(PRIVS_USER_ENV "=%s: %s; create the user ('useradd --system "
+			  "--no-create-home --shell /usr/sbin/nologin %s', which make install "
+			  "does for adit), or unset " PRIVS_USER_ENV, name,
+			  errno ? strerror(errno) : "no such user", name);
+		return EXIT_USAGE;
+	}
 	if (!pw) {
 		log_error("--user %s: %s", name,
 			  errno ? strerror(errno) : "no such user (see getent passwd)");
@@ -95,8 +110,10 @@ int privs_keep_only(bool net_admin, bool bind_service, const struct privs_user *
 	 * capabilities chosen above through the change. */
 	if (capng_change_id((int)user->uid, (int)user->gid,
 			    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) < 0) {
-		log_error("cannot become user %s (uid %u, gid %u); refusing to go on as root",
-			  user->name, (unsigned int)user->uid, (unsigned int)user->gid);
+		log_error("cannot become user %s (uid %u, gid %u): it takes CAP_SETUID, CAP_SETGID "
+			  "and CAP_SETPCAP (a systemd unit's CapabilityBoundingSet= must keep "
+			  "them); refusing to go on as root", user->name, (unsigned int)user->uid,
+			  (unsigned int)user->gid);
 		return -1;
 	}
 	return 0;

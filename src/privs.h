@@ -23,8 +23,13 @@ struct privs_user {
 	gid_t gid;
 	const char *name;
 };
-/* Looks NAME up (before anything is opened, so a typo stops adit at once). Returns 0, or
- * EXIT_USAGE after saying NAME is no user. */
+/* The environment variable that means --user NAME when --user is not given: wg-quick and
+ * systemd cannot add arguments to the adit they start, but pass its environment on. */
+#define PRIVS_USER_ENV "ADIT_USER"
+/* Looks up name (--user NAME), or when name is NULL the user ADIT_USER names (unset or
+ * empty: none, and u is left as it is), before anything is opened, so a typo stops adit at
+ * once. Returns 0, or EXIT_USAGE after saying the user does not exist and where it was
+ * named. */
 int privs_find_user(struct privs_user *u, const char *name);
 /* After the TUN and the sockets are open: no new privileges (no setuid exec can give any),
  * and of root's capabilities only CAP_NET_ADMIN (net_admin: fwmark, forced socket buffers)

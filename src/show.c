@@ -2,8 +2,10 @@
  * each peer's (a WireGuard peer from public_key=, a lab client from client=, a lab client's
  * server from server=), ending with errno=N. What it means is in uapi.c (wg mode) and
  * lab_control.c (lab mode); this file only reads it and prints it. */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,10 +30,15 @@ void show_init(struct show_iface *s, const char *name)
 	s->under_load = -1;
 }
 
+/* The words of the offload lines (tun_offload_names in tun.c, udp_offloads in uapi.c and
+ * lab_control.c): a value is a set of them, printed back in this order. */
+static const char *const offload_words[] = { "off",  "csum", "tso4", "tso6",
+					     "uso4", "uso6", "gso",  "gro" };
+
 void show_free(struct show_iface *s)
 {
 	for (size_t i = 0; i < s->npeers; i++) {
-		free(s->peer[i].allowed_ips);
+		free(s->peer[i].addrs.addr);
 		free(s->peer[i].drops.drop);
 	}
 	free(s->peer);
@@ -39,15 +46,53 @@ void show_free(struct show_iface *s)
 	crypto_wipe(s, sizeof(*s));
 }
 
-/* A short text value: false when it does not fit. */
-static bool copy(char *dst, size_t size, const char *v)
+/* array (of *cap elements of size bytes) with room for one past n: doubled when full, so a
+ * list of N elements costs O(log N) reallocations and O(N) bytes copied. NULL when out of
+ * memory, array then unchanged. */
+static void *room_for_one(void *array, size_t *cap, size_t n, size_t size, size_t first)
 {
-	size_t n = strlen(v);
+	size_t want = *cap ? 2 * *cap : first;
+	void *grown;
 
-	if (n >= size)
+	if (n < *cap)
+		return array;
+	grown = realloc(array, want * size);
+	if (grown)
+		*cap = want;
+	return grown;
+}
+
+/* ADDR:PORT or [ADDR6]:PORT, numeric, into dst as adit's own printer writes it. */
+static bool reprint_endpoint(char *dst, size_t size, const char *v)
+{
+	struct endpoint_addr e;
+	char text[80];
+
+	if (opts_parse_endpoint(v, &e, false) < 0)
 		return false;
-	memcpy(dst, v, n + 1);
-	return true;
+	opts_format_endpoint(&e.ss, text, sizeof(text));
+	return (size_t)snprintf(dst, size, "%s", text) < size;
+}
+
+/* "csum tso4": words of offload_words, once each, one space apart. */
+static bool parse_offloads(const char *v, unsigned int *set)
+{
+	size_t n, i;
+
+	*set = 0;
+	while (*v) {
+		n = strcspn(v, " ");
+		for (i = 0; i < sizeof(offload_words) / sizeof(offload_words[0]); i++)
+			if (strlen(offload_words[i]) == n && !strncmp(v, offload_words[i], n))
+				break;
+		if (i == sizeof(offload_words) / sizeof(offload_words[0]) || (*set & (1u << i)))
+			return false;
+		*set |= 1u << i;
+		v += n;
+		if (*v && !*++v)
+			return false; /* a trailing space */
+	}
+	return *set != 0;
 }
 
 static int add_drop(struct show_drops *d, const char *key, const char *v)
@@ -57,7 +102,11 @@ static int add_drop(struct show_drops *d, const char *key, const char *v)
 
 	if (!opts_parse_uint(v, UINT64_MAX, &n) || strlen(key) >= sizeof(d->drop->key))
 		return -EPROTO;
-	grown = realloc(d->drop, (d->n + 1) * sizeof(*d->drop));
+	if (d->n == SHOW_MAX_DROPS) {
+		d->left_out++;
+		return 0;
+	}
+	grown = room_for_one(d->drop, &d->cap, d->n, sizeof(*grown), 32);
 	if (!grown)
 		return -ENOMEM;
 	d->drop = grown;
@@ -66,45 +115,62 @@ static int add_drop(struct show_drops *d, const char *key, const char *v)
 	return 0;
 }
 
-/* Appends ", v" (or v first) to a list. */
-static int add_to_list(char **list, const char *v)
+/* aa:bb:cc:dd:ee:ff, as lab_control.c writes a TAP client's inner address. */
+static bool parse_mac(const char *v, uint8_t mac[6])
 {
-	size_t had = *list ? strlen(*list) : 0, n = strlen(v);
-	char *grown = realloc(*list, had + n + 3);
+	for (int i = 0; i < 6; i++, v += 3) {
+		if (!isxdigit((unsigned char)v[0]) || !isxdigit((unsigned char)v[1]) ||
+		    v[2] != (i == 5 ? '\0' : ':'))
+			return false;
+		mac[i] = (uint8_t)strtoul((char[3]){ v[0], v[1], '\0' }, NULL, 16);
+	}
+	return true;
+}
 
+/* allowed_ip=ADDR/PLEN (wg) or inner=ADDR|MAC (lab). */
+static int add_addr(struct show_iface *s, struct show_peer *p, const char *v)
+{
+	struct prefix a, *grown;
+
+	memset(&a, 0, sizeof(a));
+	if (p->kind != SHOW_WG_PEER && parse_mac(v, a.addr))
+		a.family = AF_PACKET;
+	else if ((p->kind == SHOW_WG_PEER) != (strchr(v, '/') != NULL) ||
+		 opts_parse_prefix(v, &a) < 0)
+		return -EPROTO;
+	if (s->naddrs == SHOW_MAX_ADDRS) {
+		p->addrs.left_out++;
+		return 0;
+	}
+	grown = room_for_one(p->addrs.addr, &p->addrs.cap, p->addrs.n, sizeof(a), 4);
 	if (!grown)
 		return -ENOMEM;
-	if (had) {
-		memcpy(grown + had, ", ", 2);
-		had += 2;
-	}
-	memcpy(grown + had, v, n + 1);
-	*list = grown;
+	p->addrs.addr = grown;
+	p->addrs.addr[p->addrs.n++] = a;
+	s->naddrs++;
 	return 0;
 }
 
 static int begin_peer(struct show_iface *s, enum show_kind kind, const char *v)
 {
-	struct show_peer *p;
+	struct show_peer p, *grown;
 
-	if (s->npeers == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 16;
-		struct show_peer *grown = realloc(s->peer, cap * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		s->peer = grown;
-		s->cap = cap;
-	}
-	p = &s->peer[s->npeers];
-	memset(p, 0, sizeof(*p));
-	p->kind = kind;
-	p->last_seen_ago = -1;
+	memset(&p, 0, sizeof(p));
+	p.kind = kind;
+	p.last_seen_ago = -1;
 	if (kind == SHOW_WG_PEER ? strlen(v) != WG_KEY_HEX_LEN ||
-					   !crypto_key_from_hex(p->public_key, v)
-				 : !copy(p->endpoint, sizeof(p->endpoint), v))
+					   !crypto_key_from_hex(p.public_key, v)
+				 : !reprint_endpoint(p.endpoint, sizeof(p.endpoint), v))
 		return -EPROTO;
-	s->npeers++;
+	if (s->peers_left_out || s->npeers == SHOW_MAX_PEERS) {
+		s->peers_left_out++; /* and its lines skipped, as are the next peers' */
+		return 0;
+	}
+	grown = room_for_one(s->peer, &s->cap, s->npeers, sizeof(p), 16);
+	if (!grown)
+		return -ENOMEM;
+	s->peer = grown;
+	s->peer[s->npeers++] = p;
 	return 0;
 }
 
@@ -114,8 +180,23 @@ static bool is_drop(const char *key)
 	       !strncmp(key, "lab_drop_", 9);
 }
 
+/* The offload lines' sets, by key; NULL for a key that is none. */
+static unsigned int *offloads_of(struct show_iface *s, const char *key)
+{
+	if (!strcmp(key, "tun_offloads"))
+		return &s->tun_offloads;
+	if (!strcmp(key, "udp4_offloads"))
+		return &s->udp4_offloads;
+	if (!strcmp(key, "udp6_offloads"))
+		return &s->udp6_offloads;
+	if (!strcmp(key, "udp_offloads"))
+		return &s->udp_offloads;
+	return NULL;
+}
+
 static int device_line(struct show_iface *s, const char *key, const char *v)
 {
+	unsigned int *offloads = offloads_of(s, key);
 	uint64_t n;
 
 	if (!strcmp(key, "own_public_key")) {
@@ -138,18 +219,14 @@ static int device_line(struct show_iface *s, const char *key, const char *v)
 	}
 	if (is_drop(key))
 		return add_drop(&s->drops, key, v);
-	if (!strcmp(key, "mode"))
-		return copy(s->mode, sizeof(s->mode), v) ? 0 : -EPROTO;
+	if (!strcmp(key, "mode")) {
+		s->mode = !strcmp(v, "server") ? "server" : !strcmp(v, "client") ? "client" : NULL;
+		return s->mode ? 0 : -EPROTO;
+	}
 	if (!strcmp(key, "listen"))
-		return copy(s->listen, sizeof(s->listen), v) ? 0 : -EPROTO;
-	if (!strcmp(key, "tun_offloads"))
-		return copy(s->tun_offloads, sizeof(s->tun_offloads), v) ? 0 : -EPROTO;
-	if (!strcmp(key, "udp4_offloads"))
-		return copy(s->udp4_offloads, sizeof(s->udp4_offloads), v) ? 0 : -EPROTO;
-	if (!strcmp(key, "udp6_offloads"))
-		return copy(s->udp6_offloads, sizeof(s->udp6_offloads), v) ? 0 : -EPROTO;
-	if (!strcmp(key, "udp_offloads"))
-		return copy(s->udp_offloads, sizeof(s->udp_offloads), v) ? 0 : -EPROTO;
+		return reprint_endpoint(s->listen, sizeof(s->listen), v) ? 0 : -EPROTO;
+	if (offloads)
+		return parse_offloads(v, offloads) ? 0 : -EPROTO;
 	if (!strcmp(key, "crypto_threads"))
 		return opts_parse_uint(v, 1024, &s->crypto_threads) ? 0 : -EPROTO;
 	if (!strcmp(key, "crypto_helped"))
@@ -173,7 +250,7 @@ static uint64_t *peer_counter(struct show_peer *p, const char *key)
 	return NULL;
 }
 
-static int peer_line(struct show_peer *p, const char *key, const char *v)
+static int peer_line(struct show_iface *s, struct show_peer *p, const char *key, const char *v)
 {
 	uint64_t n, *counter = peer_counter(p, key);
 
@@ -184,9 +261,9 @@ static int peer_line(struct show_peer *p, const char *key, const char *v)
 		return 0;
 	}
 	if (!strcmp(key, "endpoint"))
-		return copy(p->endpoint, sizeof(p->endpoint), v) ? 0 : -EPROTO;
+		return reprint_endpoint(p->endpoint, sizeof(p->endpoint), v) ? 0 : -EPROTO;
 	if (!strcmp(key, "allowed_ip") || !strcmp(key, "inner"))
-		return add_to_list(&p->allowed_ips, v);
+		return add_addr(s, p, v);
 	if (!strcmp(key, "has_preshared_key")) {
 		p->has_preshared_key = !strcmp(v, "true");
 		return 0;
@@ -212,6 +289,8 @@ int show_parse_line(struct show_iface *s, char *line)
 	char *v = strchr(line, '=');
 	uint64_t n;
 
+	if (++s->lines > SHOW_MAX_LINES)
+		return -EFBIG;
 	if (!v || v == line)
 		return -EPROTO;
 	*v++ = '\0';
@@ -226,9 +305,11 @@ int show_parse_line(struct show_iface *s, char *line)
 		return begin_peer(s, SHOW_LAB_CLIENT, v);
 	if (!strcmp(line, "server"))
 		return begin_peer(s, SHOW_LAB_SERVER, v);
+	if (s->peers_left_out)
+		return 0;
 	if (!s->npeers)
 		return device_line(s, line, v);
-	return peer_line(&s->peer[s->npeers - 1], line, v);
+	return peer_line(s, &s->peer[s->npeers - 1], line, v);
 }
 
 /* ---- wg(8)'s words (its show.c: pretty_time, ago, bytes) --------------------------------- */
@@ -310,6 +391,18 @@ static const char *drop_reason(const char *key)
 	return NULL;
 }
 
+/* s with every byte outside printable ASCII, and the backslash, as \xNN: for the texts kept
+ * as the daemon sent them (the keys of drop counters this adit does not know). */
+static void print_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s >= 0x20 && *s < 0x7f && *s != '\\')
+			fputc(*s, f);
+		else
+			fprintf(f, "\\x%02x", (unsigned char)*s);
+	}
+}
+
 /* "  dropped:" and a line per reason, "    N name: reason". */
 static void print_drops(FILE *f, const struct show_drops *d)
 {
@@ -321,9 +414,23 @@ static void print_drops(FILE *f, const struct show_drops *d)
 	for (size_t i = 0; i < d->n; i++) {
 		key = d->drop[i].key;
 		reason = drop_reason(key);
-		key = strstr(key, "drop_") + 5; /* is_drop: it holds one */
-		fprintf(f, "    %" PRIu64 " %s%s%s\n", d->drop[i].count, key, reason ? ": " : "",
-			reason ? reason : "");
+		fprintf(f, "    %" PRIu64 " ", d->drop[i].count);
+		print_escaped(f, strstr(key, "drop_") + 5); /* is_drop: it holds one */
+		fprintf(f, "%s%s\n", reason ? ": " : "", reason ? reason : "");
+	}
+	if (d->left_out)
+		fprintf(f, "    (%" PRIu64 " more counters not shown)\n", d->left_out);
+}
+
+static void print_offload_set(FILE *f, unsigned int set)
+{
+	const char *sep = "";
+
+	for (size_t i = 0; i < sizeof(offload_words) / sizeof(offload_words[0]); i++) {
+		if (set & (1u << i)) {
+			fprintf(f, "%s%s", sep, offload_words[i]);
+			sep = " ";
+		}
 	}
 }
 
@@ -331,19 +438,45 @@ static void print_drops(FILE *f, const struct show_drops *d)
 static void print_offloads(FILE *f, const struct show_iface *s)
 {
 	const struct {
-		const char *label, *value;
+		const char *label;
+		unsigned int set;
 	} parts[] = { { "TUN", s->tun_offloads }, { "UDP", s->udp_offloads },
 		      { "UDP (IPv4)", s->udp4_offloads }, { "UDP (IPv6)", s->udp6_offloads } };
 	bool any = false;
 
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		if (!parts[i].value[0])
+		if (!parts[i].set)
 			continue;
-		fprintf(f, "%s%s %s", any ? "; " : "  offloads: ", parts[i].label, parts[i].value);
+		fprintf(f, "%s%s ", any ? "; " : "  offloads: ", parts[i].label);
+		print_offload_set(f, parts[i].set);
 		any = true;
 	}
 	if (any)
 		fprintf(f, "\n");
+}
+
+/* "a/n, b/m" (wg's allowed IPs) or "a, b" (lab's inner addresses), or "(none)". */
+static void print_addrs(FILE *f, const struct show_addrs *l, bool with_plen)
+{
+	char text[INET6_ADDRSTRLEN + 8];
+	const struct prefix *a;
+
+	if (!l->n)
+		fprintf(f, "(none)");
+	for (size_t i = 0; i < l->n; i++) {
+		a = &l->addr[i];
+		if (a->family == AF_PACKET)
+			snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", a->addr[0],
+				 a->addr[1], a->addr[2], a->addr[3], a->addr[4], a->addr[5]);
+		else if (with_plen)
+			opts_format_prefix(a, text, sizeof(text));
+		else
+			inet_ntop(a->family, a->addr, text, sizeof(text));
+		fprintf(f, "%s%s", i ? ", " : "", text);
+	}
+	if (l->left_out)
+		fprintf(f, " (and %" PRIu64 " more not shown)", l->left_out);
+	fprintf(f, "\n");
 }
 
 static void print_transfer(FILE *f, const struct show_peer *p)
@@ -372,14 +505,17 @@ static void print_peer(FILE *f, const struct show_peer *p, time_t now)
 			fprintf(f, "  preshared key: (hidden)\n");
 		if (p->endpoint[0])
 			fprintf(f, "  endpoint: %s\n", p->endpoint);
-		fprintf(f, "  allowed ips: %s\n", p->allowed_ips ? p->allowed_ips : "(none)");
+		fprintf(f, "  allowed ips: ");
+		print_addrs(f, &p->addrs, true);
 		if (p->handshake_sec)
 			fprintf(f, "  latest handshake: %s\n",
 				show_ago(when, sizeof(when), now, (time_t)p->handshake_sec));
 	} else {
 		fprintf(f, "%s: %s\n", p->kind == SHOW_LAB_CLIENT ? "client" : "server", p->endpoint);
-		if (p->kind == SHOW_LAB_CLIENT)
-			fprintf(f, "  inner addresses: %s\n", p->allowed_ips ? p->allowed_ips : "(none)");
+		if (p->kind == SHOW_LAB_CLIENT) {
+			fprintf(f, "  inner addresses: ");
+			print_addrs(f, &p->addrs, false);
+		}
 		if (p->addrs_refused)
 			fprintf(f, "  inner addresses refused: %" PRIu64 "\n", p->addrs_refused);
 		if (p->last_seen_ago >= 0)
@@ -407,8 +543,10 @@ void show_print(FILE *f, struct show_iface *s, time_t now)
 {
 	char key[WG_KEY_BASE64_LEN + 1];
 
-	fprintf(f, "interface: %s\n", s->name);
-	if (s->mode[0])
+	fprintf(f, "interface: ");
+	print_escaped(f, s->name);
+	fprintf(f, "\n");
+	if (s->mode)
 		fprintf(f, "  mode: lab %s (plaintext)\n", s->mode);
 	if (s->has_public_key) {
 		crypto_key_to_base64(key, s->public_key);
@@ -430,10 +568,13 @@ void show_print(FILE *f, struct show_iface *s, time_t now)
 			(unsigned long long)s->crypto_threads, (unsigned long long)s->crypto_helped);
 	print_drops(f, &s->drops);
 	/* As wg show does it: qsort, equal handshakes in no particular order. */
-	if (s->npeers && !s->mode[0])
+	if (s->npeers && !s->mode)
 		qsort(s->peer, s->npeers, sizeof(*s->peer), by_handshake);
 	for (size_t i = 0; i < s->npeers; i++) {
 		fprintf(f, "\n");
 		print_peer(f, &s->peer[i], now);
 	}
+	if (s->peers_left_out)
+		fprintf(f, "\n(%" PRIu64 " more peers not shown: adit show prints at most %u)\n",
+			s->peers_left_out, SHOW_MAX_PEERS);
 }

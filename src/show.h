@@ -11,10 +11,20 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "opts.h"
 #include "wg/messages.h"
 
+/* What adit show keeps of an answer, at most. The daemon may be misbehaving (a --user daemon
+ * compromised through its input still holds root's socket): past these, what is left out is
+ * counted and said, and an answer longer than SHOW_MAX_LINES is refused. */
+#define SHOW_MAX_PEERS 65536
+#define SHOW_MAX_ADDRS (1u << 20) /* allowed IPs or inner addresses, of all peers together */
+#define SHOW_MAX_DROPS 64         /* drop counters of the interface, or of one peer */
+#define SHOW_MAX_LINES (1u << 22)
+
 /* A non-zero drop counter: its key as the daemon sent it (drop_mac1, io_drop_udp_full,
- * lab_drop_malformed) and its count. */
+ * lab_drop_malformed; printed escaped, since a newer daemon may name counters this adit
+ * does not know) and its count. */
 struct show_drop {
 	char key[40];
 	uint64_t count;
@@ -22,7 +32,17 @@ struct show_drop {
 
 struct show_drops {
 	struct show_drop *drop;
-	size_t n;
+	size_t n, cap;
+	uint64_t left_out; /* past SHOW_MAX_DROPS */
+};
+
+/* A peer's allowed IPs (wg: a/n) or a lab client's inner addresses (an IP address, plen at
+ * its maximum, or a TAP client's MAC: family AF_PACKET, the MAC in addr[0..5]). Grown by
+ * doubling, so an answer of N addresses is read in time linear in N. */
+struct show_addrs {
+	struct prefix *addr;
+	size_t n, cap;
+	uint64_t left_out; /* past SHOW_MAX_ADDRS */
 };
 
 enum show_kind {
@@ -34,9 +54,9 @@ enum show_kind {
 struct show_peer {
 	enum show_kind kind;
 	uint8_t public_key[WG_KEY_LEN];
-	char endpoint[80];           /* empty: none */
+	char endpoint[80];           /* empty: none; parsed and reprinted by opts_format_endpoint */
 	bool has_preshared_key;
-	char *allowed_ips;           /* "a/n, b/m" (wg), inner addresses "a, b" (lab); NULL: none */
+	struct show_addrs addrs;     /* allowed IPs (wg), inner addresses (lab) */
 	int64_t handshake_sec;       /* wall clock; 0: never */
 	int64_t last_seen_ago;       /* lab: seconds since its last datagram; -1: not said */
 	uint64_t rx_bytes, tx_bytes;
@@ -49,18 +69,22 @@ struct show_peer {
 
 struct show_iface {
 	char name[IFNAMSIZ];
-	char mode[16];               /* "" (wg mode), "server" or "client" (lab mode) */
+	const char *mode;            /* NULL (wg mode), "server" or "client" (lab mode) */
 	bool has_public_key;
 	uint8_t public_key[WG_KEY_LEN];
 	unsigned int listen_port;
 	uint32_t fwmark;
-	char listen[80];             /* lab server: where it listens */
+	char listen[80];             /* lab server: where it listens (as endpoint) */
 	int under_load;              /* -1: not said */
-	char tun_offloads[64], udp4_offloads[32], udp6_offloads[32], udp_offloads[32];
+	/* Sets of words of show.c's offload vocabulary (off, csum, tso4, gso, ...); 0: not said */
+	unsigned int tun_offloads, udp4_offloads, udp6_offloads, udp_offloads;
 	uint64_t crypto_threads, crypto_helped; /* --threads N (0: not said) */
 	struct show_drops drops;
 	struct show_peer *peer;
 	size_t npeers, cap;
+	uint64_t peers_left_out;     /* past SHOW_MAX_PEERS; their lines are skipped */
+	size_t naddrs;               /* of all peers, against SHOW_MAX_ADDRS */
+	size_t lines;                /* read so far, against SHOW_MAX_LINES */
 };
 
 void show_init(struct show_iface *s, const char *name);
@@ -68,7 +92,9 @@ void show_free(struct show_iface *s);
 /* Takes one line of the answer, without its newline (edited in place). Returns 0 when more
  * is to come, 1 once errno=0 has ended the answer, the negative errno the daemon answered
  * with, -EPROTO for a line that is not KEY=VALUE or a value that is not what its key takes,
- * -ENOMEM. Unknown keys are skipped, so a newer daemon can say more. */
+ * -EFBIG past SHOW_MAX_LINES, -ENOMEM. Unknown keys are skipped, so a newer daemon can say
+ * more. Every value kept is valid for its key (an address, an endpoint, a word of a fixed
+ * vocabulary) or escaped when printed, so no byte the daemon chose reaches the terminal raw. */
 int show_parse_line(struct show_iface *s, char *line);
 /* Prints the interface as wg show does, then what wg show cannot know; now is the wall clock
  * the handshakes are measured against. Sorts the WireGuard peers as wg show does (latest

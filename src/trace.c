@@ -3,6 +3,7 @@
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -19,6 +20,43 @@ void trace_lines(struct trace *t, enum link_type link)
 	t->on = true;
 }
 
+/* Opens path for the capture, as root may: a symbolic link (which a user who can write its
+ * directory, /tmp, may have put there for root to follow), anything but a regular file (a
+ * FIFO, a device) or a file of several links is refused before it is written; a regular
+ * file is truncated only then. Returns the descriptor, or -1 with errno set (ELOOP, EINVAL
+ * for what is not a plain regular file, as said). */
+static int open_capture(const char *path)
+{
+	struct stat st;
+	int fd, err;
+
+	/* O_NONBLOCK: a FIFO without a reader fails (ENXIO) rather than hang. */
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ELOOP) {
+		log_error("the capture file '%s' is a symbolic link, which --pcap does not follow "
+			  "(give it the path of a regular file, or remove the link)", path);
+		return -1;
+	}
+	if (fd < 0 && errno != ENXIO)
+		return -1;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		if (fd >= 0)
+			close(fd);
+		log_error("the capture file '%s' is not a regular file of one link (a FIFO, a "
+			  "device, a hard link?), which --pcap refuses to write: give it another "
+			  "path", path);
+		errno = EINVAL;
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, 0) < 0 || ftruncate(fd, 0) < 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
 int trace_open_pcap(struct trace *t, const char *path, enum link_type link)
 {
 	pcap_dumper_t *dumper = NULL;
@@ -31,7 +69,11 @@ int trace_open_pcap(struct trace *t, const char *path, enum link_type link)
 		log_error("cannot start a capture for --pcap: out of memory");
 		return EXIT_FAIL;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open_capture(path);
+	if (fd < 0 && (errno == ELOOP || errno == EINVAL)) {
+		pcap_close(dead); /* said */
+		return EXIT_FAIL;
+	}
 	if (fd < 0 || !(f = fdopen(fd, "wb")) || !(dumper = pcap_dump_fopen(dead, f))) {
 		log_error("cannot write the capture file '%s': %s (give --pcap a path in a "
 			  "directory that exists and that this user can write)", path,

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# make install puts exactly four files under DESTDIR and PREFIX: adit, adit(8), adit@.service
-# and wg-quick@.service.d/adit.conf; they work from there (the binary runs, man renders the page
-# and it names every command and option adit's --help texts list, systemd-analyze verify takes
-# both unit files, adit@.service's own command lines bring up an interface configured from
-# IFACE.conf, wg-quick runs adit with the drop-in's environment), and make uninstall removes
-# them and nothing else. Run by tests/run.sh install.
+# make install puts exactly five files under DESTDIR and PREFIX: adit, adit(8), adit@.service,
+# wg-quick@.service.d/adit.conf and sysusers.d/adit.conf; they work from there (the binary
+# runs, man renders the page and it names every command and option adit's --help texts list,
+# systemd-analyze verify takes both unit files, systemd-sysusers makes the user adit from its
+# file, adit@.service's own command lines bring up an interface configured from IFACE.conf and
+# run adit as ADIT_USER, wg-quick runs adit with the drop-in's environment, as ADIT_USER too),
+# and make uninstall removes them and nothing else. Installing to the real root creates the
+# user adit with useradd when it is missing (seen here through a stand-in useradd: the test
+# makes no user). Run by tests/run.sh install.
 # shellcheck disable=SC2317 # the helpers below run through check
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/netns/lib.sh"
@@ -22,14 +25,15 @@ expected() { # PREFIX, without its leading /
 	printf '%s\n' "dir $p/bin" "dir $p/lib" "dir $p/lib/systemd" "dir $p/lib/systemd/system" \
 		"dir $p/lib/systemd/system/wg-quick@.service.d" "dir $p/share" "dir $p/share/man" \
 		"dir $p/share/man/man8" "755 $p/bin/adit" "644 $p/lib/systemd/system/adit@.service" \
-		"644 $p/lib/systemd/system/wg-quick@.service.d/adit.conf" "644 $p/share/man/man8/adit.8"
+		"644 $p/lib/systemd/system/wg-quick@.service.d/adit.conf" "644 $p/share/man/man8/adit.8" \
+		"dir $p/lib/sysusers.d" "644 $p/lib/sysusers.d/adit.conf"
 }
 same_listing() { diff <(expected "$2" | sort) <(listing "$1"); }
 
 D=$T/destdir
 check "make install DESTDIR=\$T/destdir exits 0" mk install DESTDIR="$D"
 note "installed: $(cd "$D" && find . -mindepth 1 ! -type d | sort | tr '\n' ' ')"
-check "DESTDIR holds exactly bin/adit, man8/adit.8, adit@.service, the drop-in under usr/local" \
+check "DESTDIR holds exactly bin/adit, man8/adit.8, adit@.service, the drop-in, sysusers.d/adit.conf under usr/local" \
 	same_listing "$D" usr/local
 BIN=$D/usr/local/bin/adit UNITS=$D/usr/local/lib/systemd/system
 check "the installed adit is the one built" cmp "$ROOT/build/adit" "$BIN"
@@ -39,6 +43,34 @@ check "adit@.service runs /usr/local/bin/adit %i" grep -qx 'ExecStart=/usr/local
 check "the drop-in sets WG_QUICK_USERSPACE_IMPLEMENTATION=/usr/local/bin/adit" \
 	grep -qx 'Environment=WG_QUICK_USERSPACE_IMPLEMENTATION=/usr/local/bin/adit' \
 	"$UNITS/wg-quick@.service.d/adit.conf"
+check "adit@.service and the drop-in run adit as the user adit (Environment=ADIT_USER=adit)" \
+	sh -c "grep -qx 'Environment=ADIT_USER=adit' '$UNITS/adit@.service' &&
+		grep -qx 'Environment=ADIT_USER=adit' '$UNITS/wg-quick@.service.d/adit.conf'"
+sandboxed() { # FILE DIRECTIVE...
+	local f=$1 d missing=
+	shift
+	for d in "$@"; do grep -qx "$d" "$f" || missing="$missing $d"; done
+	[ -z "$missing" ] || { echo "not in $f:$missing"; return 1; }
+}
+check "  the drop-in sandboxes wg-quick@: /etc read-only but for /etc/wireguard, no new privileges" \
+	sandboxed "$UNITS/wg-quick@.service.d/adit.conf" NoNewPrivileges=yes ProtectSystem=strict \
+	'ReadWritePaths=/run -/etc/wireguard -/etc/resolv.conf' ProtectHome=read-only PrivateTmp=yes
+check "  adit@.service keeps the capabilities that become ADIT_USER" \
+	grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_SETPCAP' \
+	"$UNITS/adit@.service"
+SYSROOT=$T/sysroot
+makes_user() {
+	mkdir -p "$SYSROOT/etc" &&
+		systemd-sysusers --root="$SYSROOT" "$D/usr/local/lib/sysusers.d/adit.conf" &&
+		grep -Eq '^adit:x:[0-9]+:[0-9]+:adit userspace VPN daemon:/:/usr/sbin/nologin$' \
+			"$SYSROOT/etc/passwd"
+}
+if command -v systemd-sysusers >/dev/null; then
+	check "systemd-sysusers makes the system user adit from sysusers.d/adit.conf (in a scratch root)" \
+		makes_user
+else
+	skip "systemd-sysusers makes the user adit" "no systemd-sysusers on this machine"
+fi
 
 O=$T/opt
 check "make install PREFIX=/opt/adit DESTDIR=\$T/opt exits 0" mk install PREFIX=/opt/adit DESTDIR="$O"
@@ -79,7 +111,22 @@ check "  and EXIT STATUS, ENVIRONMENT (LOG_LEVEL), FILES, SEE ALSO wg(8) and wg-
 
 # Installed where the unit's paths are real, for systemd-analyze and to run its commands.
 P=$T/prefix PU=$T/prefix/lib/systemd/system
-check "make install PREFIX=\$T/prefix exits 0" mk install PREFIX="$P"
+# To the real root (DESTDIR empty), install makes the user adit if getent does not find it:
+# here with stand-ins for getent (no user adit) and useradd (which records what it was asked).
+FAKE=$T/fakebin
+mkdir -p "$FAKE"
+printf '#!/bin/sh\n[ -z "$GETENT_FINDS" ] && exit 2; echo "adit:x:999:999::/:/usr/sbin/nologin"\n' >"$FAKE/getent"
+printf '#!/bin/sh\necho "$*" >>"%s"\n' "$T/useradd.args" >"$FAKE/useradd"
+chmod +x "$FAKE/getent" "$FAKE/useradd"
+check "make install PREFIX=\$T/prefix exits 0" env PATH="$FAKE:$PATH" make -s --no-print-directory \
+	-C "$ROOT" install PREFIX="$P"
+note "useradd was asked: $(cat "$T/useradd.args" 2>/dev/null)"
+check "  it ran useradd --system ... adit, the user adit being missing" \
+	grep -Eqx -- '--system --user-group .*--shell /usr/sbin/nologin .*adit' "$T/useradd.args"
+rm -f "$T/useradd.args"
+check "make install again, the user adit there: exits 0" env PATH="$FAKE:$PATH" GETENT_FINDS=1 \
+	make -s --no-print-directory -C "$ROOT" install PREFIX="$P"
+check_not "  without useradd" test -e "$T/useradd.args"
 IF=$(wg_ifname inst) IQ=$(wg_ifname instq)
 # Exit status 0 and not a line of output: verify only warns, with 0, about a key it ignores.
 verify_clean() {
@@ -106,19 +153,27 @@ else
 fi
 
 # adit@.service's own command lines, as systemd would run them for instance $IF, as far as a
-# shell can: in a namespace, with the unit's capability bounding set and no_new_privs, and
-# the test's directory mounted (in a private mount namespace) on /etc/wireguard.
+# shell can: in a namespace, with the unit's environment, capability bounding set and
+# no_new_privs, and the test's directory mounted (in a private mount namespace) on
+# /etc/wireguard. The user the units name, adit, is taken as it is where it exists, else
+# nobody stands in for it (this test makes no user).
 U=$PU/adit@.service
 CAPS=-all$(sed -n 's/^CapabilityBoundingSet=//p' "$U" | tr '[:upper:]' '[:lower:]' | sed 's/cap_/,+/g; s/ //g')
+RUN_AS=adit
+getent passwd adit >/dev/null || RUN_AS=nobody
+RUN_UID=$(id -u "$RUN_AS")
+unit_env() { sed -n 's/^Environment=//p' "$1" | sed "s/^ADIT_USER=adit\$/ADIT_USER=$RUN_AS/" | tr '\n' ' '; }
+UNIT_ENV=$(unit_env "$U")
 ETC=$T/etc-wireguard
 unit_cmd() { # KEY
 	local line
 	line=$(sed -n "s/^$1=//p" "$U" | sed "s/%i/$IF/g")
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	on a unshare -m --propagation private bash -c \
-		'mount --bind "$1" /etc/wireguard && eval "exec setpriv --nnp --bounding-set=$2 $3"' \
-		_ "$ETC" "$CAPS" "$line"
+		'mount --bind "$1" /etc/wireguard && eval "exec setpriv --nnp --bounding-set=$2 env $3 $4"' \
+		_ "$ETC" "$CAPS" "$UNIT_ENV" "$line"
 }
+uid_of() { grep '^Uid:' "/proc/$1/status" | cut -f2; }
 port_is() { test "$(on a wg show "$IF" listen-port)" = "$1"; }
 unit_cmd_then_port() { unit_cmd "$1" && port_is "$2"; }
 started() { unit_cmd ExecStart && ip -n "$(ns a)" link show dev "$IF" && test -S "$WG_RUN/$IF.sock"; }
@@ -145,6 +200,9 @@ if [ ! -d /etc/wireguard ]; then
 	skip "adit@.service's ExecStart, ExecStartPost, ExecReload" "no /etc/wireguard to mount over"
 else
 	check "ExecStart ($P/bin/adit $IF, Type=forking) returns 0 once $IF and its socket exist" started
+	DPID=$(ip netns pids "$(ns a)" | head -n 1)
+	check "  the daemon runs as ADIT_USER=$RUN_AS (uid $RUN_UID), not root" \
+		test "$(uid_of "${DPID:-0}")" = "$RUN_UID"
 	check "ExecStartPost applies $IF.conf (a wg-quick file: Address= too) through wg-quick strip" \
 		unit_cmd ExecStartPost
 	check "  wg show $IF has the file's private key, listen port and peer" \
@@ -156,13 +214,12 @@ else
 	mv "$ETC/$IF.conf" "$ETC/saved"
 	check "ExecStartPost without $IF.conf succeeds and leaves the device as it was" \
 		unit_cmd_then_port ExecStartPost 51830
-	DPID=$(ip netns pids "$(ns a)" | head -n 1)
 	kill -TERM "$DPID" 2>/dev/null
 	check "SIGTERM (systemctl stop) ends the daemon; $IF and its socket are gone" stopped
 fi
 
 # wg-quick@.service with the drop-in: wg-quick with its environment starts the installed adit.
-ENVLINE=$(sed -n 's/^Environment=//p' "$PU/wg-quick@.service.d/adit.conf")
+ENVLINE=$(unit_env "$PU/wg-quick@.service.d/adit.conf")
 mkdir -p "$T/q"
 sed "s/^ListenPort = .*/ListenPort = 51822/" "$ETC/saved" >"$T/q/$IQ.conf"
 chmod 600 "$T/q/$IQ.conf"
@@ -171,16 +228,24 @@ if [ -e /sys/module/wireguard ] || on a ip link add "$IQ" type wireguard 2>/dev/
 	skip "wg-quick up with the drop-in's $ENVLINE" "this kernel has WireGuard: wg-quick would not run adit"
 else
 	check "wg-quick up $IQ.conf with the drop-in's $ENVLINE exits 0" \
-		on a env "$ENVLINE" wg-quick up "$T/q/$IQ.conf"
+		on a env $ENVLINE wg-quick up "$T/q/$IQ.conf"
+	# The daemon and its janitor (which stays root, without capabilities, to remove the socket).
+	# grep reads all of ip's output: with -q, ip could die of SIGPIPE and fail the pipe.
 	quick_daemon() {
 		local pid exes=
 		for pid in $(ip netns pids "$(ns a)"); do exes="$exes $(readlink "/proc/$pid/exe")"; done
 		echo "processes in A:$exes; listen-port $(on a wg show "$IQ" listen-port)"
-		test "$exes" = " $P/bin/adit" && test "$(on a wg show "$IQ" listen-port)" = 51822 &&
-			ip -n "$(ns a)" -o addr show dev "$IQ" | grep -q 'inet 10.66.0.1/24'
+		test "$exes" = " $P/bin/adit $P/bin/adit" &&
+			test "$(on a wg show "$IQ" listen-port)" = 51822 &&
+			ip -n "$(ns a)" -o addr show dev "$IQ" | grep 'inet 10.66.0.1/24' >/dev/null
 	}
 	check "  the daemon it left is the installed adit, on port 51822, with 10.66.0.1/24" quick_daemon
-	check "  wg-quick down $IQ.conf exits 0" on a env "$ENVLINE" wg-quick down "$T/q/$IQ.conf"
+	QPID=$(ip netns pids "$(ns a)" | head -n 1)
+	check "  and runs as ADIT_USER=$RUN_AS (uid $RUN_UID), not root" \
+		test "$(uid_of "${QPID:-0}")" = "$RUN_UID"
+	check "  wg-quick down $IQ.conf exits 0" on a env $ENVLINE wg-quick down "$T/q/$IQ.conf"
+	check "  the daemon is gone, and its socket" \
+		wait_for 5 sh -c "! kill -0 ${QPID:-0} 2>/dev/null && test ! -e '$WG_RUN/$IQ.sock'"
 fi
 
 # Uninstall removes what install put there, not what others did.
@@ -190,10 +255,11 @@ check "  it leaves another program and another drop-in where they were" \
 	test -e "$D/usr/local/bin/other-tool" -a -e "$UNITS/wg-quick@.service.d/local.conf"
 rm "$D/usr/local/bin/other-tool" "$UNITS/wg-quick@.service.d/local.conf"
 check "make uninstall again (nothing to remove) exits 0" mk uninstall DESTDIR="$D"
-check "  and no file is left, nor the drop-in directory: only usr/local's bin, man8, system" \
+check "  and no file is left, nor the drop-in directory: only usr/local's bin, man8, system, sysusers.d" \
 	diff <(printf '%s\n' "dir usr" "dir usr/local" "dir usr/local/bin" "dir usr/local/lib" \
 		"dir usr/local/lib/systemd" "dir usr/local/lib/systemd/system" "dir usr/local/share" \
-		"dir usr/local/share/man" "dir usr/local/share/man/man8") <(listing "$D")
+		"dir usr/local/share/man" "dir usr/local/share/man/man8" "dir usr/local/lib/sysusers.d" |
+		sort) <(listing "$D")
 no_file_in() { test -z "$(find "$1" ! -type d)"; }
 check "make uninstall PREFIX=\$T/prefix exits 0" mk uninstall PREFIX="$P"
 check "  and leaves no file in it" no_file_in "$P"

@@ -14,7 +14,10 @@
 #    nothing holds it for no more than 12 s (traffic flows meanwhile, and adit show is
 #    answered after it), one that sends anything but adit-show=1 is hung up on unanswered,
 #    and one that asks but never reads is sent the whole answer and hung up on;
-#  - a name nothing runs for: a message naming the socket, status 1.
+#  - a name nothing runs for: a message naming the socket, status 1;
+#  - a daemon that misbehaves (show_fake.py, named adit-fake): terminal escapes in a counter's
+#    key are printed escaped, in an endpoint refused (status 1, saying which line); none
+#    reaches the terminal; an answer trickled out forever is cut off after 10 s, status 1.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/wglib.sh"
 need_adit
@@ -149,4 +152,43 @@ check "a client that asks and does not read is sent the whole answer and hung up
 	awk '/^hung up after/ { exit !($4 < 2 && $7 > 0 && $NF == "True") }' "$T/noread.log"
 check "the server stops with status 0" stop srv
 check_not "  and its control socket is gone" test -e "$LABSOCK"
+
+# A misbehaving daemon at a wg socket of its own (the name is this test's).
+FAKE=fk$$
+FAKESOCK=/var/run/wireguard/$FAKE.sock
+mkdir -p /var/run/wireguard
+fake() {
+	start server fake "$PY" "$PYDIR/show_fake.py" "$FAKESOCK" "$1"
+	wait_log fake '^listening'
+}
+# No byte outside printable ASCII, tab and newline, in the named files.
+# shellcheck disable=SC2317 # called through check
+terminal_safe() { ! LC_ALL=C grep -q '[^[:print:][:space:]]' "$@" && ! LC_ALL=C grep -q $'[\r\v\f]' "$@"; }
+fake escapes
+on server "$ADIT" show "$FAKE" >"$T/esc.out" 2>"$T/esc.err"
+check "a daemon's answer with escapes in a counter's key: status 0" test $? -eq 0
+sed 's/^/#   /' "$T/esc.out" | cat -v
+check "  the key is printed escaped" \
+	grep -qxF '    3 \x1b]0;owned\x07\x1b[2J' "$T/esc.out"
+check "  and no control byte reaches the terminal" terminal_safe "$T/esc.out" "$T/esc.err"
+stop fake
+fake endpoint
+on server "$ADIT" show "$FAKE" >"$T/ep.out" 2>"$T/ep.err"
+check "an endpoint with escapes: status 1" test $? -eq 1
+check "  saying which line is wrong: $(cat -v "$T/ep.err")" \
+	grep -q "$FAKESOCK: line 3 of the daemon's answer is not what adit show reads" "$T/ep.err"
+check "  printing nothing of it" test ! -s "$T/ep.out"
+check "  and no control byte reaches the terminal" terminal_safe "$T/ep.out" "$T/ep.err"
+stop fake
+fake trickle
+T0=$(now_ms)
+on server timeout 30 "$ADIT" show "$FAKE" >"$T/tr.out" 2>"$T/tr.err"
+RC=$? TOOK=$(( $(now_ms) - T0 ))
+note "trickled answer: status $RC after $TOOK ms: $(cat "$T/tr.err")"
+check "an answer trickled out forever is cut off: status 1" test $RC -eq 1
+check "  after 10 s, not the 60 s it would trickle for" test $TOOK -ge 9500 -a $TOOK -lt 15000
+check "  saying the daemon did not finish in time" \
+	grep -q "$FAKESOCK: the daemon did not finish its answer within 10 s" "$T/tr.err"
+stop fake
+rm -f "$FAKESOCK"
 finish

@@ -6,7 +6,8 @@
 # traced). Lab mode, TUN and TAP: the usual lines, unchanged, and captures of raw IP and of
 # Ethernet frames; `adit tun --reply` captures its replies. A capture file that cannot be
 # written stops adit at start with exit 1 and a message naming it, before any interface
-# exists; --trace implies the foreground; -q with --trace is refused.
+# exists, and so does one at a symbolic link, which is not followed; --trace implies the
+# foreground; -q with --trace is refused.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/wglib.sh"
 need_adit
@@ -150,6 +151,14 @@ rc=$?
 check "lab: an unwritable --pcap path exits 1 (got $rc), naming the file" \
 	sh -c "[ $rc -eq 1 ] && grep -q \"cannot write the capture file '/proc/no-such-dir/x.pcap'\" '$T/bad-lab.out'"
 check_not "lab: and makes no interface" sh -c "ip -n $(ns server) link show | grep -q trc"
+# A symbolic link at the --pcap path (someone else's, in /tmp) is not followed.
+echo "not a capture" >"$T/target"
+ln -s "$T/target" "$T/link.pcap"
+on server "$ADIT" server -n trc%d --pcap "$T/link.pcap" >"$T/link-lab.out" 2>&1
+rc=$?
+check "lab: --pcap at a symbolic link exits 1 (got $rc), saying it does not follow it: $(cat "$T/link-lab.out")" \
+	sh -c "[ $rc -eq 1 ] && grep -q \"capture file '$T/link.pcap' is a symbolic link, which --pcap does not follow\" '$T/link-lab.out'"
+check "lab: and the file the link names is untouched" grep -qx "not a capture" "$T/target"
 
 # --- lab mode, TAP ------------------------------------------------------------------------
 start_adit server tsrv server --tap -a 192.168.53.11/24 --pcap "$T/tsrv.pcap"

@@ -16,6 +16,17 @@
 
 static char buf[256];
 
+/* Every realloc of the code under test, counted (linked with --wrap=realloc). */
+void *__real_realloc(void *p, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+static size_t reallocs;
+
+void *__wrap_realloc(void *p, size_t size)
+{
+	reallocs++;
+	return __real_realloc(p, size);
+}
+
 static void bytes_in_wg_units(void **state)
 {
 	(void)state;
@@ -227,6 +238,189 @@ static void bad_answers(void **state)
 	show_free(&s);
 }
 
+/* Feeds one line, copied so show_parse_line may edit it. */
+static int feed_one(struct show_iface *s, const char *text)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "%s", text);
+	return show_parse_line(s, line);
+}
+
+/* What show_print writes for s; the caller frees it. */
+static char *printed(struct show_iface *s)
+{
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&out, &size);
+
+	assert_non_null(f);
+	show_print(f, s, 1000);
+	fclose(f);
+	return out;
+}
+
+/* Printable ASCII and newlines only: no escape sequence, no C1 control, no raw byte. */
+static void assert_terminal_safe(const char *out, const char *what)
+{
+	for (const unsigned char *c = (const unsigned char *)out; *c; c++)
+		if (*c != '\n' && (*c < 0x20 || *c >= 0x7f))
+			fail_msg("%s: byte 0x%02x printed at offset %zu of:\n%s", what, *c,
+				 (size_t)((const char *)c - out), out);
+}
+
+/* A misbehaving daemon (a --user daemon taken over through its input still holds root's
+ * socket) puts terminal escapes in every value adit show prints. Each such value must be
+ * refused (addresses, endpoints, words of a fixed vocabulary) and nothing of it printed. */
+static void control_bytes_never_printed(void **state)
+{
+	static const struct {
+		const char *before, *bad;
+	} cases[] = {
+		{ "", "client=\x1b[2J10.9.0.5:40000" },
+		{ "", "server=10.9.0.11:9090\x1b]0;owned\x07" },
+		{ "public_key=" BOB_HEX, "endpoint=\x1b[31m192.0.2.1:51820" },
+		{ "public_key=" BOB_HEX, "endpoint=[fd00::1]:51820\r\x1b[K" },
+		{ "client=10.9.0.5:40000", "inner=\x1b[8m" },
+		{ "client=10.9.0.5:40000", "inner=aa:bb:cc:dd:ee:ff\x1b" },
+		{ "public_key=" BOB_HEX, "allowed_ip=10.0.0.2/32\x1b[0m" },
+		{ "", "mode=server\x1b[0m" },
+		{ "", "mode=\x9b" "2J" },
+		{ "", "listen=0.0.0.0:9090\r\x1b[K" },
+		{ "", "tun_offloads=csum\x1b[1m tso4" },
+		{ "", "udp4_offloads=\x9b" "2J" },
+		{ "", "udp6_offloads=gso\x07" },
+		{ "", "udp_offloads=off \x1b" },
+	};
+	struct show_iface s;
+	char *out;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		show_init(&s, "wg0");
+		if (cases[i].before[0])
+			assert_int_equal(feed_one(&s, cases[i].before), 0);
+		assert_int_equal(feed_one(&s, cases[i].bad), -EPROTO);
+		out = printed(&s);
+		assert_terminal_safe(out, cases[i].bad);
+		free(out);
+		show_free(&s);
+	}
+	/* A drop counter's key is kept (a newer adit may count more), escaped. */
+	show_init(&s, "wg0");
+	assert_int_equal(feed(&s, "drop_\x1b[2Jx\\=5\npublic_key=" BOB_HEX "\n"
+				  "io_drop_\x9b" "1m=6\nerrno=0\n"), 1);
+	out = printed(&s);
+	assert_terminal_safe(out, "drop keys");
+	assert_non_null(strstr(out, "    5 \\x1b[2Jx\\x5c\n"));
+	assert_non_null(strstr(out, "    6 \\x9b1m\n"));
+	free(out);
+	show_free(&s);
+}
+
+/* Valid values are printed back by adit's own printer, in its canonical form. */
+static void values_reprinted(void **state)
+{
+	struct show_iface s;
+	char *out;
+
+	(void)state;
+	show_init(&s, "tap0");
+	assert_int_equal(feed(&s, "mode=client\nlisten=:9090\n"
+				  "tun_offloads=tso4 csum\nudp_offloads=gro gso\n"
+				  "server=[fd00:0::1]:9090\n"
+				  "client=[fe80::1%3]:40000\ninner=02:00:00:AA:bb:01\ninner=fd00:0::5\n"
+				  "errno=0\n"), 1);
+	out = printed(&s);
+	assert_string_equal(out,
+		"interface: tap0\n"
+		"  mode: lab client (plaintext)\n"
+		"  listening on: 0.0.0.0:9090\n"
+		"  offloads: TUN csum tso4; UDP gso gro\n"
+		"\n"
+		"server: [fd00::1]:9090\n"
+		"\n"
+		"client: [fe80::1%3]:40000\n"
+		"  inner addresses: 02:00:00:aa:bb:01, fd00::5\n");
+	free(out);
+	show_free(&s);
+	show_init(&s, "wg0");
+	/* A word twice, an empty set, a prefix where an address goes, and the reverse. */
+	assert_int_equal(feed_one(&s, "tun_offloads=csum csum"), -EPROTO);
+	assert_int_equal(feed_one(&s, "udp_offloads="), -EPROTO);
+	assert_int_equal(feed_one(&s, "listen=example.org:9090"), -EPROTO);
+	assert_int_equal(feed_one(&s, "client=10.9.0.5:40000"), 0);
+	assert_int_equal(feed_one(&s, "inner=10.0.0.1/24"), -EPROTO);
+	assert_int_equal(feed_one(&s, "public_key=" BOB_HEX), 0);
+	assert_int_equal(feed_one(&s, "allowed_ip=10.0.0.1"), -EPROTO);
+	show_free(&s);
+}
+
+/* An answer past adit show's limits: peers and addresses past them are counted and said,
+ * and the answer is refused past SHOW_MAX_LINES lines. */
+static void huge_answer_capped(void **state)
+{
+	struct show_iface s;
+	char *out, *at;
+	size_t peers = 0;
+
+	(void)state;
+	show_init(&s, "wg0");
+	for (size_t i = 0; i < SHOW_MAX_PEERS + 3; i++) {
+		assert_int_equal(feed_one(&s, "public_key=" BOB_HEX), 0);
+		assert_int_equal(feed_one(&s, "allowed_ip=10.0.0.1/32"), 0);
+	}
+	assert_int_equal(feed_one(&s, "errno=0"), 1);
+	out = printed(&s);
+	for (at = out; (at = strstr(at, "\npeer: ")); at++)
+		peers++;
+	assert_int_equal(peers, SHOW_MAX_PEERS);
+	assert_non_null(strstr(out, "(3 more peers not shown: adit show prints at most"));
+	free(out);
+	show_free(&s);
+
+	show_init(&s, "wg0");
+	assert_int_equal(feed_one(&s, "public_key=" BOB_HEX), 0);
+	for (size_t i = 0; i < SHOW_MAX_ADDRS + 5; i++)
+		assert_int_equal(feed_one(&s, "allowed_ip=fd00::1/128"), 0);
+	assert_int_equal(s.peer[0].addrs.n, SHOW_MAX_ADDRS);
+	assert_int_equal(s.peer[0].addrs.left_out, 5);
+	show_free(&s);
+
+	show_init(&s, "wg0");
+	for (size_t i = 1; i < SHOW_MAX_LINES; i++)
+		assert_int_equal(feed_one(&s, "a_key_from_a_newer_adit=1"), 0);
+	assert_int_equal(feed_one(&s, "a_key_from_a_newer_adit=1"), 0);
+	assert_int_equal(feed_one(&s, "errno=0"), -EFBIG);
+	show_free(&s);
+}
+
+/* A peer's list of N allowed IPs (or a lab client's N inner addresses) is built with a
+ * number of reallocations that grows as log N, not N: every entry is copied O(1) times. */
+static void address_list_built_in_linear_time(void **state)
+{
+	static const char *const first[] = { "public_key=" BOB_HEX, "client=10.9.0.5:40000" };
+	static const char *const key[] = { "allowed_ip", "inner" }, *const plen[] = { "/24", "" };
+	char line[64];
+	struct show_iface s;
+	size_t n = 20000, before;
+
+	(void)state;
+	for (size_t k = 0; k < 2; k++) {
+		show_init(&s, "wg0");
+		assert_int_equal(feed_one(&s, first[k]), 0);
+		before = reallocs;
+		for (size_t i = 0; i < n; i++) {
+			snprintf(line, sizeof(line), "%s=10.%zu.%zu.0%s", key[k], i >> 8, i & 255,
+				 plen[k]);
+			assert_int_equal(feed_one(&s, line), 0);
+		}
+		/* Doubling from 4: 13 reallocations reach 32768 >= 20000. */
+		assert_in_range(reallocs - before, 1, 16);
+		show_free(&s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +430,10 @@ int main(void)
 		cmocka_unit_test(lab_answer_printed),
 		cmocka_unit_test(peers_sorted_by_handshake),
 		cmocka_unit_test(bad_answers),
+		cmocka_unit_test(control_bytes_never_printed),
+		cmocka_unit_test(values_reprinted),
+		cmocka_unit_test(huge_answer_capped),
+		cmocka_unit_test(address_list_built_in_linear_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +172,44 @@ static void unwritable_path_fails(void **state)
 	trace_close(&t); /* nothing to close: harmless */
 }
 
+/* root writing --pcap /tmp/x.pcap must not follow a link another user put there to a file
+ * of root's, nor write into a FIFO or a second name of another file: each is refused, and
+ * the file the link names is left as it was. */
+static void links_and_non_files_refused(void **state)
+{
+	struct trace t = { 0 };
+	enum log_level was = log_level;
+	char lnk[80], other[80], fifo[80], buf[16] = "";
+	FILE *f;
+
+	(void)state;
+	snprintf(lnk, sizeof(lnk), "%s.link", path);
+	snprintf(other, sizeof(other), "%s.hard", path);
+	snprintf(fifo, sizeof(fifo), "%s.fifo", path);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("root's file\n", f);
+	fclose(f);
+	assert_int_equal(symlink(path, lnk), 0);
+	assert_int_equal(link(path, other), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	log_level = LEVEL_SILENT;
+	assert_int_equal(trace_open_pcap(&t, lnk, LINK_IP), EXIT_FAIL);
+	assert_int_equal(errno, ELOOP);
+	assert_int_equal(trace_open_pcap(&t, other, LINK_IP), EXIT_FAIL);
+	assert_int_equal(trace_open_pcap(&t, fifo, LINK_IP), EXIT_FAIL); /* no reader: no hang */
+	log_level = was;
+	assert_false(t.on);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "root's file\n");
+	unlink(lnk);
+	unlink(other);
+	unlink(fifo);
+}
+
 static void line_is_where_then_summary(void **state)
 {
 	char buf[256];
@@ -198,6 +237,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tun_packets_read_back, make_path, remove_path),
 		cmocka_unit_test_setup_teardown(tap_frames_are_ethernet, make_path, remove_path),
 		cmocka_unit_test(unwritable_path_fails),
+		cmocka_unit_test_setup_teardown(links_and_non_files_refused, make_path, remove_path),
 		cmocka_unit_test(line_is_where_then_summary),
 	};
 
