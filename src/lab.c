@@ -242,11 +242,11 @@ static void say_refusal(struct relay *r, enum lab_learned what, const struct lab
 
 	opts_format_endpoint(from, where, sizeof(where));
 	if (what == LAB_FULL)
-		log_warn("the client table is full (%u clients, each seen in the last %u s): new "
-			 "client %s refused; its packets still reach %s but nothing can be sent "
-			 "back to it until a client has been quiet that long; later refusals are "
-			 "counted", lab_clients_counts(r->table)->clients, LAB_IDLE_SEC, where,
-			 r->tun.name);
+		log_warn("the client table is full (%u clients, each confirmed and seen in the "
+			 "last %u s): new client %s refused; its packets still reach %s but "
+			 "nothing can be sent back to it until a client has been quiet that long; "
+			 "later refusals are counted", lab_clients_counts(r->table)->clients,
+			 LAB_IDLE_SEC, where, r->tun.name);
 	else
 		log_warn("client %s sends from more than %d inner addresses at once: %s not "
 			 "learned, so nothing can be sent back to it; one of the client's "
@@ -418,10 +418,11 @@ static void print_table_stats(const struct lab_clients *t)
 
 	log_info("client table: %u clients; %llu new clients refused (table full), %llu inner "
 		 "addresses refused (client at its cap of %d), %llu places taken by another port "
-		 "of the same host, %llu stale clients replaced", n->clients,
-		 (unsigned long long)n->refused, (unsigned long long)n->addrs_refused,
-		 LAB_CLIENT_ADDRS, (unsigned long long)n->host_replaced,
-		 (unsigned long long)n->expired);
+		 "of the same host, %llu stale clients replaced, %llu unconfirmed clients "
+		 "replaced", n->clients, (unsigned long long)n->refused,
+		 (unsigned long long)n->addrs_refused, LAB_CLIENT_ADDRS,
+		 (unsigned long long)n->host_replaced, (unsigned long long)n->expired,
+		 (unsigned long long)n->unconfirmed_replaced);
 	while ((c = lab_clients_next(t, c))) {
 		if (!c->refused)
 			continue;
