@@ -23,6 +23,11 @@
 _Static_assert(IO_BUF_SIZE - IO_HEADROOM >= 65535 - 8, "a buffer must hold any UDP payload");
 #define TUN_ROOM (IO_BUF_SIZE - IO_HEADROOM)
 
+/* What the TAP server may flood to confirmed clients in one second, all copies counted: a
+ * lab's broadcasts (ARP, neighbour discovery) need a few kilobytes; a flood that forged
+ * sources turned into a reflector stops here. */
+#define FLOOD_BYTES_PER_SEC (128 * 1024)
+
 struct relay {
 	const struct lab_opts *o;
 	struct tun tun;
@@ -33,7 +38,9 @@ struct relay {
 	struct trace trace; /* --pcap; the lines are lab mode's own */
 	int path_error; /* the network's last complaint (ICMP, via the socket), until traffic flows */
 	uint64_t now, moved_logged;
-	bool host_limit_said;
+	bool host_limit_said, flood_budget_said;
+	uint64_t flood_second; /* the second flood_left is for */
+	size_t flood_left;     /* bytes of FLOOD_BYTES_PER_SEC not yet flooded this second */
 	struct lab_clients *table;    /* server only */
 	struct io_pool pool;          /* IO_BATCH buffers for the TUN, IO_BATCH for the socket */
 	struct io_stats udp_stats;
@@ -119,19 +126,71 @@ static void queue(struct relay *r, const uint8_t *pkt, size_t len, const struct 
 /* Where the server sent a packet from its TUN, for the per-packet line. */
 struct choice {
 	const struct lab_client *to; /* the one client it went to, or NULL */
-	unsigned int flooded;             /* clients it went to when flooded */
+	unsigned int flooded;        /* clients it went to when flooded */
+	unsigned int withheld;       /* clients it was held back from (flood_may_reach) */
 };
 
-/* The server's choice for a packet from its TUN: the client owning the destination; with no
- * owner, on a TUN the only client there is (the lab's behaviour), on a TAP every client, as a
- * switch floods a frame it cannot place. */
-static void route(struct relay *r, const uint8_t *pkt, size_t len, struct choice *ch)
+static void say_flood_budget(struct relay *r)
+{
+	if (r->flood_budget_said)
+		return;
+	r->flood_budget_said = true;
+	log_warn("frames flooded from %s (broadcast, multicast, unknown destination) reached "
+		 "%d KiB in a second: copies over that are dropped until the next second, and "
+		 "counted; frames for a known client still go to it", r->tun.name,
+		 FLOOD_BYTES_PER_SEC / 1024);
+}
+
+/* Whether a flooded frame of len bytes may go to c. Anyone can send a datagram from a
+ * forged source, and every frame the server floods goes to every client: without a limit,
+ * a broadcast the server's kernel makes in answer to one forged datagram goes to a thousand
+ * forged sources, a reflector. So an unconfirmed client (lab_clients.h) is flooded only as
+ * long as it has been sent no more bytes than it sent, and confirmed clients share
+ * FLOOD_BYTES_PER_SEC. */
+static bool flood_may_reach(struct relay *r, const struct lab_client *c, size_t len)
+{
+	if (!c->confirmed) {
+		if (c->tx_bytes + len <= c->rx_bytes)
+			return true;
+		r->st.flood_unconfirmed++;
+		return false;
+	}
+	if (r->flood_second != r->now) {
+		r->flood_second = r->now;
+		r->flood_left = FLOOD_BYTES_PER_SEC;
+	}
+	if (len <= r->flood_left) {
+		r->flood_left -= len;
+		return true;
+	}
+	r->st.flood_over_budget++;
+	say_flood_budget(r);
+	return false;
+}
+
+/* A frame no client owns goes to every client it may reach, as a switch floods a frame it
+ * cannot place; the most recently seen first. */
+static void flood(struct relay *r, const uint8_t *pkt, size_t len, struct choice *ch)
 {
 	const struct lab_client *c = NULL;
+
+	while ((c = lab_clients_next(r->table, c))) {
+		if (!flood_may_reach(r, c, len)) {
+			ch->withheld++;
+			continue;
+		}
+		queue(r, pkt, len, c);
+		ch->flooded++;
+	}
+}
+
+/* The server's choice for a packet from its TUN: the client owning the destination; with no
+ * owner, on a TUN the only client there is (the lab's behaviour), on a TAP a flood. */
+static void route(struct relay *r, const uint8_t *pkt, size_t len, struct choice *ch)
+{
 	struct lab_key key;
 
-	ch->to = NULL;
-	ch->flooded = 0;
+	*ch = (struct choice){ 0 };
 	if (lab_key_of(pkt, len, r->link, false, &key))
 		ch->to = lab_clients_lookup(r->table, &key);
 	if (!ch->to && r->link == LINK_IP)
@@ -140,12 +199,8 @@ static void route(struct relay *r, const uint8_t *pkt, size_t len, struct choice
 		queue(r, pkt, len, ch->to);
 		return;
 	}
-	if (r->link == LINK_ETHER) {
-		while ((c = lab_clients_next(r->table, c))) {
-			queue(r, pkt, len, c);
-			ch->flooded++;
-		}
-	}
+	if (r->link == LINK_ETHER)
+		flood(r, pkt, len, ch);
 	if (!ch->flooded)
 		r->st.no_client++;
 }
@@ -160,8 +215,14 @@ static void tun_line(const struct relay *r, const uint8_t *pkt, size_t len,
 	else if (ch->to)
 		snprintf(note, sizeof(note), " (to %s)", opts_format_endpoint(&ch->to->addr, where,
 									sizeof(where)));
-	else if (ch->flooded)
+	else if (ch->flooded && !ch->withheld)
 		snprintf(note, sizeof(note), " (to all %u clients)", ch->flooded);
+	else if (ch->flooded)
+		snprintf(note, sizeof(note), " (to %u of %u clients)", ch->flooded,
+			 ch->flooded + ch->withheld);
+	else if (ch->withheld)
+		snprintf(note, sizeof(note), " (to none of %u clients: flood limits)",
+			 ch->withheld);
 	else
 		snprintf(note, sizeof(note), lab_clients_counts(r->table)->clients ?
 			 " (no client owns the destination: dropped)" : " (no client yet: dropped)");
@@ -451,6 +512,11 @@ static void print_stats(const struct relay *r)
 	io_stats_log("the socket", &r->udp_stats);
 	if (r->table)
 		print_table_stats(r->table);
+	if (s->flood_unconfirmed || s->flood_over_budget)
+		log_info("flooded copies held back: %llu from unconfirmed clients (more than they "
+			 "sent), %llu over the budget of %d KiB/s",
+			 (unsigned long long)s->flood_unconfirmed,
+			 (unsigned long long)s->flood_over_budget, FLOOD_BYTES_PER_SEC / 1024);
 	if (!dropped)
 		return;
 	log_info("dropped %llu: %llu malformed, %llu without client",
