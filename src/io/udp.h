@@ -87,7 +87,7 @@ struct udp_tx {
 	struct udp_tx_item item[UDP_TX_MAX];
 	struct mmsghdr msg[UDP_TX_MAX];
 	struct iovec iov[UDP_TX_MAX];
-	unsigned int first[UDP_TX_MAX]; /* message m carries items first[m] .. first[m + 1] - 1 */
+	unsigned int first[UDP_TX_MAX + 1]; /* message m: items first[m] .. first[m + 1] - 1 */
 	union {
 		struct cmsghdr align;
 		char buf[96];
