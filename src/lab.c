@@ -12,6 +12,7 @@
 #include "lab.h"
 #include "lab_clients.h"
 #include "lab_control.h"
+#include "lab_flood.h"
 #include "log.h"
 #include "loop.h"
 #include "packet.h"
@@ -22,11 +23,6 @@
 /* A datagram is one packet: a buffer holds the largest UDP payload, so none is cut short. */
 _Static_assert(IO_BUF_SIZE - IO_HEADROOM >= 65535 - 8, "a buffer must hold any UDP payload");
 #define TUN_ROOM (IO_BUF_SIZE - IO_HEADROOM)
-
-/* What the TAP server may flood to confirmed clients in one second, all copies counted: a
- * lab's broadcasts (ARP, neighbour discovery) need a few kilobytes; a flood that forged
- * sources turned into a reflector stops here. */
-#define FLOOD_BYTES_PER_SEC (128 * 1024)
 
 struct relay {
 	const struct lab_opts *o;
@@ -39,8 +35,7 @@ struct relay {
 	int path_error; /* the network's last complaint (ICMP, via the socket), until traffic flows */
 	uint64_t now, moved_logged;
 	bool host_limit_said, flood_budget_said;
-	uint64_t flood_second; /* the second flood_left is for */
-	size_t flood_left;     /* bytes of FLOOD_BYTES_PER_SEC not yet flooded this second */
+	struct lab_flood flood;
 	struct lab_clients *table;    /* server only */
 	struct io_pool pool;          /* IO_BATCH buffers for the TUN, IO_BATCH for the socket */
 	struct io_stats udp_stats;
@@ -127,7 +122,7 @@ static void queue(struct relay *r, const uint8_t *pkt, size_t len, const struct 
 struct choice {
 	const struct lab_client *to; /* the one client it went to, or NULL */
 	unsigned int flooded;        /* clients it went to when flooded */
-	unsigned int withheld;       /* clients it was held back from (flood_may_reach) */
+	unsigned int withheld;       /* clients it was held back from (lab_flood.h) */
 };
 
 static void say_flood_budget(struct relay *r)
@@ -138,49 +133,30 @@ static void say_flood_budget(struct relay *r)
 	log_warn("frames flooded from %s (broadcast, multicast, unknown destination) reached "
 		 "%d KiB in a second: copies over that are dropped until the next second, and "
 		 "counted; frames for a known client still go to it", r->tun.name,
-		 FLOOD_BYTES_PER_SEC / 1024);
+		 LAB_FLOOD_BYTES_PER_SEC / 1024);
 }
 
-/* Whether a flooded frame of len bytes may go to c. Anyone can send a datagram from a
- * forged source, and every frame the server floods goes to every client: without a limit,
- * a broadcast the server's kernel makes in answer to one forged datagram goes to a thousand
- * forged sources, a reflector. So an unconfirmed client (lab_clients.h) is flooded only as
- * long as it has been sent no more bytes than it sent, and confirmed clients share
- * FLOOD_BYTES_PER_SEC. */
-static bool flood_may_reach(struct relay *r, const struct lab_client *c, size_t len)
-{
-	if (!c->confirmed) {
-		if (c->tx_bytes + len <= c->rx_bytes)
-			return true;
-		r->st.flood_unconfirmed++;
-		return false;
-	}
-	if (r->flood_second != r->now) {
-		r->flood_second = r->now;
-		r->flood_left = FLOOD_BYTES_PER_SEC;
-	}
-	if (len <= r->flood_left) {
-		r->flood_left -= len;
-		return true;
-	}
-	r->st.flood_over_budget++;
-	say_flood_budget(r);
-	return false;
-}
-
-/* A frame no client owns goes to every client it may reach, as a switch floods a frame it
- * cannot place; the most recently seen first. */
+/* A frame no client owns goes to every client lab_flood.h lets it reach, as a switch floods
+ * a frame it cannot place; the most recently seen first. */
 static void flood(struct relay *r, const uint8_t *pkt, size_t len, struct choice *ch)
 {
 	const struct lab_client *c = NULL;
 
 	while ((c = lab_clients_next(r->table, c))) {
-		if (!flood_may_reach(r, c, len)) {
-			ch->withheld++;
+		switch (lab_flood_check(&r->flood, c, len, r->now)) {
+		case LAB_FLOOD_SEND:
+			queue(r, pkt, len, c);
+			ch->flooded++;
 			continue;
+		case LAB_FLOOD_UNCONFIRMED:
+			r->st.flood_unconfirmed++;
+			break;
+		case LAB_FLOOD_OVER_BUDGET:
+			r->st.flood_over_budget++;
+			say_flood_budget(r);
+			break;
 		}
-		queue(r, pkt, len, c);
-		ch->flooded++;
+		ch->withheld++;
 	}
 }
 
@@ -516,7 +492,7 @@ static void print_stats(const struct relay *r)
 		log_info("flooded copies held back: %llu from unconfirmed clients (more than they "
 			 "sent), %llu over the budget of %d KiB/s",
 			 (unsigned long long)s->flood_unconfirmed,
-			 (unsigned long long)s->flood_over_budget, FLOOD_BYTES_PER_SEC / 1024);
+			 (unsigned long long)s->flood_over_budget, LAB_FLOOD_BYTES_PER_SEC / 1024);
 	if (!dropped)
 		return;
 	log_info("dropped %llu: %llu malformed, %llu without client",
