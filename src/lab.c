@@ -12,6 +12,7 @@
 #include "lab.h"
 #include "lab_clients.h"
 #include "lab_control.h"
+#include "lab_flood.h"
 #include "log.h"
 #include "loop.h"
 #include "packet.h"
@@ -33,7 +34,8 @@ struct relay {
 	struct trace trace; /* --pcap; the lines are lab mode's own */
 	int path_error; /* the network's last complaint (ICMP, via the socket), until traffic flows */
 	uint64_t now, moved_logged;
-	bool host_limit_said;
+	bool host_limit_said, flood_budget_said;
+	struct lab_flood flood;
 	struct lab_clients *table;    /* server only */
 	struct io_pool pool;          /* IO_BATCH buffers for the TUN, IO_BATCH for the socket */
 	struct io_stats udp_stats;
@@ -119,19 +121,52 @@ static void queue(struct relay *r, const uint8_t *pkt, size_t len, const struct 
 /* Where the server sent a packet from its TUN, for the per-packet line. */
 struct choice {
 	const struct lab_client *to; /* the one client it went to, or NULL */
-	unsigned int flooded;             /* clients it went to when flooded */
+	unsigned int flooded;        /* clients it went to when flooded */
+	unsigned int withheld;       /* clients it was held back from (lab_flood.h) */
 };
 
-/* The server's choice for a packet from its TUN: the client owning the destination; with no
- * owner, on a TUN the only client there is (the lab's behaviour), on a TAP every client, as a
- * switch floods a frame it cannot place. */
-static void route(struct relay *r, const uint8_t *pkt, size_t len, struct choice *ch)
+static void say_flood_budget(struct relay *r)
+{
+	if (r->flood_budget_said)
+		return;
+	r->flood_budget_said = true;
+	log_warn("frames flooded from %s (broadcast, multicast, unknown destination) reached "
+		 "%d KiB in a second: copies over that are dropped until the next second, and "
+		 "counted; frames for a known client still go to it", r->tun.name,
+		 LAB_FLOOD_BYTES_PER_SEC / 1024);
+}
+
+/* A frame no client owns goes to every client lab_flood.h lets it reach, as a switch floods
+ * a frame it cannot place; the most recently seen first. */
+static void flood(struct relay *r, const uint8_t *pkt, size_t len, struct choice *ch)
 {
 	const struct lab_client *c = NULL;
+
+	while ((c = lab_clients_next(r->table, c))) {
+		switch (lab_flood_check(&r->flood, c, len, r->now)) {
+		case LAB_FLOOD_SEND:
+			queue(r, pkt, len, c);
+			ch->flooded++;
+			continue;
+		case LAB_FLOOD_UNCONFIRMED:
+			r->st.flood_unconfirmed++;
+			break;
+		case LAB_FLOOD_OVER_BUDGET:
+			r->st.flood_over_budget++;
+			say_flood_budget(r);
+			break;
+		}
+		ch->withheld++;
+	}
+}
+
+/* The server's choice for a packet from its TUN: the client owning the destination; with no
+ * owner, on a TUN the only client there is (the lab's behaviour), on a TAP a flood. */
+static void route(struct relay *r, const uint8_t *pkt, size_t len, struct choice *ch)
+{
 	struct lab_key key;
 
-	ch->to = NULL;
-	ch->flooded = 0;
+	*ch = (struct choice){ 0 };
 	if (lab_key_of(pkt, len, r->link, false, &key))
 		ch->to = lab_clients_lookup(r->table, &key);
 	if (!ch->to && r->link == LINK_IP)
@@ -140,12 +175,8 @@ static void route(struct relay *r, const uint8_t *pkt, size_t len, struct choice
 		queue(r, pkt, len, ch->to);
 		return;
 	}
-	if (r->link == LINK_ETHER) {
-		while ((c = lab_clients_next(r->table, c))) {
-			queue(r, pkt, len, c);
-			ch->flooded++;
-		}
-	}
+	if (r->link == LINK_ETHER)
+		flood(r, pkt, len, ch);
 	if (!ch->flooded)
 		r->st.no_client++;
 }
@@ -160,8 +191,14 @@ static void tun_line(const struct relay *r, const uint8_t *pkt, size_t len,
 	else if (ch->to)
 		snprintf(note, sizeof(note), " (to %s)", opts_format_endpoint(&ch->to->addr, where,
 									sizeof(where)));
-	else if (ch->flooded)
+	else if (ch->flooded && !ch->withheld)
 		snprintf(note, sizeof(note), " (to all %u clients)", ch->flooded);
+	else if (ch->flooded)
+		snprintf(note, sizeof(note), " (to %u of %u clients)", ch->flooded,
+			 ch->flooded + ch->withheld);
+	else if (ch->withheld)
+		snprintf(note, sizeof(note), " (to none of %u clients: flood limits)",
+			 ch->withheld);
 	else
 		snprintf(note, sizeof(note), lab_clients_counts(r->table)->clients ?
 			 " (no client owns the destination: dropped)" : " (no client yet: dropped)");
@@ -242,11 +279,11 @@ static void say_refusal(struct relay *r, enum lab_learned what, const struct lab
 
 	opts_format_endpoint(from, where, sizeof(where));
 	if (what == LAB_FULL)
-		log_warn("the client table is full (%u clients, each seen in the last %u s): new "
-			 "client %s refused; its packets still reach %s but nothing can be sent "
-			 "back to it until a client has been quiet that long; later refusals are "
-			 "counted", lab_clients_counts(r->table)->clients, LAB_IDLE_SEC, where,
-			 r->tun.name);
+		log_warn("the client table is full (%u clients, each confirmed and seen in the "
+			 "last %u s): new client %s refused; its packets still reach %s but "
+			 "nothing can be sent back to it until a client has been quiet that long; "
+			 "later refusals are counted", lab_clients_counts(r->table)->clients,
+			 LAB_IDLE_SEC, where, r->tun.name);
 	else
 		log_warn("client %s sends from more than %d inner addresses at once: %s not "
 			 "learned, so nothing can be sent back to it; one of the client's "
@@ -418,10 +455,11 @@ static void print_table_stats(const struct lab_clients *t)
 
 	log_info("client table: %u clients; %llu new clients refused (table full), %llu inner "
 		 "addresses refused (client at its cap of %d), %llu places taken by another port "
-		 "of the same host, %llu stale clients replaced", n->clients,
-		 (unsigned long long)n->refused, (unsigned long long)n->addrs_refused,
-		 LAB_CLIENT_ADDRS, (unsigned long long)n->host_replaced,
-		 (unsigned long long)n->expired);
+		 "of the same host, %llu stale clients replaced, %llu unconfirmed clients "
+		 "replaced", n->clients, (unsigned long long)n->refused,
+		 (unsigned long long)n->addrs_refused, LAB_CLIENT_ADDRS,
+		 (unsigned long long)n->host_replaced, (unsigned long long)n->expired,
+		 (unsigned long long)n->unconfirmed_replaced);
 	while ((c = lab_clients_next(t, c))) {
 		if (!c->refused)
 			continue;
@@ -450,6 +488,11 @@ static void print_stats(const struct relay *r)
 	io_stats_log("the socket", &r->udp_stats);
 	if (r->table)
 		print_table_stats(r->table);
+	if (s->flood_unconfirmed || s->flood_over_budget)
+		log_info("flooded copies held back: %llu from unconfirmed clients (more than they "
+			 "sent), %llu over the budget of %d KiB/s",
+			 (unsigned long long)s->flood_unconfirmed,
+			 (unsigned long long)s->flood_over_budget, LAB_FLOOD_BYTES_PER_SEC / 1024);
 	if (!dropped)
 		return;
 	log_info("dropped %llu: %llu malformed, %llu without client",

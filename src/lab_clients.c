@@ -25,12 +25,24 @@ struct inner {
 	bool used;
 };
 
+/* Two lists of clients by when they were last seen: every client, and the unconfirmed ones
+ * (whose oldest gives way first to a newcomer). */
+enum { ALL, UNCONFIRMED, LISTS };
+
+struct link {
+	uint32_t newer, older;
+};
+
+struct ends {
+	uint32_t newest, oldest;
+};
+
 struct place {
 	struct lab_client c; /* first: a client the caller holds is its place */
 	struct inner addrs[LAB_CLIENT_ADDRS];
 	uint64_t tick;         /* the learn it was last seen in: orders clients within a second */
 	uint32_t next_of_host; /* in its host's hash chain; in the free list when not used */
-	uint32_t newer, older; /* in the list of clients by when they were last seen */
+	struct link link[LISTS];
 	unsigned int naddrs;
 	bool used;
 };
@@ -38,7 +50,8 @@ struct place {
 struct lab_clients {
 	uint64_t idle, tick;
 	uint8_t hash_key[crypto_shorthash_KEYBYTES];
-	uint32_t newest, oldest, free;
+	struct ends list[LISTS];
+	uint32_t free;
 	uint32_t last; /* the place learned from last: most datagrams come from it again */
 	bool full;     /* a newcomer was refused, and no place has been given since */
 	struct lab_clients_counts counts;
@@ -60,7 +73,8 @@ struct lab_clients *lab_clients_new(unsigned int idle_sec)
 	}
 	crypto_shorthash_keygen(t->hash_key);
 	t->idle = idle_sec;
-	t->newest = t->oldest = NONE;
+	for (int l = 0; l < LISTS; l++)
+		t->list[l].newest = t->list[l].oldest = NONE;
 	memset(t->host_bucket, 0xff, sizeof(t->host_bucket));
 	memset(t->addr_bucket, 0xff, sizeof(t->addr_bucket));
 	for (uint32_t i = 0; i < LAB_CLIENTS_MAX; i++)
@@ -112,16 +126,25 @@ static const struct inner *inner_of(const struct lab_clients *t, uint32_t n)
 	return &t->places[n / LAB_CLIENT_ADDRS].addrs[n % LAB_CLIENT_ADDRS];
 }
 
-/* The bytes that name a host: the IP address without the port. */
+/* The bytes that name a host: an IPv4 address (also one mapped into IPv6, as a server on
+ * [::] sees IPv4 clients), or the /64 of an IPv6 address, since one machine may send from
+ * any address of its /64. */
 static const uint8_t *host_bytes(const struct sockaddr *sa, size_t *len)
 {
+	const struct in6_addr *a6;
+
 	if (sa->sa_family == AF_INET) {
 		*len = 4;
 		return (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
 	}
 	if (sa->sa_family == AF_INET6) {
-		*len = 16;
-		return (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+		a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			*len = 4;
+			return a6->s6_addr + 12;
+		}
+		*len = 8;
+		return a6->s6_addr;
 	}
 	*len = 0;
 	return (const uint8_t *)sa;
@@ -218,31 +241,56 @@ static void remove_inner(struct lab_clients *t, uint32_t n)
 	t->places[n / LAB_CLIENT_ADDRS].naddrs--;
 }
 
-static void list_unlink(struct lab_clients *t, uint32_t i)
+static void list_unlink(struct lab_clients *t, int l, uint32_t i)
 {
-	struct place *p = &t->places[i];
+	struct link *k = &t->places[i].link[l];
 
-	if (p->newer != NONE)
-		t->places[p->newer].older = p->older;
+	if (k->newer != NONE)
+		t->places[k->newer].link[l].older = k->older;
 	else
-		t->newest = p->older;
-	if (p->older != NONE)
-		t->places[p->older].newer = p->newer;
+		t->list[l].newest = k->older;
+	if (k->older != NONE)
+		t->places[k->older].link[l].newer = k->newer;
 	else
-		t->oldest = p->newer;
+		t->list[l].oldest = k->newer;
 }
 
-static void list_push(struct lab_clients *t, uint32_t i)
+static void list_push(struct lab_clients *t, int l, uint32_t i)
 {
-	struct place *p = &t->places[i];
+	struct link *k = &t->places[i].link[l];
 
-	p->newer = NONE;
-	p->older = t->newest;
-	if (t->newest != NONE)
-		t->places[t->newest].newer = i;
+	k->newer = NONE;
+	k->older = t->list[l].newest;
+	if (t->list[l].newest != NONE)
+		t->places[t->list[l].newest].link[l].newer = i;
 	else
-		t->oldest = i;
-	t->newest = i;
+		t->list[l].oldest = i;
+	t->list[l].newest = i;
+}
+
+/* Place i was just seen: it moves to the front of its lists. */
+static void touch(struct lab_clients *t, uint32_t i)
+{
+	for (int l = 0; l < LISTS; l++) {
+		if (l == UNCONFIRMED && t->places[i].c.confirmed)
+			break;
+		if (t->list[l].newest == i)
+			continue;
+		list_unlink(t, l, i);
+		list_push(t, l, i);
+	}
+}
+
+/* A datagram from place i at now: the second one LAB_CONFIRM_SEC after its first confirms
+ * it, and it leaves the list of those that give way first. */
+static void confirm(struct lab_clients *t, uint32_t i, uint64_t now)
+{
+	struct lab_client *c = &t->places[i].c;
+
+	if (c->confirmed || now - c->first_seen < LAB_CONFIRM_SEC)
+		return;
+	c->confirmed = true;
+	list_unlink(t, UNCONFIRMED, i);
 }
 
 /* Empties place i: its addresses stop routing. Returns i, for reuse. */
@@ -255,7 +303,9 @@ static uint32_t evict(struct lab_clients *t, uint32_t i)
 			remove_inner(t, i * LAB_CLIENT_ADDRS + s);
 	unchain(t, &t->host_bucket[host_hash(t, (const struct sockaddr *)&p->c.addr)], i,
 		host_link);
-	list_unlink(t, i);
+	list_unlink(t, ALL, i);
+	if (!p->c.confirmed)
+		list_unlink(t, UNCONFIRMED, i);
 	p->used = false;
 	t->counts.clients--;
 	return i;
@@ -298,7 +348,8 @@ static uint32_t host_at_limit(const struct lab_clients *t, const struct sockaddr
 	return n >= LAB_HOST_CLIENTS ? oldest : NONE;
 }
 
-/* Room for a new client, in the order the header gives; NONE when every place is fresh. */
+/* Room for a new client, in the order the header gives; NONE when every place is held by a
+ * fresh confirmed client. */
 static uint32_t place_for(struct lab_clients *t, const struct sockaddr *sa,
 			  const struct lab_key *key, uint64_t now)
 {
@@ -313,14 +364,19 @@ static uint32_t place_for(struct lab_clients *t, const struct sockaddr *sa,
 		t->free = t->places[i].next_of_host;
 		return i;
 	}
-	if (t->oldest != NONE && !fresh(t, t->places[t->oldest].c.last_seen, now)) {
-		t->counts.expired++;
-		return evict(t, t->oldest);
-	}
 	owned = find_inner(t, key);
 	/* A restart, counted as the move of its address. */
 	if (owned != NONE && same_host(&t->places[owned / LAB_CLIENT_ADDRS].c, sa))
 		return evict(t, owned / LAB_CLIENT_ADDRS);
+	i = t->list[ALL].oldest;
+	if (i != NONE && !fresh(t, t->places[i].c.last_seen, now)) {
+		t->counts.expired++;
+		return evict(t, i);
+	}
+	if (t->list[UNCONFIRMED].oldest != NONE) {
+		t->counts.unconfirmed_replaced++;
+		return evict(t, t->list[UNCONFIRMED].oldest);
+	}
 	return NONE;
 }
 
@@ -341,10 +397,12 @@ static uint32_t new_client(struct lab_clients *t, const struct sockaddr *sa, soc
 	memset(p, 0, sizeof(*p));
 	memcpy(&p->c.addr, sa, len);
 	p->c.addrlen = len;
+	p->c.first_seen = now;
 	p->used = true;
 	p->next_of_host = *bucket;
 	*bucket = i;
-	list_push(t, i);
+	list_push(t, ALL, i);
+	list_push(t, UNCONFIRMED, i);
 	t->counts.clients++;
 	return i;
 }
@@ -426,10 +484,8 @@ enum lab_learned lab_clients_learn(struct lab_clients *t, const struct lab_key *
 	t->last = i;
 	t->places[i].c.last_seen = now;
 	t->places[i].tick = ++t->tick;
-	if (t->newest != i) {
-		list_unlink(t, i);
-		list_push(t, i);
-	}
+	confirm(t, i, now);
+	touch(t, i);
 	out->client = &t->places[i].c;
 	ret = learn_key(t, i, key, now, out);
 	return ret == LAB_NEW && owned ? LAB_MOVED : ret;
@@ -447,12 +503,13 @@ const struct lab_client *lab_clients_sole(const struct lab_clients *t, uint64_t 
 {
 	const struct place *p;
 
-	if (t->newest == NONE)
+	if (t->list[ALL].newest == NONE)
 		return NULL;
-	p = &t->places[t->newest];
+	p = &t->places[t->list[ALL].newest];
 	if (!fresh(t, p->c.last_seen, now))
 		return t->counts.clients == 1 ? &p->c : NULL;
-	if (p->older == NONE || !fresh(t, t->places[p->older].c.last_seen, now))
+	if (p->link[ALL].older == NONE ||
+	    !fresh(t, t->places[p->link[ALL].older].c.last_seen, now))
 		return &p->c;
 	return NULL;
 }
@@ -460,7 +517,7 @@ const struct lab_client *lab_clients_sole(const struct lab_clients *t, uint64_t 
 const struct lab_client *lab_clients_next(const struct lab_clients *t,
 					  const struct lab_client *prev)
 {
-	uint32_t i = prev ? ((const struct place *)prev)->older : t->newest;
+	uint32_t i = prev ? ((const struct place *)prev)->link[ALL].older : t->list[ALL].newest;
 
 	return i == NONE ? NULL : &t->places[i].c;
 }

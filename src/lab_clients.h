@@ -8,13 +8,22 @@
  * stop that. What it stops is one sender taking room from the others:
  * - a client holds at most LAB_CLIENT_ADDRS inner addresses; a new one takes the place of its
  *   own least recently seen address if that one is stale, and is refused otherwise;
- * - a host (outer IP address) holds at most LAB_HOST_CLIENTS places; a new port of a host at
- *   its limit takes the place of that host's least recently seen one, so a flood of ports
- *   churns only its own host's places, and a client restarted on any host gets in;
- * - a new client takes a free place, else the least recently seen stale client's place, else
- *   the place of a client of its own host that owns the address it sends from (the same
- *   client, restarted on a new port); when every place is held by a fresh client the
- *   newcomer is refused and counted: clients talking now are kept over one not seen yet.
+ * - a host (an outer IPv4 address, or an IPv6 /64: one machine may hold a whole /64) holds
+ *   at most LAB_HOST_CLIENTS places; a new port of a host at its limit takes the place of
+ *   that host's least recently seen one, so a flood of ports churns only its own host's
+ *   places, and a client restarted on any host gets in;
+ * - a new client takes a free place, else the place of a client of its own host that owns
+ *   the address it sends from (the same client, restarted on a new port), else the least
+ *   recently seen stale client's place, else the least recently seen unconfirmed client's
+ *   (forged sources that sent once give way to anyone); when every place is held by a
+ *   fresh confirmed client the newcomer is refused and counted: clients that have kept
+ *   talking are kept over one not seen yet.
+ *
+ * A client is confirmed once it has sent datagrams at least LAB_CONFIRM_SEC apart. One
+ * datagram, which anyone can send from a forged source address, confirms nothing; a client
+ * that keeps talking has at least shown it keeps sending. It is no proof (a forger can send
+ * twice), but it makes filling the table with forged sources cost a stream, not a burst,
+ * and it is what lab.c asks before flooding frames to a client.
  *
  * Addresses and clients unseen for the idle time are stale. A stale entry still routes — a
  * client quiet for an hour still gets its packets, and never another client's — but it is the
@@ -32,7 +41,9 @@
 #define LAB_IDLE_SEC 300      /* a client or an address unseen this long is stale */
 #define LAB_CLIENTS_MAX 1024  /* clients (UDP endpoints) at once */
 #define LAB_CLIENT_ADDRS 8    /* inner addresses (or MACs) one client may own */
-#define LAB_HOST_CLIENTS 32   /* places one outer IP address may hold, whatever its ports */
+#define LAB_HOST_CLIENTS 32   /* places one host may hold, whatever its ports */
+#define LAB_CONFIRM_SEC 2     /* seconds (of the table's clock) between the datagrams that
+			       * confirm a client: at least one whole second */
 
 struct lab_key {
 	uint8_t len; /* 4 (IPv4), 16 (IPv6) or 6 (MAC) */
@@ -43,7 +54,8 @@ struct lab_key {
 struct lab_client {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	uint64_t last_seen;
+	uint64_t first_seen, last_seen;
+	bool confirmed; /* it has sent datagrams LAB_CONFIRM_SEC apart */
 	uint64_t refused; /* inner addresses it sent from that were not learned: over its cap */
 	/* Datagrams and their bytes: received from it, sent to it (adit show's counters). */
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
@@ -52,10 +64,11 @@ struct lab_client {
 /* The table's own counters, for the log and the counters printed at exit. */
 struct lab_clients_counts {
 	unsigned int clients;   /* held now */
-	uint64_t refused;       /* newcomers refused: every place held by a fresh client */
+	uint64_t refused;       /* newcomers refused: every place held by a fresh confirmed one */
 	uint64_t addrs_refused; /* inner addresses refused to clients at their cap */
 	uint64_t host_replaced; /* places given up to a new port of the same host */
 	uint64_t expired;       /* stale clients whose place went to a newcomer */
+	uint64_t unconfirmed_replaced; /* unconfirmed clients whose place went to a newcomer */
 };
 
 enum lab_learned {

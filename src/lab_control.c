@@ -1,7 +1,8 @@
 /* The answer to adit-show=1 in lab mode, in the UAPI's KEY=VALUE shape (show.c reads it):
  *
  *   mode=server|client, listen=ADDR:PORT (a server), tun_offloads=..., udp_offloads=...,
- *   lab_drop_malformed=N, lab_drop_no_client=N, io_drop_NAME=N (zeros left out), then
+ *   lab_drop_malformed=N, lab_drop_no_client=N, lab_drop_flood_unconfirmed=N,
+ *   lab_drop_flood_budget=N, io_drop_NAME=N (zeros left out), then
  *   per client (a server's, most recently seen first): client=ADDR:PORT, inner=ADDR (each
  *   inner address or MAC it owns), last_seen_ago=SECONDS, rx_packets, rx_bytes, tx_packets,
  *   tx_bytes (received from it, sent to it), addrs_refused=N; or for a client, its server:
@@ -90,6 +91,12 @@ static void put_device(FILE *f, const struct lab_view *v)
 		fprintf(f, "lab_drop_malformed=%llu\n", (unsigned long long)v->stats->malformed);
 	if (v->stats->no_client)
 		fprintf(f, "lab_drop_no_client=%llu\n", (unsigned long long)v->stats->no_client);
+	if (v->stats->flood_unconfirmed)
+		fprintf(f, "lab_drop_flood_unconfirmed=%llu\n",
+			(unsigned long long)v->stats->flood_unconfirmed);
+	if (v->stats->flood_over_budget)
+		fprintf(f, "lab_drop_flood_budget=%llu\n",
+			(unsigned long long)v->stats->flood_over_budget);
 	for (int i = 0; i < IO_DROP_COUNT; i++) {
 		n = v->tun->stats.drops[i] + v->udp_stats->drops[i];
 		if (n)

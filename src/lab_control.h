@@ -22,6 +22,8 @@ struct lab_stats {
 	uint64_t to_socket, to_tun;
 	uint64_t to_socket_bytes, to_tun_bytes;
 	uint64_t malformed, no_client;
+	uint64_t flood_unconfirmed; /* flooded copies held from unconfirmed clients (lab.c) */
+	uint64_t flood_over_budget; /* flooded copies over the per-second budget */
 	uint64_t moves; /* inner addresses taken over by another endpoint */
 };
 

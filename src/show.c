@@ -21,6 +21,9 @@ static const struct {
 } lab_drops[] = {
 	{ "lab_drop_malformed", "from the socket, not exactly one IP packet (or Ethernet frame)" },
 	{ "lab_drop_no_client", "from the TUN, for an address no client owns" },
+	{ "lab_drop_flood_unconfirmed",
+	  "flooded copies held from unconfirmed clients: more than they sent" },
+	{ "lab_drop_flood_budget", "flooded copies over the per-second flood budget" },
 };
 
 void show_init(struct show_iface *s, const char *name)

@@ -27,8 +27,8 @@ count() { # NAME PASSED FAILED
 
 # Under the sanitizers: the unit tests, and the end-to-end tests that push the most varied
 # bytes through adit's parsers.
-ASAN_NETNS="t2-tun-reply t9-tap-reply t345-ping-tcp tap-tunnel bad-input lab-server-abuse wg-interop wg-garbage wg-replay
-	wg-cookie wg-sticky-source wg-quick wg-hostile wg-hub-many"
+ASAN_NETNS="t2-tun-reply t9-tap-reply t345-ping-tcp tap-tunnel bad-input lab-server-abuse lab-tap-reflect
+	wg-interop wg-garbage wg-replay wg-cookie wg-sticky-source wg-quick wg-hostile wg-hub-many"
 # Run under the sanitizers only: what they add over the plain build is the point of them.
 ASAN_ONLY="wg-hub-many"
 run_asan() {

@@ -275,6 +275,16 @@ static bool nth_routes(unsigned int i, uint16_t port)
 	return owned_by(inner, outer, port);
 }
 
+/* A full table of clients that have kept talking: each sends at now and again
+ * LAB_CONFIRM_SEC later. */
+static void fill_confirmed(uint16_t port, uint64_t now)
+{
+	for (unsigned int i = 0; i < LAB_CLIENTS_MAX; i++)
+		learn_nth(i, port, now, NULL);
+	for (unsigned int i = 0; i < LAB_CLIENTS_MAX; i++)
+		learn_nth(i, port, now + LAB_CONFIRM_SEC, NULL);
+}
+
 static void a_thousand_clients(void **state)
 {
 	unsigned int routed = 0;
@@ -299,10 +309,9 @@ static void full_of_fresh_clients_refuses_newcomers(void **state)
 	bool first;
 
 	(void)state;
-	for (unsigned int i = 0; i < LAB_CLIENTS_MAX; i++)
-		learn_nth(i, 40000, 10, NULL);
-	/* Every place is held by a client seen just now: the newcomers are refused, and only
-	 * the first refusal is one to say. */
+	fill_confirmed(40000, 10);
+	/* Every place is held by a confirmed client seen just now: the newcomers are refused,
+	 * and only the first refusal is one to say. */
 	assert_int_equal(learn_nth(LAB_CLIENTS_MAX, 40000, 20, &first), LAB_FULL);
 	assert_true(first);
 	assert_int_equal(learn_nth(LAB_CLIENTS_MAX + 1, 40000, 20, &first), LAB_FULL);
@@ -321,30 +330,33 @@ static void stale_clients_give_way_least_recent_first(void **state)
 	bool first;
 
 	(void)state;
-	for (unsigned int i = 0; i < LAB_CLIENTS_MAX; i++)
-		learn_nth(i, 40000, 10, NULL);
-	/* Half of them keep talking; of the quiet half, client 1 spoke last at 10 like the
+	fill_confirmed(40000, 10);
+	/* Half of them keep talking; of the quiet half, client 1 spoke last at 12 like the
 	 * others but after them, so client 0 (then 2, 4...) is the least recently seen. */
 	for (unsigned int i = 1; i < LAB_CLIENTS_MAX; i += 2)
 		learn_nth(i, 40000, 200, NULL);
 	assert_int_equal(learn_nth(LAB_CLIENTS_MAX, 40000, 250, &first), LAB_FULL);
 	assert_true(first);
-	/* At 310 the quiet ones are stale (300 s): the newcomer takes client 0's place. */
-	assert_int_equal(learn_nth(LAB_CLIENTS_MAX, 40000, 310, NULL), LAB_NEW);
+	/* At 320 the quiet ones are stale (300 s): the newcomer takes client 0's place. */
+	assert_int_equal(learn_nth(LAB_CLIENTS_MAX, 40000, 320, NULL), LAB_NEW);
 	assert_true(nth_routes(LAB_CLIENTS_MAX, 40000));
 	assert_false(nth_routes(0, 40000));
 	assert_true(nth_routes(1, 40000));
 	assert_true(nth_routes(2, 40000));
-	assert_int_equal(learn_nth(LAB_CLIENTS_MAX + 1, 40000, 310, NULL), LAB_NEW);
+	assert_int_equal(learn_nth(LAB_CLIENTS_MAX + 1, 40000, 320, NULL), LAB_NEW);
 	assert_false(nth_routes(2, 40000));
 	assert_true(nth_routes(3, 40000));
 	assert_true(nth_routes(4, 40000));
 	assert_int_equal(lab_clients_counts(table)->expired, 2);
 	assert_int_equal(clients(), LAB_CLIENTS_MAX);
 	/* The table had room since the last refusal: the next one is said again. */
-	for (unsigned int i = 4; i < LAB_CLIENTS_MAX; i += 2)
-		learn_nth(LAB_CLIENTS_MAX + i, 40000, 310, NULL);
-	assert_int_equal(learn_nth(3 * LAB_CLIENTS_MAX, 40000, 311, &first), LAB_FULL);
+	for (unsigned int i = 4; i < LAB_CLIENTS_MAX; i += 2) {
+		learn_nth(LAB_CLIENTS_MAX + i, 40000, 320, NULL);
+		learn_nth(LAB_CLIENTS_MAX + i, 40000, 320 + LAB_CONFIRM_SEC, NULL);
+	}
+	learn_nth(LAB_CLIENTS_MAX, 40000, 320 + LAB_CONFIRM_SEC, NULL);
+	learn_nth(LAB_CLIENTS_MAX + 1, 40000, 320 + LAB_CONFIRM_SEC, NULL);
+	assert_int_equal(learn_nth(3 * LAB_CLIENTS_MAX, 40000, 323, &first), LAB_FULL);
 	assert_true(first);
 }
 
@@ -378,16 +390,121 @@ static void one_host_from_many_ports_locks_no_one_out(void **state)
 	assert_true(owned_by("192.168.53.99", "10.9.0.66", 5001));
 }
 
+/* A confirmed client has sent datagrams at least LAB_CONFIRM_SEC apart: one datagram, or a
+ * burst within a second, confirms nothing. */
+static void a_client_is_confirmed_by_talking_on(void **state)
+{
+	struct lab_key k = v4("192.168.53.99");
+
+	(void)state;
+	learn("192.168.53.99", "10.9.0.5", 5000, 10);
+	learn("192.168.53.99", "10.9.0.5", 5000, 10);
+	learn("192.168.53.99", "10.9.0.5", 5000, 10 + LAB_CONFIRM_SEC - 1);
+	assert_false(lab_clients_lookup(table, &k)->confirmed);
+	learn("192.168.53.99", "10.9.0.5", 5000, 10 + LAB_CONFIRM_SEC);
+	assert_true(lab_clients_lookup(table, &k)->confirmed);
+}
+
+/* The review's finding L4: 32 forged source addresses, 32 ports each, one datagram each,
+ * filled the table and locked every newcomer out for 300 s. */
+static void forged_one_shot_sources_lock_no_one_out(void **state)
+{
+	char outer[32], inner[32];
+	uint64_t replaced;
+
+	(void)state;
+	learn("192.168.53.99", "10.9.0.5", 5000, 1); /* a real client, talking on */
+	learn("192.168.53.99", "10.9.0.5", 5000, 1 + LAB_CONFIRM_SEC);
+	for (unsigned int a = 0; a < 32; a++) {
+		for (unsigned int p = 0; p < 32; p++) {
+			snprintf(outer, sizeof(outer), "10.66.0.%u", a);
+			snprintf(inner, sizeof(inner), "10.77.%u.%u", a, p);
+			learn(inner, outer, (uint16_t)(20000 + p), 10);
+		}
+	}
+	assert_int_equal(clients(), LAB_CLIENTS_MAX);
+	/* A newcomer takes the place of the least recently seen forged source (the very first
+	 * one went to the last forged source already)... */
+	replaced = lab_clients_counts(table)->unconfirmed_replaced;
+	assert_true(owned_by("10.77.0.1", "10.66.0.0", 20001));
+	assert_int_equal(learn("192.168.53.12", "10.9.0.12", 9090, 11), LAB_NEW);
+	assert_true(owned_by("192.168.53.12", "10.9.0.12", 9090));
+	assert_false(owned_by("10.77.0.1", "10.66.0.0", 20001));
+	assert_int_equal(lab_clients_counts(table)->unconfirmed_replaced, replaced + 1);
+	assert_int_equal(lab_clients_counts(table)->refused, 0);
+	/* ...and, once it has talked on, keeps it through a flood of newer forged ones, as the
+	 * confirmed client does. */
+	learn("192.168.53.12", "10.9.0.12", 9090, 11 + LAB_CONFIRM_SEC);
+	for (unsigned int i = 0; i < 5000; i++) {
+		nth(outer, sizeof(outer), "10.67", i);
+		nth(inner, sizeof(inner), "10.78", i);
+		learn(inner, outer, 20000, 20);
+	}
+	assert_true(owned_by("192.168.53.12", "10.9.0.12", 9090));
+	assert_true(owned_by("192.168.53.99", "10.9.0.5", 5000));
+	assert_int_equal(lab_clients_counts(table)->refused, 0);
+	assert_int_equal(clients(), LAB_CLIENTS_MAX);
+}
+
+static struct sockaddr_in6 ep6(const char *ip, uint16_t port)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+
+	inet_pton(AF_INET6, ip, &sin6.sin6_addr);
+	return sin6;
+}
+
+static enum lab_learned learn6(const char *inner, const char *outer, uint16_t port,
+			       uint64_t now)
+{
+	struct lab_key k = v4(inner);
+	struct sockaddr_in6 sin6 = ep6(outer, port);
+
+	return lab_clients_learn(table, &k, (struct sockaddr *)&sin6, sizeof(sin6), now, NULL);
+}
+
+/* The review's finding L4: with the server on [::], one IPv6 host sending from addresses of
+ * its /64 was as many hosts, and filled the table with clients that kept talking. */
+static void an_ipv6_64_is_one_host(void **state)
+{
+	char outer[64], inner[32];
+	uint64_t replaced;
+
+	(void)state;
+	/* Each address twice, LAB_CONFIRM_SEC apart: on today's table they would be confirmed
+	 * clients of 1024 hosts. */
+	for (uint64_t now = 10; now <= 10 + LAB_CONFIRM_SEC; now += LAB_CONFIRM_SEC) {
+		for (unsigned int i = 0; i < LAB_CLIENTS_MAX; i++) {
+			snprintf(outer, sizeof(outer), "2001:db8:1:2:%x::1", i);
+			nth(inner, sizeof(inner), "10.200", i);
+			learn6(inner, outer, 40000, now);
+		}
+	}
+	assert_int_equal(clients(), LAB_HOST_CLIENTS);
+	assert_int_equal(learn6("192.168.53.5", "2001:db8:1:3::5", 41000, 13), LAB_NEW);
+	assert_int_equal(lab_clients_counts(table)->refused, 0);
+	/* IPv4 clients of a server on [::] come as mapped addresses: each its own host still. */
+	replaced = lab_clients_counts(table)->host_replaced;
+	for (unsigned int i = 0; i < 2 * LAB_HOST_CLIENTS; i++) {
+		snprintf(outer, sizeof(outer), "::ffff:10.9.1.%u", i);
+		nth(inner, sizeof(inner), "10.201", i);
+		assert_int_equal(learn6(inner, outer, 40000, 14), LAB_NEW);
+	}
+	assert_int_equal(clients(), 3 * LAB_HOST_CLIENTS + 1);
+	assert_int_equal(lab_clients_counts(table)->host_replaced, replaced);
+}
+
 static void restarted_client_gets_in_to_a_full_table(void **state)
 {
 	(void)state;
-	for (unsigned int i = 0; i < LAB_CLIENTS_MAX; i++)
-		learn_nth(i, 40000, 10, NULL);
+	fill_confirmed(40000, 10);
 	/* Client 7 restarts on a new port and sends from its address: it is the same client,
-	 * and takes its own place. Another host claiming the address is a newcomer. */
-	assert_int_equal(learn_nth(7, 40001, 11, NULL), LAB_MOVED);
+	 * and takes its own place, as a new client that confirms itself by talking on. Another
+	 * host claiming an address is a newcomer. */
+	assert_int_equal(learn_nth(7, 40001, 13, NULL), LAB_MOVED);
 	assert_true(nth_routes(7, 40001));
-	assert_int_equal(learn("10.200.0.8", "10.9.99.1", 40000, 11), LAB_FULL);
+	assert_int_equal(learn_nth(7, 40001, 13 + LAB_CONFIRM_SEC, NULL), LAB_KNOWN);
+	assert_int_equal(learn("10.200.0.8", "10.9.99.1", 40000, 16), LAB_FULL);
 	assert_true(nth_routes(8, 40000));
 	assert_int_equal(clients(), LAB_CLIENTS_MAX);
 	assert_int_equal(lab_clients_counts(table)->host_replaced, 0);
@@ -497,6 +614,9 @@ static void stale_addresses_give_way_to_new_ones(void **state)
 #define R_HOSTS 40
 #define R_PORTS 40
 #define R_KEYS 3000
+#define R_CALM_PORTS 26 /* 40 hosts of 26: more clients than places, none at its host's share */
+_Static_assert(R_HOSTS * R_CALM_PORTS > LAB_CLIENTS_MAX && R_CALM_PORTS < LAB_HOST_CLIENTS,
+	       "the calm half must overfill the table within the hosts' shares");
 
 static struct lab_key r_key(unsigned int k)
 {
@@ -547,7 +667,10 @@ static void random_traffic_keeps_the_invariants(void **state)
 	unsigned int seen[5] = { 0 };
 
 	(void)state;
-	for (unsigned int step = 0; step < 60000; step++) {
+	for (unsigned int step = 0; step < 90000; step++) {
+		/* The last third is calm: no churn, and fewer ports than a host's share, so every
+		 * client gets confirmed and newcomers find the table full. */
+		bool calm = step >= 60000;
 		unsigned int h, port, k;
 		struct lab_key key;
 		struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -556,10 +679,10 @@ static void random_traffic_keeps_the_invariants(void **state)
 
 		x = x * 1664525u + 1013904223u;
 		h = (x >> 8) % R_HOSTS;
-		port = (x >> 16) % R_PORTS;
+		port = (x >> 16) % (calm ? R_CALM_PORTS : R_PORTS);
 		/* Most senders keep to a key of their own, now and then claiming anyone's; port 0
 		 * of every host churns through keys at random. */
-		k = (x & 7) && port ? (h * R_PORTS + port) % R_KEYS : (x >> 3) % R_KEYS;
+		k = calm || ((x & 7) && port) ? (h * R_PORTS + port) % R_KEYS : (x >> 3) % R_KEYS;
 		key = r_key(k);
 		sin.sin_addr.s_addr = htonl(0x0a090000u | h);
 		sin.sin_port = htons((uint16_t)(10000 + port));
@@ -666,6 +789,11 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(restarted_client_gets_in_to_a_full_table, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(a_client_is_confirmed_by_talking_on, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(forged_one_shot_sources_lock_no_one_out, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(an_ipv6_64_is_one_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(inner_address_churn_stays_with_the_churner, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(refusals_are_counted_per_client, setup, teardown),
