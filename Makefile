@@ -97,7 +97,7 @@ netns: adit
 	@tests/run.sh netns
 
 # The hostile-load tests at HOSTILE_SCALE=10 (10 million datagrams each, 120 s of handshake
-# flood): minutes, not part of check.
+# flood) and a million-peer wg setconf: minutes, not part of check.
 stress:
 	@scripts/deps.sh check
 	@$(MAKE) --no-print-directory adit
