@@ -114,7 +114,7 @@ bench:
 	@$(MAKE) --no-print-directory adit
 	@bench/run.sh
 
-# The control path at 1,000 to 100,000 peers beside wireguard-go; not part of check either.
+# The control path at 1,000 to 1,000,000 peers beside wireguard-go; not part of check either.
 bench-scale:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory adit
