@@ -122,6 +122,13 @@ static int fill_in(struct ctlserver_conn *c)
 	return 1;
 }
 
+/* The last answer is out and nothing of a next request has been read: a hang-up here cuts no
+ * request short. */
+static bool between_requests(const struct ctlserver_conn *c)
+{
+	return c->answered && !c->out_len && c->in_off == c->in_len;
+}
+
 /* One wake-up's work: at most a few chunks read and parsed and a few formatted and sent.
  * Then the socket is watched for what the session waits for: input, or room for output
  * (which, when there is work left over, is also how the loop comes back here at once). */
@@ -177,7 +184,7 @@ static int conn_ready(void *ctx)
 	loop_watch_events(srv->loop, &srv->conn_watch,
 			  c->out_len || want == CTLSERVER_OUTPUT || c->in_off < c->in_len);
 	/* Between requests, a client that connects takes the connection's place. */
-	watch_listener(srv, c->answered && !c->out_len && c->in_off == c->in_len);
+	watch_listener(srv, between_requests(c));
 	return 0;
 }
 
@@ -215,8 +222,8 @@ static int listen_ready(void *ctx)
 	struct ctlserver *srv = ctx;
 	int conn;
 
-	if (srv->conn && !srv->conn->answered)
-		return 0;
+	if (srv->conn && !between_requests(srv->conn))
+		return 0; /* reported before the connection's request began */
 	conn = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (conn < 0)
 		return 0;
