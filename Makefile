@@ -108,7 +108,7 @@ netns: adit
 	@tests/run.sh netns
 
 # The hostile-load tests at HOSTILE_SCALE=10 (10 million datagrams each, 120 s of handshake
-# flood): minutes, not part of check.
+# flood) and a million-peer wg setconf: minutes, not part of check.
 stress:
 	@scripts/deps.sh check
 	@$(MAKE) --no-print-directory adit
@@ -125,7 +125,7 @@ bench:
 	@$(MAKE) --no-print-directory adit
 	@bench/run.sh
 
-# The control path at 1,000 to 100,000 peers beside wireguard-go; not part of check either.
+# The control path at 1,000 to 1,000,000 peers beside wireguard-go; not part of check either.
 bench-scale:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory adit

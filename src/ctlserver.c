@@ -1,8 +1,10 @@
 /* One connection at a time, without blocking, through a session (ctlserver.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctlserver.h"
@@ -23,15 +25,28 @@
 struct ctlserver_conn {
 	int fd;
 	void *session;
+	uint64_t active_ms; /* when a byte last went either way (or the client connected) */
+	unsigned long long bytes_in, bytes_out;
+	bool answered; /* a reply is complete, and the session has taken nothing since */
 	size_t in_off, in_len;
 	size_t out_off, out_len;
 	char in[CTLSERVER_CHUNK];
 	char out[CTLSERVER_CHUNK];
 };
 
-static void arm_deadline(struct ctlserver *srv, time_t sec)
+static uint64_t now_ms(void)
 {
-	struct itimerspec its = { .it_value = { .tv_sec = sec } };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The timer goes off in ms (0: never); it is armed once per idle period, not per byte. */
+static void arm_timer(struct ctlserver *srv, uint64_t ms)
+{
+	struct itimerspec its = { .it_value = { .tv_sec = (time_t)(ms / 1000),
+						.tv_nsec = (long)(ms % 1000) * 1000000 } };
 
 	timerfd_settime(srv->timer_fd, 0, &its, NULL);
 }
@@ -62,7 +77,7 @@ static void hang_up(struct ctlserver *srv)
 	secmem_unmap(c, sizeof(*c));
 	srv->conn = NULL;
 	srv->conn_watch.fd = -1;
-	arm_deadline(srv, 0);
+	arm_timer(srv, 0);
 	watch_listener(srv, true);
 }
 
@@ -82,6 +97,7 @@ static int flush_out(struct ctlserver_conn *c)
 		if (n <= 0)
 			return -1;
 		c->out_off += (size_t)n;
+		c->bytes_out += (unsigned long long)n;
 	}
 	crypto_wipe(c->out, c->out_len);
 	c->out_off = c->out_len = 0;
@@ -102,7 +118,15 @@ static int fill_in(struct ctlserver_conn *c)
 		return -1;
 	c->in_off = 0;
 	c->in_len = (size_t)n;
+	c->bytes_in += (unsigned long long)n;
 	return 1;
+}
+
+/* The last answer is out and nothing of a next request has been read: a hang-up here cuts no
+ * request short. */
+static bool between_requests(const struct ctlserver_conn *c)
+{
+	return c->answered && !c->out_len && c->in_off == c->in_len;
 }
 
 /* One wake-up's work: at most a few chunks read and parsed and a few formatted and sent.
@@ -113,8 +137,10 @@ static int conn_ready(void *ctx)
 	struct ctlserver *srv = ctx;
 	const struct ctlserver_ops *ops = srv->ops;
 	struct ctlserver_conn *c = srv->conn;
+	unsigned long long before = c ? c->bytes_in + c->bytes_out : 0;
 	unsigned int reads = 0, writes = 0;
 	enum ctlserver_want want;
+	size_t took;
 	int ret = 1;
 
 	if (!c)
@@ -130,8 +156,7 @@ static int conn_ready(void *ctx)
 			if (writes++ == CHUNKS_PER_WAKE)
 				break;
 			c->out_len = ops->output(c->session, c->out, sizeof(c->out));
-			if (ops->want(c->session) == CTLSERVER_INPUT)
-				arm_deadline(srv, CTLSERVER_DEADLINE_SEC); /* the next request's */
+			c->answered = ops->want(c->session) == CTLSERVER_INPUT;
 			continue;
 		}
 		if (want == CTLSERVER_CLOSE)
@@ -143,8 +168,14 @@ static int conn_ready(void *ctx)
 			if (ret <= 0)
 				break;
 		}
-		c->in_off += ops->input(c->session, c->in + c->in_off, c->in_len - c->in_off);
+		took = ops->input(c->session, c->in + c->in_off, c->in_len - c->in_off);
+		c->in_off += took;
+		if (took)
+			c->answered = false;
 	}
+	/* After the work, so that a wake-up that took long does not count as idle time. */
+	if (c->bytes_in + c->bytes_out != before)
+		c->active_ms = now_ms();
 	want = ops->want(c->session);
 	if (ret < 0 || (want == CTLSERVER_CLOSE && !c->out_len)) {
 		hang_up(srv);
@@ -152,6 +183,8 @@ static int conn_ready(void *ctx)
 	}
 	loop_watch_events(srv->loop, &srv->conn_watch,
 			  c->out_len || want == CTLSERVER_OUTPUT || c->in_off < c->in_len);
+	/* Between requests, a client that connects takes the connection's place. */
+	watch_listener(srv, between_requests(c));
 	return 0;
 }
 
@@ -168,6 +201,7 @@ int ctlserver_attach(struct ctlserver *srv, int conn)
 	if (setsockopt(conn, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
 		setsockopt(conn, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	c->fd = conn;
+	c->active_ms = now_ms();
 	srv->conn = c;
 	srv->conn_watch = (struct loop_watch){ .fd = conn, .ready = conn_ready, .ctx = srv };
 	c->session = srv->ops->start(srv->ctx);
@@ -177,34 +211,70 @@ int ctlserver_attach(struct ctlserver *srv, int conn)
 		return -1;
 	}
 	watch_listener(srv, false);
-	arm_deadline(srv, CTLSERVER_DEADLINE_SEC);
+	arm_timer(srv, CTLSERVER_IDLE_SEC * 1000);
 	return 0;
 }
 
+/* The listener is watched while no connection is served, or while the one served is between
+ * requests: then it gives way to the client that waits. */
 static int listen_ready(void *ctx)
 {
 	struct ctlserver *srv = ctx;
 	int conn;
 
-	if (srv->conn)
-		return 0;
+	if (srv->conn && !between_requests(srv->conn))
+		return 0; /* reported before the connection's request began */
 	conn = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (conn >= 0)
-		ctlserver_attach(srv, conn);
+	if (conn < 0)
+		return 0;
+	if (srv->conn) {
+		log_verbose("%s: a client between requests gave way to another", srv->ops->name);
+		hang_up(srv);
+	}
+	ctlserver_attach(srv, conn);
 	return 0;
+}
+
+/* Says, in the log and (where the protocol has a way) to the client, that the connection is
+ * cut and how far its request got. A client hung up on between requests lost nothing. */
+static void cut(struct ctlserver *srv, struct ctlserver_conn *c)
+{
+	const struct ctlserver_ops *ops = srv->ops;
+	unsigned long long in = c->bytes_in, out = c->bytes_out;
+	char where[160] = "";
+	size_t told = 0;
+
+	if (ops->describe)
+		ops->describe(c->session, where, sizeof(where));
+	if (!c->out_len && ops->cut && ops->want(c->session) == CTLSERVER_INPUT) {
+		told = ops->cut(c->session, c->out, sizeof(c->out));
+		c->out_len = told;
+		flush_out(c);
+	}
+	if (c->answered)
+		log_verbose("%s: a client idle for %d s between requests: hung up on it",
+			    ops->name, CTLSERVER_IDLE_SEC);
+	else
+		log_warn("%s: a client sent and read nothing for %d s%s%s (%llu bytes read, "
+			 "%llu written): hung up on it%s", ops->name, CTLSERVER_IDLE_SEC,
+			 *where ? ", " : "", where, in, out,
+			 told ? ", telling it the request timed out" : "");
+	hang_up(srv);
 }
 
 static int deadline_ready(void *ctx)
 {
 	struct ctlserver *srv = ctx;
-	uint64_t expirations;
+	uint64_t expirations, idle;
+	struct ctlserver_conn *c = srv->conn;
 
-	if (read(srv->timer_fd, &expirations, sizeof(expirations)) == sizeof(expirations) &&
-	    srv->conn) {
-		log_verbose("%s: a client took more than %d s over a request; hung up on it",
-			    srv->ops->name, CTLSERVER_DEADLINE_SEC);
-		hang_up(srv);
-	}
+	if (read(srv->timer_fd, &expirations, sizeof(expirations)) != sizeof(expirations) || !c)
+		return 0;
+	idle = now_ms() - c->active_ms;
+	if (idle < CTLSERVER_IDLE_SEC * 1000)
+		arm_timer(srv, CTLSERVER_IDLE_SEC * 1000 - idle);
+	else
+		cut(srv, c);
 	return 0;
 }
 

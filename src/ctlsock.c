@@ -79,7 +79,9 @@ static int bind_private(int fd, const struct sockaddr_un *sun)
 }
 
 /* A socket file nobody answers on is left by a process that died: remove it. One that answers
- * belongs to a live daemon, which must not lose its socket. */
+ * belongs to a live daemon, which must not lose its socket; so does one whose backlog is full
+ * (a daemon stopped, or busy with a queue of clients), which a blocking connect would wait on
+ * for as long as the daemon does. */
 static int remove_stale(const struct sockaddr_un *sun, const char *name)
 {
 	struct stat st;
@@ -89,15 +91,15 @@ static int remove_stale(const struct sockaddr_un *sun, const char *name)
 		log_error("%s exists and is not a socket; remove it", sun->sun_path);
 		return -1;
 	}
-	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (probe < 0) {
 		log_error("cannot create a UNIX socket: %s", strerror(errno));
 		return -1;
 	}
 	ret = connect(probe, (const struct sockaddr *)sun, sizeof(*sun));
-	if (ret == 0) {
-		log_error("%s is already served by another process (%s answers)", name,
-			  sun->sun_path);
+	if (ret == 0 || errno == EAGAIN || errno == EINPROGRESS) {
+		log_error("%s is already served by another process (%s %s)", name, sun->sun_path,
+			  ret == 0 ? "answers" : "is listening, its backlog full");
 		ret = -1;
 	} else if (errno != ECONNREFUSED) {
 		log_error("cannot check %s: %s; remove it if no daemon uses it", sun->sun_path,

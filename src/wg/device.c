@@ -55,10 +55,14 @@ struct wg_peer *device_add_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_
 		errno = ENOMEM;
 		return NULL;
 	}
+	if (pubkey_table_add(&dev->peers_by_key, peer) < 0) {
+		peer_free(peer);
+		errno = ENOMEM;
+		return NULL;
+	}
 	peer->prev = dev->last_peer;
 	*(dev->last_peer ? &dev->last_peer->next : &dev->peers) = peer;
 	dev->last_peer = peer;
-	pubkey_table_add(&dev->peers_by_key, peer);
 	dev->peer_count++;
 	return peer;
 }
@@ -310,6 +314,7 @@ void device_close(struct wg_device *dev)
 		close(dev->uapi_fd);
 	}
 	device_remove_all_peers(dev);
+	pubkey_table_free(&dev->peers_by_key);
 	index_table_clear(&dev->index);
 	allowedips_free(&dev->allowedips);
 	timer_queue_free(&dev->timer_queue);

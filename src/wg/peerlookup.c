@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -5,40 +7,122 @@
 #include "wg/peer.h"
 #include "wg/peerlookup.h"
 
+/* Moved per add: a table of size slots, grown from size / 2, is full again after size / 2
+ * adds, by which time all size / 2 old slots have moved. */
+#define MOVES_PER_ADD 2
+
 /* Public keys are uniformly random: their first bytes make a good hash. */
-static unsigned int key_slot(const uint8_t pub[WG_KEY_LEN])
+static size_t key_slot(const uint8_t pub[WG_KEY_LEN], size_t size)
 {
 	uint32_t h;
 
 	memcpy(&h, pub, sizeof(h));
-	return h % PUBKEY_HASH_SIZE;
+	return h & (size - 1);
 }
 
-void pubkey_table_add(struct pubkey_table *t, struct wg_peer *peer)
+/* The chain a key is in: the old table's slot until that slot has moved. */
+static struct wg_peer **chain(const struct pubkey_table *t, const uint8_t pub[WG_KEY_LEN])
 {
-	unsigned int slot = key_slot(peer->handshake.remote_static);
+	size_t slot;
 
-	peer->hash_next = t->hash[slot];
-	t->hash[slot] = peer;
+	if (t->old) {
+		slot = key_slot(pub, t->old_size);
+		if (slot >= t->moved)
+			return &t->old[slot];
+	}
+	return &t->hash[key_slot(pub, t->size)];
+}
+
+/* Moves the peers of up to n old slots into the new table. */
+static void move_slots(struct pubkey_table *t, size_t n)
+{
+	struct wg_peer *peer, **slot;
+
+	for (; t->old && n; n--) {
+		while ((peer = t->old[t->moved])) {
+			t->old[t->moved] = peer->hash_next;
+			slot = &t->hash[key_slot(peer->handshake.remote_static, t->size)];
+			peer->hash_next = *slot;
+			*slot = peer;
+		}
+		if (++t->moved == t->old_size) {
+			free(t->old);
+			t->old = NULL;
+			t->old_size = t->moved = 0;
+		}
+	}
+}
+
+/* Twice the slots, once the peers outnumber them; the old slots move out over the next adds. */
+static int grow(struct pubkey_table *t)
+{
+	size_t size = t->size ? t->size * 2 : PUBKEY_HASH_MIN;
+	struct wg_peer **hash;
+
+	if (t->count < t->size || size > SIZE_MAX / sizeof(*hash))
+		return 0;
+	move_slots(t, SIZE_MAX); /* only if adds outran the moves: never, by MOVES_PER_ADD */
+	hash = calloc(size, sizeof(*hash));
+	if (!hash)
+		return -ENOMEM;
+	t->old = t->hash;
+	t->old_size = t->size;
+	t->moved = 0;
+	t->hash = hash;
+	t->size = size;
+	if (!t->old_size) {
+		free(t->old);
+		t->old = NULL;
+	}
+	return 0;
+}
+
+int pubkey_table_add(struct pubkey_table *t, struct wg_peer *peer)
+{
+	struct wg_peer **slot;
+
+	if (grow(t) < 0 && !t->size)
+		return -ENOMEM;
+	move_slots(t, MOVES_PER_ADD);
+	slot = chain(t, peer->handshake.remote_static);
+	peer->hash_next = *slot;
+	*slot = peer;
+	t->count++;
+	return 0;
 }
 
 void pubkey_table_remove(struct pubkey_table *t, struct wg_peer *peer)
 {
-	struct wg_peer **p = &t->hash[key_slot(peer->handshake.remote_static)];
+	struct wg_peer **p;
 
+	if (!t->size)
+		return;
+	p = chain(t, peer->handshake.remote_static);
 	while (*p && *p != peer)
 		p = &(*p)->hash_next;
-	if (*p)
+	if (*p) {
 		*p = peer->hash_next;
+		t->count--;
+	}
 }
 
 struct wg_peer *pubkey_table_find(const struct pubkey_table *t, const uint8_t pub[WG_KEY_LEN])
 {
-	struct wg_peer *p = t->hash[key_slot(pub)];
+	struct wg_peer *p;
 
+	if (!t->size)
+		return NULL;
+	p = *chain(t, pub);
 	while (p && !crypto_equal(p->handshake.remote_static, pub, WG_KEY_LEN))
 		p = p->hash_next;
 	return p;
+}
+
+void pubkey_table_free(struct pubkey_table *t)
+{
+	free(t->hash);
+	free(t->old);
+	memset(t, 0, sizeof(*t));
 }
 
 static unsigned int index_slot(uint32_t index)

@@ -6,7 +6,9 @@
  *
  * A set is applied line by line as it is read. The first bad line stops applying (what came
  * before it stays applied, as in wireguard-go); the rest of the request is read and dropped up
- * to its empty line so that the next request on the connection is read from its start.
+ * to its empty line so that the next request on the connection is read from its start. A set
+ * whose client goes idle midway is answered errno=-110 (ETIMEDOUT) when the server hangs up
+ * on it (ctlserver.h), the lines before staying applied as after any error.
  *
  * The error number is written negated, errno=-22 for EINVAL, because that is what
  * wireguard-go writes (ipc/uapi_unix.go) and what wg(8) expects of a set: it stores the number
@@ -177,6 +179,7 @@ static int begin_peer(struct uapi_session *s, const char *value)
 	/* Our own key names no peer: its lines are ignored, as the kernel and wireguard-go do. */
 	if (id->has_identity && crypto_equal(pub, id->public_key, WG_KEY_LEN))
 		return 0;
+	s->peers++;
 	s->peer = device_find_peer(s->dev, pub);
 	if (s->peer)
 		return 0;
@@ -281,6 +284,8 @@ static void reply_with(struct uapi_session *s, int step, int err)
  * its request ends. */
 static void operation_line(struct uapi_session *s, bool ok, const char *line)
 {
+	s->lines = s->peers = 0;
+	s->reply_peers = 0;
 	if (ok && (!strcmp(line, "get=1") || !strcmp(line, "adit-show=1"))) {
 		s->phase = UAPI_GET;
 		s->get_extra = false;
@@ -320,6 +325,7 @@ static void take_line(struct uapi_session *s)
 {
 	bool ok = !s->line_bad;
 
+	s->lines++;
 	s->line[s->line_len] = '\0';
 	if (s->phase == UAPI_OPERATION)
 		operation_line(s, ok, s->line);
@@ -615,6 +621,7 @@ static void next_step(struct uapi_session *s)
 		return;
 	}
 	s->reply_peer = s->reply_peer->next;
+	s->reply_peers++;
 	s->step = s->reply_peer ? REPLY_PEER : REPLY_ERRNO;
 }
 
@@ -625,6 +632,34 @@ size_t uapi_session_output(struct uapi_session *s, char *buf, size_t cap)
 	while (s->phase == UAPI_REPLY && reply_step(s, &o))
 		next_step(s);
 	return o.len;
+}
+
+void uapi_session_describe(const struct uapi_session *s, char *buf, size_t size)
+{
+	static const char *const what[] = {
+		[UAPI_OPERATION] = "waiting for a request", [UAPI_GET] = "in a get",
+		[UAPI_SET] = "in a set", [UAPI_REPLY] = "writing the reply",
+		[UAPI_CLOSED] = "closing",
+	};
+
+	if (s->phase == UAPI_REPLY)
+		snprintf(buf, size, "%s, %lu peers written", what[s->phase], s->reply_peers);
+	else if (s->phase == UAPI_OPERATION)
+		snprintf(buf, size, "%s (%u answered)", what[s->phase], s->requests);
+	else
+		snprintf(buf, size, "%s, %lu lines read, %lu peers", what[s->phase], s->lines,
+			 s->peers);
+}
+
+size_t uapi_session_cut(struct uapi_session *s, char *buf, size_t cap)
+{
+	int n;
+
+	if (s->phase != UAPI_SET)
+		return 0;
+	n = snprintf(buf, cap, "errno=%d\n\n", s->err ? s->err : -ETIMEDOUT);
+	s->phase = UAPI_CLOSED;
+	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
 void uapi_session_end(struct uapi_session *s)

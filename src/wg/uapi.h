@@ -46,6 +46,7 @@ struct uapi_session {
 	struct wg_peer *peer; /* NULL in a peer section checked but not applied */
 	bool created;
 	int err;
+	unsigned long lines, peers; /* of the request being read: lines, and peers a set named */
 	bool get_extra; /* a get with lines in its body */
 	bool show;      /* the get is adit's own, adit-show=1 (see uapi.c) */
 	/* The reply, step by step, so it can stop at a full buffer and go on later. */
@@ -54,7 +55,8 @@ struct uapi_session {
 	const struct wg_peer *reply_peer;
 	const struct allowedips_node *reply_ip;
 	int reply_err;
-	unsigned int requests; /* answered so far */
+	unsigned long reply_peers; /* peers the reply has said all of so far */
+	unsigned int requests;     /* answered so far */
 };
 
 void uapi_session_start(struct uapi_session *s, struct wg_device *dev);
@@ -65,6 +67,12 @@ size_t uapi_session_input(struct uapi_session *s, const char *buf, size_t len);
 /* Writes the next part of the reply into buf (cap >= UAPI_OUTPUT_MIN); returns its length.
  * When the reply is complete the session takes input again. */
 size_t uapi_session_output(struct uapi_session *s, char *buf, size_t cap);
+/* How far the request got, for a log line: "in a set, 12 lines read, 3 peers". */
+void uapi_session_describe(const struct uapi_session *s, char *buf, size_t size);
+/* What a client hung up on in the middle of a set is told: errno=-ETIMEDOUT, as the set's
+ * answer (what came before it was applied, as after any error). Returns its length in buf,
+ * or 0 when the session is not in a set. */
+size_t uapi_session_cut(struct uapi_session *s, char *buf, size_t cap);
 /* Wipes what the session read (keys pass through it). */
 void uapi_session_end(struct uapi_session *s);
 

@@ -62,6 +62,16 @@ static enum ctlserver_want want(const void *session)
 	return s->phase == UAPI_CLOSED ? CTLSERVER_CLOSE : CTLSERVER_INPUT;
 }
 
+static void describe(const void *s, char *buf, size_t size)
+{
+	uapi_session_describe(s, buf, size);
+}
+
+static size_t cut(void *s, char *buf, size_t cap)
+{
+	return uapi_session_cut(s, buf, cap);
+}
+
 static void end(void *s)
 {
 	uapi_session_end(s);
@@ -71,7 +81,7 @@ static void end(void *s)
 
 static const struct ctlserver_ops uapi_ops = {
 	.name = "UAPI", .start = start, .input = input, .output = output, .want = want,
-	.end = end,
+	.describe = describe, .cut = cut, .end = end,
 };
 
 int uapi_server_start(struct ctlserver *srv, struct wg_device *dev, struct loop *loop,

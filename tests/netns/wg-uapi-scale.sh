@@ -6,8 +6,8 @@
 #    lost (the dumps go out in slices between batches of packets; adit used to stop moving
 #    packets for the whole of each dump);
 #  - a client asks for the dump and never reads it: pings still flow, the client is hung up
-#    on within 12 s of its request (the deadline bounds writes too), and wg(8) is answered
-#    after it;
+#    on within 12 s of its request (10 s without progress, in writes as in reads), adit says
+#    so in its log, and wg(8) is answered after it;
 #  - the 20,000 peers go again with one `wg set … peer … remove` each in a single command,
 #    and the tunnel is still up.
 . "$(dirname "$0")/lib.sh"
@@ -61,6 +61,9 @@ wait_log stuck '^hung up after' 15
 note "the stuck client: $(tail -n 1 "$T/stuck.log")"
 check "the stuck client was hung up on within 12 s" \
 	awk '/^hung up after/ { exit !($4 < 12) }' "$T/stuck.log"
+check "  and adit logged why: $(grep -m1 'hung up on it' "$T/adit.log")" \
+	grep -Eq 'UAPI: a client sent and read nothing for 10 s, writing the reply, [0-9]+ peers written' \
+	"$T/adit.log"
 
 # Remove them all in one command.
 args=()

@@ -1,6 +1,6 @@
 /* The control sockets' life on disk: a socket appears at its name only once it listens (wg(8)
  * deletes a socket that refuses it), a stale one is replaced, a live one is left to its
- * daemon, and at exit only our own inode is removed. listen() is wrapped to look at the
+ * daemon (even one too busy to accept), and at exit only our own inode is removed. listen() is wrapped to look at the
  * directory at the moment the socket starts to listen. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,50 @@ static void live_socket_kept(void **state)
 	close(fd);
 }
 
+static volatile sig_atomic_t alarmed;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarmed = 1;
+}
+
+/* A daemon that listens but does not accept (stopped, or busy) until its backlog is full: its
+ * socket is live and kept, and the check does not wait on it (a blocking connect waited for
+ * as long as the daemon did; here, until the alarm). */
+static void busy_socket_kept(void **state)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART: connect returns */
+	struct ctlsock c;
+	int busy, queued[64], n = 0, fd;
+
+	(void)state;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	busy = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(busy, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(__real_listen(busy, 0), 0);
+	for (; n < 64; n++) {
+		queued[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (connect(queued[n], (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+			assert_int_equal(errno, EAGAIN);
+			break;
+		}
+	}
+	assert_true(n < 64); /* the backlog is full */
+	alarmed = 0;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(2);
+	fd = ctlsock_listen(&c, dir, NULL, "wgt0");
+	alarm(0);
+	assert_false(alarmed);
+	assert_int_equal(fd, -1);
+	assert_int_equal(lstat(path, &(struct stat){ 0 }), 0); /* the busy daemon's, still there */
+	for (int i = 0; i <= n; i++)
+		close(queued[i]);
+	close(busy);
+}
+
 static void another_socket_at_the_path_kept(void **state)
 {
 	struct ctlsock c;
@@ -173,6 +218,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(published_only_when_listening, setup, teardown),
 		cmocka_unit_test_setup_teardown(stale_socket_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(live_socket_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(busy_socket_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(another_socket_at_the_path_kept, setup, teardown),
 	};
 

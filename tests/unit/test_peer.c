@@ -1,6 +1,6 @@
 /* Peers without a network: packets staged while there is no session (the oldest give way
- * when the queue is full, as in the kernel), keypair rotation by the kernel's rules, and a
- * removed peer leaving no index behind. */
+ * when the queue is full, as in the kernel), keypair rotation by the kernel's rules, a
+ * removed peer leaving no index behind, and the public-key table as it grows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -168,6 +168,53 @@ static void test_remove_peer_forgets_indices(void **state)
 		assert_null(dev->index.hash[i]);
 }
 
+/* Key number i: its hash bytes spread by a multiplication, its number after them. */
+static void key_of(uint8_t key[WG_KEY_LEN], uint32_t i)
+{
+	uint32_t h = i * 2654435761u;
+
+	memset(key, 0x77, WG_KEY_LEN);
+	memcpy(key, &h, sizeof(h));
+	memcpy(key + 4, &i, sizeof(i));
+}
+
+static void found_is(uint32_t i, const struct wg_peer *want)
+{
+	uint8_t key[WG_KEY_LEN];
+
+	key_of(key, i);
+	assert_ptr_equal(device_find_peer(dev, key), want);
+}
+
+/* The public-key table keeps finding every peer while it grows (and while peers move out of
+ * its old slots), and grows with them: at most one peer per slot on average. A table of
+ * fixed size made a million peers load at a third of the rate of 100,000. */
+static void test_pubkey_table_grows(void **state)
+{
+	enum { N = 20000 };
+	static struct wg_peer *added[N];
+	uint8_t key[WG_KEY_LEN];
+
+	(void)state;
+	for (uint32_t i = 0; i < N; i++) {
+		key_of(key, i);
+		assert_null(device_find_peer(dev, key));
+		added[i] = device_add_peer(dev, key);
+		assert_non_null(added[i]);
+		if ((i & (i - 1)) == 0 || i % 997 == 0) /* at every doubling and between */
+			for (uint32_t j = 0; j <= i; j++)
+				found_is(j, added[j]);
+	}
+	assert_true(dev->peers_by_key.size >= N);
+	assert_true(dev->peers_by_key.size <= 4 * N);
+	for (uint32_t i = 0; i < N; i += 2)
+		device_remove_peer(dev, added[i]);
+	for (uint32_t i = 0; i < N; i++)
+		found_is(i, i % 2 ? added[i] : NULL);
+	found_is(N, NULL);
+	assert_ptr_equal(device_find_peer(dev, (const uint8_t[WG_KEY_LEN]){ 9, 9, 9 }), peer);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +224,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_staging_refuses_oversized, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keypair_rotation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_peer_forgets_indices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pubkey_table_grows, setup, teardown),
 	};
 
 	if (!crypto_init())

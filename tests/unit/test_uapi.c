@@ -542,6 +542,30 @@ static void serve_a_connection(void **state)
 	ctlserver_stop(&srv);
 }
 
+/* A set the server cuts midway (its client went idle) is answered errno=-110, ETIMEDOUT
+ * negated as every errno here, and the log can say how far it got; a session between two
+ * requests has nothing to be told. */
+static void set_cut_midway(void **state)
+{
+	static const char req[] = "set=1\nprivate_key=" OWN_PRIV "\npublic_key=" PEER1 "\n";
+	static struct uapi_session s;
+	char buf[UAPI_OUTPUT_MIN], where[160];
+
+	(void)state;
+	uapi_session_start(&s, dev);
+	uapi_session_describe(&s, where, sizeof(where));
+	assert_string_equal(where, "waiting for a request (0 answered)");
+	assert_int_equal(uapi_session_cut(&s, buf, sizeof(buf)), 0);
+	assert_int_equal(uapi_session_input(&s, req, sizeof(req) - 1), sizeof(req) - 1);
+	uapi_session_describe(&s, where, sizeof(where));
+	assert_string_equal(where, "in a set, 2 lines read, 1 peers");
+	assert_int_equal(uapi_session_cut(&s, buf, sizeof(buf)), strlen("errno=-110\n\n"));
+	assert_memory_equal(buf, "errno=-110\n\n", strlen("errno=-110\n\n"));
+	assert_int_equal(s.phase, UAPI_CLOSED);
+	assert_non_null(peer(PEER1)); /* what came before the cut stays applied */
+	uapi_session_end(&s);
+}
+
 static size_t count(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -646,6 +670,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(protocol_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(broken_requests_end_the_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(serve_a_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(set_cut_midway, setup, teardown),
 		cmocka_unit_test_setup_teardown(big_dump_in_slices, setup, teardown),
 	};
 
