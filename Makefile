@@ -10,8 +10,8 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstric
 LDLIBS  += $(MNL_LIBS) -pthread
 BUILD   ?= build
 
-SRC     := $(wildcard src/*.c src/io/*.c src/wg/*.c)
-HDR     := $(wildcard src/*.h src/io/*.h src/wg/*.h)
+SRC     := $(wildcard src/*.c src/*/*.c)
+HDR     := $(wildcard src/*/*.h)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
 LIBOBJ  := $(LIBSRC:src/%.c=$(BUILD)/%.o)

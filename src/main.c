@@ -1,8 +1,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "log.h"
+#include "cmd/commands.h"
+#include "base/log.h"
 
 #define ADIT_VERSION "0.1.0"
 

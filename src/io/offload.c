@@ -11,7 +11,7 @@
 #include <netinet/in.h>
 
 #include "io/offload.h"
-#include "packet.h"
+#include "pkt/packet.h"
 
 #define IP4_HLEN 20
 #define IP6_HLEN 40

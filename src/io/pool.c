@@ -3,7 +3,7 @@
 #include <sys/mman.h>
 
 #include "io/pool.h"
-#include "log.h"
+#include "base/log.h"
 
 int io_pool_init(struct io_pool *p, unsigned int count)
 {

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "io/tun.h"
-#include "log.h"
+#include "base/log.h"
 
 /* The largest read: a virtio-net header and a 64 KB super-packet. */
 #define SUPER_SIZE (OFFLOAD_VNET_HDR_LEN + 65535)

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "io/udp.h"
-#include "log.h"
+#include "base/log.h"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103

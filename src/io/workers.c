@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "io/workers.h"
-#include "log.h"
+#include "base/log.h"
 
 /* How long a helper keeps looking for the next batch before it sleeps: during a stream
  * batches come every few tens of microseconds, and a futex wake-up costs about as much. */

@@ -18,7 +18,7 @@
 #include <sodium/crypto_aead_xchacha20poly1305.h>
 #include <sodium/crypto_scalarmult_curve25519.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "wg/crypto.h"
 
 #define NONCE_LEN 12

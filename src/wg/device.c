@@ -8,8 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "netcfg.h"
+#include "base/log.h"
+#include "base/netcfg.h"
 #include "wg/device.h"
 #include "wg/uapi.h"
 

@@ -1,7 +1,7 @@
 #include <string.h>
 
-#include "opts.h"
-#include "wg/clock.h"
+#include "lab/opts.h"
+#include "base/clock.h"
 #include "wg/drops.h"
 #include "wg/peer.h"
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "io/udp.h"
-#include "log.h"
+#include "base/log.h"
 
 enum wg_drop {
 	WG_DROP_MALFORMED,     /* not a WireGuard message: unknown type, wrong length */

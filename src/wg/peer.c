@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "secmem.h"
+#include "base/secmem.h"
 #include "wg/device.h"
 #include "wg/peer.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "wg/device.h"
 
 static void send_authenticated(struct wg_peer *peer, const void *msg, size_t len)

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "wg/device.h"
 #include "wg/socket.h"
 

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "wg/device.h"
 #include "wg/timers.h"
 

@@ -36,9 +36,9 @@
 #include <sys/socket.h>
 
 #include "io/stats.h"
-#include "log.h"
-#include "opts.h"
-#include "wg/clock.h"
+#include "base/log.h"
+#include "lab/opts.h"
+#include "base/clock.h"
 #include "wg/crypto.h"
 #include "wg/device.h"
 #include "wg/peer.h"

@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ctlserver.h"
-#include "loop.h"
+#include "base/ctlserver.h"
+#include "base/loop.h"
 
 struct wg_device;
 struct wg_peer;

@@ -2,8 +2,8 @@
  * connection served by ctlserver.c through a uapi_session (uapi.c). */
 #include <string.h>
 
-#include "ctlsock.h"
-#include "secmem.h"
+#include "base/ctlsock.h"
+#include "base/secmem.h"
 #include "wg/crypto.h"
 #include "wg/uapi.h"
 

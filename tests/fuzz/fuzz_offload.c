@@ -5,14 +5,14 @@
  * must be one left byte for byte as it was, or a super-packet that offload_split, as the
  * kernel would, cuts back into exactly the packets it was made of, in order.
  *   clang -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc tests/fuzz/fuzz_offload.c \
- *         src/io/offload.c src/checksum.c src/packet.c src/icmp_summary.c -o fuzz_offload
+ *         src/io/offload.c src/pkt/checksum.c src/pkt/packet.c src/pkt/icmp_summary.c -o fuzz_offload
  *   ./fuzz_offload tests/fuzz/corpus_offload */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/offload.h"
-#include "packet.h"
+#include "pkt/packet.h"
 
 #define SEGS 16
 #define SEG_CAP 4096

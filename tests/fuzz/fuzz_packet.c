@@ -1,16 +1,16 @@
 /* libFuzzer harness for the packet parsers: the relay's checks, summary, brief and responder on
  * arbitrary bytes, as either link type. A reply, when there is one, must fit its buffer and be summarisable.
  *   clang -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc tests/fuzz/fuzz_packet.c \
- *         src/packet.c src/icmp_summary.c src/checksum.c src/responder.c src/lab_clients.c \
- *         -o fuzz_packet
+ *         src/pkt/packet.c src/pkt/icmp_summary.c src/pkt/checksum.c src/lab/responder.c \
+ *         src/lab/lab_clients.c -o fuzz_packet
  *   ./fuzz_packet tests/fuzz/corpus_packet */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lab_clients.h"
-#include "packet.h"
-#include "responder.h"
+#include "lab/lab_clients.h"
+#include "pkt/packet.h"
+#include "lab/responder.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -23,7 +23,7 @@
 #include <arpa/inet.h>
 #include <stdint.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "wg_pair.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -8,7 +8,7 @@
 need_adit
 lab_up || finish
 
-BUDGET=$((128 * 1024)) # bytes a second: LAB_FLOOD_BYTES_PER_SEC in src/lab_flood.h
+BUDGET=$((128 * 1024)) # bytes a second: LAB_FLOOD_BYTES_PER_SEC in src/lab/lab_flood.h
 
 start_adit server srv server --tap -q -a 192.168.53.11/24
 start_adit u cli client 10.9.0.11:9090 --tap -q -a 192.168.53.99/24

@@ -19,7 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ctlsock.h"
+#include "base/ctlsock.h"
 
 int __real_listen(int fd, int backlog);
 int __wrap_listen(int fd, int backlog);

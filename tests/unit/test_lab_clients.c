@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lab_clients.h"
+#include "lab/lab_clients.h"
 
 static struct lab_clients *table;
 

@@ -10,8 +10,8 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "lab_clients.h"
-#include "lab_flood.h"
+#include "lab/lab_clients.h"
+#include "lab/lab_flood.h"
 
 static struct lab_clients *table;
 

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
-#include "opts.h"
+#include "base/log.h"
+#include "lab/opts.h"
 
 #define PARSE(o, cmd, ...)                                                                  \
 	({                                                                                  \

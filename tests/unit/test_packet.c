@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "packet.h"
+#include "pkt/packet.h"
 
 /* IP(src="192.168.53.99", dst="192.168.53.1", id=0x1234, ttl=64)/ICMP(type=8, id=253,
  * seq=8)/bytes(range(56)) */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "responder.h"
+#include "lab/responder.h"
 
 static const struct responder fake = { RESPONDER_DEFAULT_MAC };
 static const struct responder other_mac = { { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 } };

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "secmem.h"
+#include "base/secmem.h"
 
 #define SIZE 904 /* a peer's size when this was written; not a multiple of SECMEM_ALIGN */
 /* Enough objects for three chunks, whatever the rounding of SIZE. */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "show.h"
+#include "cmd/show.h"
 
 static char buf[256];
 

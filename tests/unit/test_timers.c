@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "wg/device.h"
 
 #define START_MS 1000000

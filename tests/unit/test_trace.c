@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "trace.h"
+#include "base/log.h"
+#include "pkt/trace.h"
 
 /* IP(src="192.168.53.99", dst="192.168.53.1", id=0x1234, ttl=64)/ICMP(type=8, id=253,
  * seq=8)/bytes(range(56)) */

@@ -1,0 +1,159 @@
+/* adit tun: lab tasks 2 and 9. A TUN or TAP interface whose every packet is printed on one
+ * line, and, with --reply, pings (and on a TAP, ARP) answered as if a host stood behind it. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/commands.h"
+#include "lab/iface.h"
+#include "base/log.h"
+#include "io/pool.h"
+#include "base/loop.h"
+#include "lab/opts.h"
+#include "pkt/packet.h"
+#include "base/privs.h"
+#include "lab/responder.h"
+#include "pkt/trace.h"
+
+struct tun_cmd {
+	struct tun tun;
+	const struct lab_opts *o;
+	struct responder responder;
+	enum link_type link;
+	bool show; /* a line (unless -q) or a capture (--pcap) per packet */
+	struct trace trace; /* --pcap: what is read, and the replies written */
+	struct io_pool pool; /* IO_BATCH buffers for what is read, IO_BATCH for the replies */
+	uint8_t *in[IO_BATCH], *out[IO_BATCH];
+	size_t in_len[IO_BATCH], out_len[IO_BATCH];
+	char line[512];
+	uint64_t packets, replies; /* read from the interface; answers written back */
+};
+
+#define ROOM (IO_BUF_SIZE - IO_HEADROOM)
+
+/* The reply to packet i, if there is one, joins the batch written back. */
+static unsigned int answer(struct tun_cmd *c, unsigned int i, unsigned int n)
+{
+	size_t len = responder_reply(&c->responder, c->in[i], c->in_len[i], c->link, c->out[n],
+				     ROOM);
+
+	if (!len)
+		return n;
+	c->out_len[n] = len;
+	if (!c->o->quiet) {
+		packet_summary(c->out[n], len, c->link, c->line, sizeof(c->line));
+		printf("  reply: %s\n", c->line);
+	}
+	trace_capture(&c->trace, c->out[n], len);
+	return n + 1;
+}
+
+static void show(struct tun_cmd *c, unsigned int i)
+{
+	if (!c->o->quiet) {
+		packet_summary(c->in[i], c->in_len[i], c->link, c->line, sizeof(c->line));
+		puts(c->line);
+	}
+	trace_capture(&c->trace, c->in[i], c->in_len[i]);
+}
+
+static int read_failed(struct tun_cmd *c, int err)
+{
+	log_error("cannot read from %s: %s (was the interface deleted?)", c->tun.name,
+		  strerror(err));
+	return -err;
+}
+
+static int on_packets(void *ctx)
+{
+	struct tun_cmd *c = ctx;
+	unsigned int replies = 0;
+	int n, err;
+
+	do {
+		n = tun_read_batch(&c->tun, c->in, c->in_len, IO_BATCH, ROOM);
+		if (n > 0)
+			c->packets += (uint64_t)n;
+		for (int i = 0; i < n; i++) {
+			if (c->show)
+				show(c, (unsigned int)i);
+			if (c->o->reply)
+				replies = answer(c, (unsigned int)i, replies);
+		}
+		err = tun_write_batch(&c->tun, c->out, c->out_len, replies, ROOM);
+		c->replies += replies;
+		replies = 0;
+	} while (n > 0 && err == 0 && c->tun.pending);
+	fflush(stdout);
+	if (c->trace.on)
+		trace_flush(&c->trace);
+	if (n < 0)
+		return read_failed(c, -n);
+	return err < 0 ? read_failed(c, -err) : 0;
+}
+
+static void print_stats(const struct tun_cmd *c)
+{
+	if (c->o->reply)
+		log_info("%s: %llu packets read, %llu replies written", c->tun.name,
+			 (unsigned long long)c->packets, (unsigned long long)c->replies);
+	else
+		log_info("%s: %llu packets read", c->tun.name, (unsigned long long)c->packets);
+	io_stats_log(c->tun.name, &c->tun.stats);
+}
+
+int cmd_tun(int argc, char **argv)
+{
+	static struct tun_cmd c; /* the batches: too big for the stack */
+	struct loop_watch w = { .ready = on_packets, .ctx = &c };
+	struct privs_user user = { 0 };
+	struct lab_opts o;
+	struct loop l;
+	int ret = opts_parse(&o, CMD_TUN, argc, argv);
+
+	if (ret)
+		return ret;
+	if (o.help) {
+		opts_usage(CMD_TUN, true);
+		return EXIT_OK;
+	}
+	if (privs_find_user(&user, o.user) != 0) /* --user, or else ADIT_USER */
+		return EXIT_USAGE;
+	if (io_pool_init(&c.pool, 2 * IO_BATCH) < 0)
+		return EXIT_FAIL;
+	for (unsigned int i = 0; i < IO_BATCH; i++) {
+		c.in[i] = io_pool_buf(&c.pool, i) + IO_HEADROOM;
+		c.out[i] = io_pool_buf(&c.pool, IO_BATCH + i) + IO_HEADROOM;
+	}
+	c.o = &o;
+	c.link = o.tap ? LINK_ETHER : LINK_IP;
+	memcpy(c.responder.mac, o.mac, sizeof(o.mac));
+	/* The capture file before anything is made, so a bad path changes nothing. */
+	if (o.pcap && trace_open_pcap(&c.trace, o.pcap, c.link) != EXIT_OK)
+		return EXIT_FAIL;
+	c.show = !o.quiet || c.trace.on;
+	/* Signals first: a SIGTERM right after the name is printed still ends adit cleanly. */
+	if (loop_init(&l) < 0) {
+		trace_close(&c.trace);
+		return EXIT_FAIL;
+	}
+	ret = iface_setup(&c.tun, &o);
+	if (!ret && privs_keep_only(false, false, &user) < 0) {
+		tun_close(&c.tun);
+		ret = EXIT_FAIL;
+	}
+	if (!ret) {
+		printf("Interface Name: %s\n", c.tun.name);
+		fflush(stdout);
+		w.fd = c.tun.fd;
+		ret = loop_add(&l, &w) < 0 || loop_run(&l) < 0 ? EXIT_FAIL : EXIT_OK;
+		fflush(stdout);
+		print_stats(&c);
+		tun_close(&c.tun);
+	}
+	loop_close(&l);
+	io_pool_free(&c.pool);
+	trace_close(&c.trace);
+	return ret;
+}

@@ -1,0 +1,231 @@
+/* adit [-f] IFACE: wg mode, invoked as wireguard-go is, so wg-quick can start it. The
+ * interface and the UAPI socket exist before the command returns; then, unless -f, the
+ * daemon carries on in the background. */
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/commands.h"
+#include "base/log.h"
+#include "lab/opts.h"
+#include "base/privs.h"
+#include "pkt/trace.h"
+#include "wg/device.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: adit [wg] [-f|--foreground] [-v|-q] [--no-offload] [--threads N] [--user NAME]\n"
+	      "                [--trace] [--pcap FILE] IFACE\n\n"
+	      "Creates the TUN interface IFACE and serves the WireGuard protocol on it, configured\n"
+	      "with wg(8) through /var/run/wireguard/IFACE.sock, as wireguard-go does:\n"
+	      "  adit wg0 && wg setconf wg0 wg0.conf && ip link set wg0 up\n"
+	      "or WG_QUICK_USERSPACE_IMPLEMENTATION=adit wg-quick up wg0.\n\n"
+	      "  -f, --foreground  stay in the foreground and log to stderr (else to syslog)\n"
+	      "  -v, --verbose     also say why each dropped packet was dropped (rate-limited)\n"
+	      "  -q, --quiet       errors only (LOG_LEVEL=verbose|error|silent sets it too)\n"
+	      "      --no-offload  no TUN segmentation offloads, no UDP GSO/GRO (for debugging)\n"
+	      "      --threads N   seal and open packets on N threads (1, the default, to 16)\n"
+	      "      --user NAME   run as user NAME once the interface and sockets are open\n"
+	      "                    (without --user: as the user ADIT_USER names, if set)\n"
+	      "      --trace       a line per inner packet on stdout, with its peer; implies -f\n"
+	      "      --pcap FILE   write every inner packet, both ways, to FILE (pcap, raw IP)\n", f);
+}
+
+/* A background daemon forks before anything exists: epoll does not report, in a child, the
+ * signalfd its parent registered, so a loop made before the fork would never see SIGTERM. The
+ * parent waits on a pipe for one byte, the child's exit status once the interface and the
+ * UAPI socket exist (or why they do not), and exits with it: `adit wg0` returns when wg can
+ * configure wg0, and its status says whether it can. Errors before then still reach the
+ * terminal, since the child keeps stderr until it is ready. */
+static int fork_daemon(int *ready_fd)
+{
+	int fds[2], status = EXIT_FAIL;
+	unsigned char byte;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		log_error("cannot start in the background: %m (use -f to stay in the foreground)");
+		return -1;
+	}
+	if (pid > 0) {
+		close(fds[1]);
+		if (read(fds[0], &byte, 1) == 1)
+			status = byte;
+		_exit(status);
+	}
+	close(fds[0]);
+	*ready_fd = fds[1];
+	setsid();
+	return chdir("/") < 0 ? -1 : 0;
+}
+
+/* The child is ready (status 0) or has failed: the parent exits with status, and the child
+ * leaves the terminal. */
+static void tell_parent(int *ready_fd, int status)
+{
+	unsigned char byte = (unsigned char)status;
+	int null;
+
+	if (*ready_fd < 0)
+		return;
+	if (status == EXIT_OK) {
+		log_to_syslog();
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+			if (null > STDERR_FILENO)
+				close(null);
+		}
+	}
+	/* A parent already gone is not told; the daemon carries on all the same. */
+	if (write(*ready_fd, &byte, 1) < 0)
+		log_warn("cannot tell the starting command that %s is ready: %m", "the daemon");
+	close(*ready_fd);
+	*ready_fd = -1;
+}
+
+/* --pcap FILE or --pcap=FILE: the file, and how many arguments it took; 0 when arg is not
+ * --pcap, -1 when its value is missing. */
+static int pcap_option(int argc, char **argv, int i, const char **file)
+{
+	if (!strncmp(argv[i], "--pcap=", 7)) {
+		*file = argv[i] + 7;
+		return **file ? 1 : -1;
+	}
+	if (strcmp(argv[i], "--pcap"))
+		return 0;
+	if (i + 1 >= argc || !argv[i + 1][0])
+		return -1;
+	*file = argv[i + 1];
+	return 2;
+}
+
+static bool parse_threads(const char *s, unsigned int *threads)
+{
+	uint64_t n;
+
+	if (!opts_parse_uint(s, WORKERS_MAX, &n) || n < 1)
+		return false;
+	*threads = (unsigned int)n;
+	return true;
+}
+
+/* Before the fork: a path that cannot be written fails here, on the terminal, and a
+ * relative one means the caller's directory (the daemon moves to /). */
+static int open_trace(struct trace *t, bool lines, const char *pcap)
+{
+	if (lines)
+		trace_lines(t, LINK_IP);
+	return pcap ? trace_open_pcap(t, pcap, LINK_IP) : EXIT_OK;
+}
+
+int cmd_wg(int argc, char **argv)
+{
+	/* Large (the batches live here) and page-aligned, so that its pages, which hold our
+	 * private key, can be kept out of core dumps. */
+	static struct wg_device dev __attribute__((aligned(4096)));
+	struct trace trace = { 0 };
+	const char *ifname = NULL, *why, *pcap = NULL;
+	bool foreground = false, offload = true, lines = false;
+	unsigned int threads = 1;
+	struct privs_user user = { 0 };
+	const char *user_name = NULL;
+	int ret, ready_fd = -1, took;
+
+	for (int i = 1; i < argc; i++) { /* argv[0]: "adit", or "wg" */
+		if ((took = pcap_option(argc, argv, i, &pcap)) != 0) {
+			if (took < 0) {
+				log_error("--pcap needs a file (e.g. --pcap /tmp/wg0.pcap)");
+				return EXIT_USAGE;
+			}
+			i += took - 1;
+		} else if (!strcmp(argv[i], "--trace")) {
+			/* The lines go to stdout, which a daemon has given up. */
+			lines = foreground = true;
+		} else if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--foreground")) {
+			foreground = true;
+		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			log_level = LEVEL_VERBOSE;
+		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+			log_level = LEVEL_ERRORS;
+		} else if (!strcmp(argv[i], "--no-offload")) {
+			offload = false;
+		} else if (!strcmp(argv[i], "--user")) {
+			if (i + 1 == argc) {
+				log_error("--user needs a user name (e.g. --user nobody)");
+				return EXIT_USAGE;
+			}
+			user_name = argv[++i];
+		} else if (!strcmp(argv[i], "--threads")) {
+			if (i + 1 == argc || !parse_threads(argv[++i], &threads)) {
+				log_error("--threads needs a number from 1 to %d (e.g. --threads 2)",
+					  WORKERS_MAX);
+				return EXIT_USAGE;
+			}
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (!ifname && argv[i][0] != '-') {
+			ifname = argv[i];
+		} else if (argv[i][0] == '-') {
+			log_error("unknown option '%s' (see 'adit wg --help')", argv[i]);
+			return EXIT_USAGE;
+		} else {
+			log_error("unexpected argument '%s' (usage: adit [wg] [-f] [-v|-q] "
+				  "[--no-offload] [--threads N] [--user NAME] [--trace] [--pcap FILE] "
+				  "IFACE)",
+				  argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (!ifname) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (privs_find_user(&user, user_name) != 0) /* --user, or else ADIT_USER */
+		return EXIT_USAGE;
+	why = opts_check_ifname(ifname);
+	if (!why && strchr(ifname, '%'))
+		why = "wg mode takes a plain name, since wg finds it by that name";
+	if (why) {
+		log_error("invalid interface name '%s': %s", ifname, why);
+		return EXIT_USAGE;
+	}
+	privs_no_dumps();
+	privs_dont_dump(&dev, sizeof(dev));
+	/* Whatever the caller left open (a terminal, a pipe wg-quick reads) is not a daemon's. */
+	if (!foreground)
+		close_range(STDERR_FILENO + 1, ~0U, 0);
+	if (open_trace(&trace, lines, pcap) != EXIT_OK)
+		return EXIT_FAIL;
+	if (!foreground && fork_daemon(&ready_fd) < 0) {
+		trace_close(&trace);
+		return EXIT_FAIL;
+	}
+	ret = device_setup(&dev, offload);
+	dev.trace = trace; /* the device's from now on: device_close closes it */
+	if (ret == EXIT_OK)
+		ret = device_start(&dev, ifname);
+	/* Another user cannot remove the socket from root's /var/run/wireguard: a janitor will. */
+	if (ret == EXIT_OK && user.set && privs_start_janitor(uapi_ctlsock()) < 0)
+		ret = EXIT_FAIL;
+	/* From here on, wg may set a fwmark (CAP_NET_ADMIN) or a port below 1024. */
+	if (ret == EXIT_OK && privs_keep_only(true, true, &user) < 0)
+		ret = EXIT_FAIL;
+	/* After the drop: capabilities are a thread's own, and helpers inherit the reduced set. */
+	if (ret == EXIT_OK && device_start_threads(&dev, threads) < 0)
+		ret = EXIT_FAIL;
+	if (ret == EXIT_OK)
+		log_info("%s: WireGuard on UDP port %u, configure with wg(8)", dev.tun.name,
+			 dev.listen_port);
+	tell_parent(&ready_fd, ret);
+	if (ret == EXIT_OK)
+		ret = device_run(&dev);
+	device_close(&dev);
+	return ret;
+}

@@ -1,0 +1,12 @@
+/* The interface of a lab-mode command, brought up as its command line says: created from the
+ * name template, MTU set, link up, addresses and routes added. */
+#ifndef ADIT_IFACE_H
+#define ADIT_IFACE_H
+
+#include "lab/opts.h"
+#include "io/tun.h"
+
+/* Returns 0, or EXIT_FAIL after printing what failed and what to do. */
+int iface_setup(struct tun *t, const struct lab_opts *o);
+
+#endif

@@ -1,0 +1,474 @@
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "lab/opts.h"
+#include "lab/responder.h"
+
+#define LAB_PORT 9090
+
+/* Which command accepts which option, one bit per command. */
+#define T (1u << CMD_TUN)
+#define S (1u << CMD_SERVER)
+#define C (1u << CMD_CLIENT)
+
+enum { OPT_TAP = 256, OPT_MTU, OPT_REPLY, OPT_MAC, OPT_NO_OFFLOAD, OPT_TRACE, OPT_PCAP, OPT_USER };
+
+static const struct option long_opts[] = {
+	{ "name", required_argument, NULL, 'n' },  { "tap", no_argument, NULL, OPT_TAP },
+	{ "address", required_argument, NULL, 'a' }, { "route", required_argument, NULL, 'r' },
+	{ "mtu", required_argument, NULL, OPT_MTU }, { "reply", no_argument, NULL, OPT_REPLY },
+	{ "mac", required_argument, NULL, OPT_MAC }, { "quiet", no_argument, NULL, 'q' },
+	{ "listen", required_argument, NULL, 'l' },  { "port", required_argument, NULL, 'p' },
+	{ "help", no_argument, NULL, 'h' },          { "no-offload", no_argument, NULL, OPT_NO_OFFLOAD },
+	{ "trace", no_argument, NULL, OPT_TRACE },   { "pcap", required_argument, NULL, OPT_PCAP },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct {
+	int opt;
+	unsigned int cmds;
+	const char *spelling;
+} allowed[] = {
+	{ 'n', T | S | C, "-n" },   { OPT_TAP, T | S | C, "--tap" }, { 'a', T | S | C, "-a" },
+	{ 'r', T | S | C, "-r" },   { OPT_MTU, T | S | C, "--mtu" }, { OPT_REPLY, T, "--reply" },
+	{ OPT_MAC, T, "--mac" },    { 'q', T | S | C, "-q" },        { 'l', S, "-l" },
+	{ 'p', C, "-p" },           { 'h', T | S | C, "-h" },
+	{ OPT_NO_OFFLOAD, T | S | C, "--no-offload" },
+	{ OPT_TRACE, T | S | C, "--trace" }, { OPT_PCAP, T | S | C, "--pcap" },
+	{ OPT_USER, T | S | C, "--user" },
+};
+
+static const char *const cmd_names[] = { "tun", "server", "client" };
+
+static const char *const usages[] = {
+	"usage: adit tun [-n NAME] [--tap] [-a ADDR/PLEN]... [-r NET/PLEN]... [--mtu N]\n"
+	"                [--reply] [--mac MAC] [--no-offload] [-q|--trace] [--pcap FILE]\n"
+	"                [--user NAME]\n",
+	"usage: adit server [-l ADDR:PORT] [-n NAME] [--tap] [-a ADDR/PLEN]... [-r NET/PLEN]...\n"
+	"                   [--mtu N] [--no-offload] [-q|--trace] [--pcap FILE] [--user NAME]\n",
+	"usage: adit client SERVER:PORT [-p LOCALPORT] [-n NAME] [--tap] [-a ADDR/PLEN]...\n"
+	"                   [-r NET/PLEN]... [--mtu N] [--no-offload] [-q|--trace] [--pcap FILE]\n"
+	"                   [--user NAME]\n",
+};
+
+static const char option_help[] =
+	"  -n NAME          interface name; %d is replaced by a number the kernel picks\n"
+	"                   (default tun%d, or tap%d with --tap)\n"
+	"  --tap            a TAP interface carrying Ethernet frames instead of a TUN\n"
+	"  -a ADDR/PLEN     add an address to the interface (repeatable)\n"
+	"  -r NET/PLEN      route a network through the interface (repeatable)\n"
+	"  --mtu N          set the interface MTU (68-65535)\n"
+	"  --no-offload     no TUN segmentation offloads, no UDP GSO/GRO (for debugging)\n"
+	"  -q               no per-packet lines\n"
+	"  --trace          the per-packet lines (the default; says so against a -q)\n"
+	"  --pcap FILE      write every packet to and from the interface to FILE (pcap:\n"
+	"                   raw IP on a TUN, Ethernet on a TAP), readable while adit runs\n"
+	"  --user NAME      run as user NAME once the interface and the socket are open\n"
+	"                   (without --user: as the user ADIT_USER names, if set)\n";
+
+void opts_usage(enum lab_cmd cmd, bool full)
+{
+	FILE *f = full ? stdout : stderr;
+
+	fputs(usages[cmd], f);
+	if (!full) {
+		fprintf(f, "Try 'adit %s --help' for more information.\n", cmd_names[cmd]);
+		return;
+	}
+	fputs(option_help, f);
+	if (cmd == CMD_TUN)
+		fputs("  --reply          answer pings (TUN), and ARP and pings (TAP) on the interface\n"
+		      "  --mac MAC        the MAC address --reply claims (default aa:bb:cc:dd:ee:ff)\n",
+		      f);
+	if (cmd == CMD_SERVER)
+		fputs("  -l ADDR:PORT     UDP address to listen on (default 0.0.0.0:9090)\n", f);
+	if (cmd == CMD_CLIENT)
+		fputs("  -p LOCALPORT     UDP port to send from (default: any free port)\n", f);
+	if (cmd != CMD_TUN)
+		fputs("\nLab mode is plaintext: anyone on the path reads and can forge the packets.\n", f);
+}
+
+/* "adit: WHAT 'VALUE' (HINT)", then the short usage: every bad value is named. */
+static int usage_error(enum lab_cmd cmd, const char *what, const char *value, const char *hint)
+{
+	fprintf(stderr, "adit: %s", what);
+	if (value)
+		fprintf(stderr, " '%s'", value);
+	if (hint)
+		fprintf(stderr, " (%s)", hint);
+	fputc('\n', stderr);
+	opts_usage(cmd, false);
+	return EXIT_USAGE;
+}
+
+static bool host_bits_clear(const struct prefix *p)
+{
+	unsigned int bytes = p->family == AF_INET ? 4 : 16;
+
+	for (unsigned int bit = p->plen; bit < bytes * 8; bit++)
+		if (p->addr[bit / 8] & (0x80 >> (bit % 8)))
+			return false;
+	return true;
+}
+
+int opts_parse_prefix(const char *s, struct prefix *p)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	uint64_t max, plen;
+
+	if (alen == 0 || alen >= INET6_ADDRSTRLEN)
+		return -1;
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, buf, p->addr) == 1)
+		p->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, p->addr) == 1)
+		p->family = AF_INET6;
+	else
+		return -1;
+	max = p->family == AF_INET ? 32 : 128;
+	if (!slash) {
+		p->plen = max;
+		return 0;
+	}
+	if (!opts_parse_uint(slash + 1, max, &plen))
+		return -1;
+	p->plen = (uint8_t)plen;
+	return 0;
+}
+
+bool opts_parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0, digit;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		digit = (uint64_t)(*s - '0');
+		if (v > (UINT64_MAX - digit) / 10)
+			return false; /* past UINT64_MAX */
+		v = v * 10 + digit;
+		if (v > max)
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
+static int parse_port(const char *s, uint16_t *port)
+{
+	uint64_t v;
+
+	if (!opts_parse_uint(s, 65535, &v) || v < 1)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* ADDR:PORT, [ADDR6]:PORT, :PORT (any address) or HOST:PORT when resolve is set. */
+int opts_parse_endpoint(const char *s, struct endpoint_addr *e, bool resolve)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res, *pick;
+	char host[256];
+	const char *colon, *h = s;
+	size_t hlen;
+	uint16_t port;
+
+	if (*s == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':')
+			return -1;
+		h = s + 1;
+		hlen = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || memchr(s, ':', (size_t)(colon - s)))
+			return -1;
+		hlen = (size_t)(colon - s);
+	}
+	if (hlen >= sizeof(host) || parse_port(colon + 1, &port) < 0)
+		return -1;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (hlen == 0)
+		strcpy(host, "0.0.0.0");
+	hints.ai_flags = resolve ? 0 : AI_NUMERICHOST;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return -1;
+	/* The lab's world is IPv4 and a server listens on 0.0.0.0 by default: for a name with
+	 * both (localhost), take the IPv4 address. */
+	for (pick = res; pick->ai_next && pick->ai_family != AF_INET; pick = pick->ai_next)
+		;
+	if (pick->ai_family != AF_INET)
+		pick = res;
+	memset(e, 0, sizeof(*e));
+	memcpy(&e->ss, pick->ai_addr, pick->ai_addrlen);
+	e->len = pick->ai_addrlen;
+	freeaddrinfo(res);
+	if (e->ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&e->ss)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)&e->ss)->sin6_port = htons(port);
+	return 0;
+}
+
+int opts_parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char tail;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &tail) != 6 || strlen(s) != 17)
+		return -1;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	/* A multicast address cannot be a host's own. */
+	return (mac[0] & 1) ? -1 : 0;
+}
+
+const char *opts_check_ifname(const char *name)
+{
+	const char *pct = strchr(name, '%');
+
+	if (!*name)
+		return "an interface name cannot be empty";
+	if (strlen(name) >= IFNAMSIZ)
+		return "Linux allows interface names of at most 15 characters";
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return "'.' and '..' are not interface names";
+	for (const char *c = name; *c; c++)
+		if (*c == '/' || *c == ':' || isspace((unsigned char)*c) || !isprint((unsigned char)*c))
+			return "interface names cannot contain '/', ':' or white space";
+	if (pct && (pct[1] != 'd' || strchr(pct + 1, '%')))
+		return "a template may contain '%d' once and no other '%'";
+	return NULL;
+}
+
+const char *opts_format_prefix(const struct prefix *p, char *buf, size_t size)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(p->family, p->addr, addr, sizeof(addr));
+	snprintf(buf, size, "%s/%u", addr, p->plen);
+	return buf;
+}
+
+const char *opts_format_endpoint(const void *endpoint, char *buf, size_t size)
+{
+	const struct sockaddr *sa = endpoint;
+
+	char addr[INET6_ADDRSTRLEN] = "?";
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, addr, sizeof(addr));
+		snprintf(buf, size, "%s:%u", addr, ntohs(in->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, addr, sizeof(addr));
+		if (in6->sin6_scope_id) /* as the UAPI writes it, and opts_parse_endpoint reads */
+			snprintf(buf, size, "[%s%%%u]:%u", addr, in6->sin6_scope_id,
+				 ntohs(in6->sin6_port));
+		else
+			snprintf(buf, size, "[%s]:%u", addr, ntohs(in6->sin6_port));
+	} else {
+		snprintf(buf, size, "(family %d)", sa->sa_family);
+	}
+	return buf;
+}
+
+/* Names the option as typed: "--mtu", "--tap=1" (up to the '='), or the letter of "-z". */
+static int bad_option(enum lab_cmd cmd, bool missing_value, const char *arg)
+{
+	char what[32];
+
+	if (arg[0] == '-' && arg[1] == '-')
+		snprintf(what, sizeof(what), "%.*s", (int)strcspn(arg, "="), arg);
+	else if (optopt > 0 && optopt < 256)
+		snprintf(what, sizeof(what), "-%c", optopt);
+	else
+		snprintf(what, sizeof(what), "%s", arg);
+	if (missing_value)
+		return usage_error(cmd, "missing value for option", what, NULL);
+	if (strchr(arg, '=') && arg[1] == '-')
+		return usage_error(cmd, "option takes no value:", what, NULL);
+	return usage_error(cmd, "unknown option", what, NULL);
+}
+
+static bool opt_allowed(int opt, enum lab_cmd cmd, const char **spelling)
+{
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		if (allowed[i].opt == opt) {
+			*spelling = allowed[i].spelling;
+			return allowed[i].cmds & (1u << cmd);
+		}
+	}
+	*spelling = "?";
+	return false;
+}
+
+static void set_defaults(struct lab_opts *o, enum lab_cmd cmd)
+{
+	static const uint8_t mac[6] = RESPONDER_DEFAULT_MAC;
+
+	memset(o, 0, sizeof(*o));
+	o->cmd = cmd;
+	memcpy(o->mac, mac, sizeof(mac));
+	opts_parse_endpoint("0.0.0.0:9090", &o->listen, false);
+}
+
+static int take_address(struct lab_opts *o, const char *arg)
+{
+	if (o->naddrs == OPTS_MAX_ADDRS)
+		return usage_error(o->cmd, "too many addresses at", arg, "at most 8");
+	if (opts_parse_prefix(arg, &o->addrs[o->naddrs]) < 0)
+		return usage_error(o->cmd, "invalid -a address", arg,
+				   "expected ADDR/PLEN, e.g. 192.168.53.99/24");
+	o->naddrs++;
+	return 0;
+}
+
+static int take_route(struct lab_opts *o, const char *arg)
+{
+	if (o->nroutes == OPTS_MAX_ROUTES)
+		return usage_error(o->cmd, "too many routes at", arg, "at most 32");
+	if (opts_parse_prefix(arg, &o->routes[o->nroutes]) < 0)
+		return usage_error(o->cmd, "invalid -r route", arg,
+				   "expected NET/PLEN, e.g. 192.168.60.0/24");
+	/* The kernel would refuse it with a bare EINVAL; say which address was meant. */
+	if (!host_bits_clear(&o->routes[o->nroutes]))
+		return usage_error(o->cmd, "host bits set in route", arg,
+				   "give the network address, e.g. 192.168.60.0/24");
+	o->nroutes++;
+	return 0;
+}
+
+static int take_mtu(struct lab_opts *o, const char *arg)
+{
+	uint64_t v;
+
+	if (!opts_parse_uint(arg, 65535, &v) || v < 68)
+		return usage_error(o->cmd, "invalid MTU", arg, "expected 68 to 65535");
+	o->mtu = (unsigned int)v;
+	return 0;
+}
+
+static int take_option(struct lab_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'n':
+		o->name = arg;
+		return opts_check_ifname(arg) ? usage_error(o->cmd, "invalid interface name", arg,
+							    opts_check_ifname(arg)) : 0;
+	case 'a':
+		return take_address(o, arg);
+	case 'r':
+		return take_route(o, arg);
+	case OPT_MTU:
+		return take_mtu(o, arg);
+	case OPT_MAC:
+		return opts_parse_mac(arg, o->mac) < 0 ?
+			usage_error(o->cmd, "invalid MAC address", arg,
+				    "expected six hex bytes like aa:bb:cc:dd:ee:ff, not multicast") : 0;
+	case 'l':
+		return opts_parse_endpoint(arg, &o->listen, false) < 0 ?
+			usage_error(o->cmd, "invalid listen address", arg,
+				    "expected ADDR:PORT, [ADDR6]:PORT or :PORT, e.g. 0.0.0.0:9090") : 0;
+	case 'p':
+		return parse_port(arg, &o->local_port) < 0 ?
+			usage_error(o->cmd, "invalid local port", arg, "expected 1 to 65535") : 0;
+	case OPT_TAP:
+		o->tap = true;
+		return 0;
+	case OPT_REPLY:
+		o->reply = true;
+		return 0;
+	case OPT_NO_OFFLOAD:
+		o->no_offload = true;
+		return 0;
+	case OPT_TRACE:
+		o->trace = true;
+		return 0;
+	case OPT_USER:
+		o->user = arg;
+		return *arg ? 0 : usage_error(o->cmd, "missing user for --user", NULL,
+					      "e.g. --user nobody");
+	case OPT_PCAP:
+		o->pcap = arg;
+		return *arg ? 0 : usage_error(o->cmd, "missing file for --pcap", NULL,
+					      "e.g. --pcap /tmp/tun0.pcap");
+	case 'q':
+		o->quiet = true;
+		return 0;
+	case 'h':
+		o->help = true;
+		return 0;
+	}
+	return EXIT_USAGE;
+}
+
+static int take_operands(struct lab_opts *o, int argc, char **argv)
+{
+	int n = argc - optind;
+
+	if (o->cmd != CMD_CLIENT) {
+		if (n > 0)
+			return usage_error(o->cmd, "unexpected argument", argv[optind], NULL);
+		return 0;
+	}
+	if (n == 0)
+		return usage_error(o->cmd, "missing SERVER:PORT", NULL,
+				   "e.g. adit client 10.9.0.11:9090");
+	if (n > 1)
+		return usage_error(o->cmd, "unexpected argument", argv[optind + 1], NULL);
+	if (opts_parse_endpoint(argv[optind], &o->server, true) < 0)
+		return usage_error(o->cmd, "invalid server", argv[optind],
+				   "expected HOST:PORT or [ADDR6]:PORT, e.g. 10.9.0.11:9090");
+	return 0;
+}
+
+int opts_parse(struct lab_opts *o, enum lab_cmd cmd, int argc, char **argv)
+{
+	const char *spelling;
+	int c, ret;
+
+	set_defaults(o, cmd);
+	optind = 0; /* GNU getopt: start over, also when called again (tests) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":n:a:r:ql:p:h", long_opts, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return bad_option(cmd, c == ':', argv[optind - 1]);
+		if (!opt_allowed(c, cmd, &spelling))
+			return usage_error(cmd, "option not valid for this command:", spelling, NULL);
+		ret = take_option(o, c, optarg);
+		if (ret)
+			return ret;
+	}
+	if (o->help)
+		return 0;
+	if (o->trace && o->quiet)
+		return usage_error(cmd, "-q and --trace contradict each other", NULL,
+				   "-q silences the per-packet lines that --trace asks for");
+	if (!o->name)
+		o->name = o->tap ? "tap%d" : "tun%d";
+	return take_operands(o, argc, argv);
+}
