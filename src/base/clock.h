@@ -1,8 +1,8 @@
-/* The clocks of wg mode's protocol: monotonic milliseconds, and the wall clock a handshake
- * initiation carries. In a file of their own, so that a test or fuzzer that owns time (linked
- * with --wrap=clock_now, --wrap=clock_wall) sees every call. */
-#ifndef ADIT_WG_CLOCK_H
-#define ADIT_WG_CLOCK_H
+/* The clocks: monotonic milliseconds (timers, rate limits, ages), and the wall clock a wg
+ * handshake initiation carries. In a file of their own, so that a test or fuzzer that owns
+ * time (linked with --wrap=clock_now, --wrap=clock_wall) sees every call. */
+#ifndef ADIT_CLOCK_H
+#define ADIT_CLOCK_H
 
 #include <stdint.h>
 #include <time.h>
