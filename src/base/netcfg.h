@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "lab/opts.h"
+#include "base/addr.h"
 
 struct mnl_socket;
 

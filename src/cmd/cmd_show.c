@@ -19,7 +19,7 @@
 #include "cmd/commands.h"
 #include "base/ctlsock.h"
 #include "base/log.h"
-#include "lab/opts.h"
+#include "base/addr.h"
 #include "cmd/show.h"
 
 #define REQUEST "adit-show=1\n\n"
@@ -280,7 +280,7 @@ static void list_dir(const char *dir, char ***names, size_t *n)
 			continue;
 		e->d_name[len - 5] = '\0';
 		/* A name that no interface can have is not asked (nor printed). */
-		if (opts_check_ifname(e->d_name) || strchr(e->d_name, '%'))
+		if (addr_check_ifname(e->d_name) || strchr(e->d_name, '%'))
 			continue;
 		grown = realloc(*names, (*n + 1) * sizeof(**names));
 		if (!grown)
@@ -348,7 +348,7 @@ int cmd_show(int argc, char **argv)
 		lab_dir[0] = '\0';
 	if (!name)
 		return show_all();
-	why = opts_check_ifname(name);
+	why = addr_check_ifname(name);
 	if (why || strchr(name, '%')) {
 		log_error("invalid interface name '%s': %s", name, why ? why : "a plain name, please");
 		return EXIT_USAGE;

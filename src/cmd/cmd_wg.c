@@ -10,7 +10,7 @@
 
 #include "cmd/commands.h"
 #include "base/log.h"
-#include "lab/opts.h"
+#include "base/addr.h"
 #include "base/privs.h"
 #include "pkt/trace.h"
 #include "wg/device.h"
@@ -109,7 +109,7 @@ static bool parse_threads(const char *s, unsigned int *threads)
 {
 	uint64_t n;
 
-	if (!opts_parse_uint(s, WORKERS_MAX, &n) || n < 1)
+	if (!addr_parse_uint(s, WORKERS_MAX, &n) || n < 1)
 		return false;
 	*threads = (unsigned int)n;
 	return true;
@@ -189,7 +189,7 @@ int cmd_wg(int argc, char **argv)
 	}
 	if (privs_find_user(&user, user_name) != 0) /* --user, or else ADIT_USER */
 		return EXIT_USAGE;
-	why = opts_check_ifname(ifname);
+	why = addr_check_ifname(ifname);
 	if (!why && strchr(ifname, '%'))
 		why = "wg mode takes a plain name, since wg finds it by that name";
 	if (why) {

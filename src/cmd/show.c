@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "io/stats.h"
-#include "lab/opts.h"
+#include "base/addr.h"
 #include "cmd/show.h"
 #include "wg/crypto.h"
 #include "wg/drops.h"
@@ -71,9 +71,9 @@ static bool reprint_endpoint(char *dst, size_t size, const char *v)
 	struct endpoint_addr e;
 	char text[80];
 
-	if (opts_parse_endpoint(v, &e, false) < 0)
+	if (addr_parse_endpoint(v, &e, false) < 0)
 		return false;
-	opts_format_endpoint(&e.ss, text, sizeof(text));
+	addr_format_endpoint(&e.ss, text, sizeof(text));
 	return (size_t)snprintf(dst, size, "%s", text) < size;
 }
 
@@ -103,7 +103,7 @@ static int add_drop(struct show_drops *d, const char *key, const char *v)
 	struct show_drop *grown;
 	uint64_t n;
 
-	if (!opts_parse_uint(v, UINT64_MAX, &n) || strlen(key) >= sizeof(d->drop->key))
+	if (!addr_parse_uint(v, UINT64_MAX, &n) || strlen(key) >= sizeof(d->drop->key))
 		return -EPROTO;
 	if (d->n == SHOW_MAX_DROPS) {
 		d->left_out++;
@@ -139,7 +139,7 @@ static int add_addr(struct show_iface *s, struct show_peer *p, const char *v)
 	if (p->kind != SHOW_WG_PEER && parse_mac(v, a.addr))
 		a.family = AF_PACKET;
 	else if ((p->kind == SHOW_WG_PEER) != (strchr(v, '/') != NULL) ||
-		 opts_parse_prefix(v, &a) < 0)
+		 addr_parse_prefix(v, &a) < 0)
 		return -EPROTO;
 	if (s->naddrs == SHOW_MAX_ADDRS) {
 		p->addrs.left_out++;
@@ -208,7 +208,7 @@ static int device_line(struct show_iface *s, const char *key, const char *v)
 		return s->has_public_key ? 0 : -EPROTO;
 	}
 	if (!strcmp(key, "listen_port") || !strcmp(key, "fwmark")) {
-		if (!opts_parse_uint(v, key[0] == 'l' ? UINT16_MAX : UINT32_MAX, &n))
+		if (!addr_parse_uint(v, key[0] == 'l' ? UINT16_MAX : UINT32_MAX, &n))
 			return -EPROTO;
 		if (key[0] == 'l')
 			s->listen_port = (unsigned int)n;
@@ -231,9 +231,9 @@ static int device_line(struct show_iface *s, const char *key, const char *v)
 	if (offloads)
 		return parse_offloads(v, offloads) ? 0 : -EPROTO;
 	if (!strcmp(key, "crypto_threads"))
-		return opts_parse_uint(v, 1024, &s->crypto_threads) ? 0 : -EPROTO;
+		return addr_parse_uint(v, 1024, &s->crypto_threads) ? 0 : -EPROTO;
 	if (!strcmp(key, "crypto_helped"))
-		return opts_parse_uint(v, UINT64_MAX, &s->crypto_helped) ? 0 : -EPROTO;
+		return addr_parse_uint(v, UINT64_MAX, &s->crypto_helped) ? 0 : -EPROTO;
 	return 0;
 }
 
@@ -258,7 +258,7 @@ static int peer_line(struct show_iface *s, struct show_peer *p, const char *key,
 	uint64_t n, *counter = peer_counter(p, key);
 
 	if (counter) {
-		if (!opts_parse_uint(v, UINT64_MAX, counter))
+		if (!addr_parse_uint(v, UINT64_MAX, counter))
 			return -EPROTO;
 		p->has_packets |= strstr(key, "packets") != NULL;
 		return 0;
@@ -275,7 +275,7 @@ static int peer_line(struct show_iface *s, struct show_peer *p, const char *key,
 		return add_drop(&p->drops, key, v);
 	if (!strcmp(key, "last_handshake_time_sec") || !strcmp(key, "last_seen_ago") ||
 	    !strcmp(key, "persistent_keepalive_interval")) {
-		if (!opts_parse_uint(v, key[0] == 'p' ? UINT16_MAX : INT64_MAX, &n))
+		if (!addr_parse_uint(v, key[0] == 'p' ? UINT16_MAX : INT64_MAX, &n))
 			return -EPROTO;
 		if (key[0] == 'p')
 			p->keepalive = (unsigned int)n;
@@ -298,9 +298,9 @@ int show_parse_line(struct show_iface *s, char *line)
 		return -EPROTO;
 	*v++ = '\0';
 	if (!strcmp(line, "errno")) {
-		if (*v == '-' && opts_parse_uint(v + 1, INT32_MAX, &n))
+		if (*v == '-' && addr_parse_uint(v + 1, INT32_MAX, &n))
 			return n ? -(int)n : 1;
-		return opts_parse_uint(v, INT32_MAX, &n) ? (n ? -(int)n : 1) : -EPROTO;
+		return addr_parse_uint(v, INT32_MAX, &n) ? (n ? -(int)n : 1) : -EPROTO;
 	}
 	if (!strcmp(line, "public_key"))
 		return begin_peer(s, SHOW_WG_PEER, v);
@@ -472,7 +472,7 @@ static void print_addrs(FILE *f, const struct show_addrs *l, bool with_plen)
 			snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", a->addr[0],
 				 a->addr[1], a->addr[2], a->addr[3], a->addr[4], a->addr[5]);
 		else if (with_plen)
-			opts_format_prefix(a, text, sizeof(text));
+			addr_format_prefix(a, text, sizeof(text));
 		else
 			inet_ntop(a->family, a->addr, text, sizeof(text));
 		fprintf(f, "%s%s", i ? ", " : "", text);

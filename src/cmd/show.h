@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "lab/opts.h"
+#include "base/addr.h"
 #include "wg/messages.h"
 
 /* What adit show keeps of an answer, at most. The daemon may be misbehaving (a --user daemon
@@ -54,7 +54,7 @@ enum show_kind {
 struct show_peer {
 	enum show_kind kind;
 	uint8_t public_key[WG_KEY_LEN];
-	char endpoint[80];           /* empty: none; parsed and reprinted by opts_format_endpoint */
+	char endpoint[80];           /* empty: none; parsed and reprinted by addr_format_endpoint */
 	bool has_preshared_key;
 	struct show_addrs addrs;     /* allowed IPs (wg), inner addresses (lab) */
 	int64_t handshake_sec;       /* wall clock; 0: never */

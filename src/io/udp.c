@@ -109,7 +109,7 @@ int udp_listen(const struct endpoint_addr *local)
 	if (bind(fd, (const struct sockaddr *)&local->ss, local->len) < 0) {
 		int err = errno;
 
-		explain_bind(err, opts_format_endpoint(&local->ss, where, sizeof(where)), "-l");
+		explain_bind(err, addr_format_endpoint(&local->ss, where, sizeof(where)), "-l");
 		close(fd);
 		return -1;
 	}
@@ -148,7 +148,7 @@ int udp_connect(const struct endpoint_addr *server, uint16_t local_port)
 		int err = errno;
 
 		log_error("cannot reach server %s: %s (check the address and this host's routes)",
-			  opts_format_endpoint(&server->ss, where, sizeof(where)), strerror(err));
+			  addr_format_endpoint(&server->ss, where, sizeof(where)), strerror(err));
 		goto err;
 	}
 	return fd;

@@ -15,7 +15,7 @@
 
 #include "io/pool.h"
 #include "io/stats.h"
-#include "lab/opts.h"
+#include "base/addr.h"
 
 /* Where a datagram goes (or came from), and the local address it leaves from (arrived at):
  * sticky source, as the kernel module keeps it. An all-zero source lets routing choose. */

@@ -41,7 +41,7 @@ static int add_addresses(struct netcfg *nc, const struct tun *t, const struct la
 	int ret;
 
 	for (unsigned int i = 0; i < o->naddrs; i++) {
-		opts_format_prefix(&o->addrs[i], text, sizeof(text));
+		addr_format_prefix(&o->addrs[i], text, sizeof(text));
 		owner = address_owner(&o->addrs[i], t->name);
 		if (owner) {
 			log_error("address %s is already assigned to %s (stop the program that owns "
@@ -65,7 +65,7 @@ static int add_routes(struct netcfg *nc, const struct tun *t, const struct lab_o
 	int ret;
 
 	for (unsigned int i = 0; i < o->nroutes; i++) {
-		opts_format_prefix(&o->routes[i], text, sizeof(text));
+		addr_format_prefix(&o->routes[i], text, sizeof(text));
 		ret = netcfg_add_route(nc, t->ifindex, &o->routes[i]);
 		if (ret == -EEXIST)
 			log_error("cannot route %s through %s: a route to it exists already (see "

@@ -82,7 +82,7 @@ static void note_path_error(struct relay *r, int err)
 		log_warn("the network refused a datagram (%s); carrying on", strerror(err));
 	else
 		log_warn("server %s unreachable (%s); the tunnel stays up and resumes when it "
-			 "answers", opts_format_endpoint(&r->o->server.ss, where, sizeof(where)),
+			 "answers", addr_format_endpoint(&r->o->server.ss, where, sizeof(where)),
 			 strerror(err));
 }
 
@@ -189,7 +189,7 @@ static void tun_line(const struct relay *r, const uint8_t *pkt, size_t len,
 	if (!r->server)
 		note[0] = '\0';
 	else if (ch->to)
-		snprintf(note, sizeof(note), " (to %s)", opts_format_endpoint(&ch->to->addr, where,
+		snprintf(note, sizeof(note), " (to %s)", addr_format_endpoint(&ch->to->addr, where,
 									sizeof(where)));
 	else if (ch->flooded && !ch->withheld)
 		snprintf(note, sizeof(note), " (to all %u clients)", ch->flooded);
@@ -277,7 +277,7 @@ static void say_refusal(struct relay *r, enum lab_learned what, const struct lab
 {
 	char where[80], text[INET6_ADDRSTRLEN];
 
-	opts_format_endpoint(from, where, sizeof(where));
+	addr_format_endpoint(from, where, sizeof(where));
 	if (what == LAB_FULL)
 		log_warn("the client table is full (%u clients, each confirmed and seen in the "
 			 "last %u s): new client %s refused; its packets still reach %s but "
@@ -300,7 +300,7 @@ static void say_host_limit(struct relay *r, const struct sockaddr *from)
 	r->host_limit_said = true;
 	log_warn("client %s is a new port of a host that holds %d clients already: it takes "
 		 "the place of that host's least recently seen one; later ones are counted",
-		 opts_format_endpoint(from, where, sizeof(where)), LAB_HOST_CLIENTS);
+		 addr_format_endpoint(from, where, sizeof(where)), LAB_HOST_CLIENTS);
 }
 
 /* Returns the client that sent the datagram, NULL when it was refused a place. */
@@ -330,7 +330,7 @@ static const struct lab_client *learn(struct relay *r, const uint8_t *pkt, size_
 			break;
 		r->moved_logged = r->now;
 		log_info("%s moved to %s", key_text(&key, text, sizeof(text)),
-			 opts_format_endpoint(from, where, sizeof(where)));
+			 addr_format_endpoint(from, where, sizeof(where)));
 		break;
 	case LAB_NEW:
 	case LAB_KNOWN:
@@ -350,7 +350,7 @@ static void drop_line(const struct relay *r, const uint8_t *pkt, size_t len, con
 		return;
 	packet_summary(pkt, len, r->link, summary, sizeof(summary));
 	printf("From socket <==: %s (from %s; %s: dropped)\n", summary,
-	       opts_format_endpoint(peer, where, sizeof(where)), why);
+	       addr_format_endpoint(peer, where, sizeof(where)), why);
 }
 
 static void socket_line(const struct relay *r, const uint8_t *pkt, size_t len, const void *peer)
@@ -358,7 +358,7 @@ static void socket_line(const struct relay *r, const uint8_t *pkt, size_t len, c
 	char note[160], where[80];
 
 	snprintf(note, sizeof(note), " (from %s)",
-		 opts_format_endpoint(peer, where, sizeof(where)));
+		 addr_format_endpoint(peer, where, sizeof(where)));
 	packet_line(r, "From socket <==:", pkt, len, note);
 }
 
@@ -383,7 +383,7 @@ static void deliver(struct relay *r, unsigned int i)
 		lab_clients_count(r->table, c, false, len);
 	if (r->path_error && !r->server) {
 		r->path_error = 0;
-		log_info("server %s answers again", opts_format_endpoint(peer, where, sizeof(where)));
+		log_info("server %s answers again", addr_format_endpoint(peer, where, sizeof(where)));
 	}
 	r->to_tun[r->to_tun_count] = pkt;
 	r->to_tun_len[r->to_tun_count++] = len;
@@ -465,7 +465,7 @@ static void print_table_stats(const struct lab_clients *t)
 			continue;
 		if (named++ < 8)
 			log_info("client %s: %llu inner addresses refused",
-				 opts_format_endpoint(&c->addr, where, sizeof(where)),
+				 addr_format_endpoint(&c->addr, where, sizeof(where)),
 				 (unsigned long long)c->refused);
 		else
 			unnamed++;
@@ -536,7 +536,7 @@ static int open_socket(struct relay *r)
 		return -1;
 	udp_sock_init(&r->sock, fd, a->ss.ss_family, !r->o->no_offload);
 	log_info(r->server ? "listening on UDP %s" : "tunnel to server %s",
-		 opts_format_endpoint(&a->ss, where, sizeof(where)));
+		 addr_format_endpoint(&a->ss, where, sizeof(where)));
 	return 0;
 }
 

@@ -65,7 +65,7 @@ static void put_clients(FILE *f, const struct lab_clients *t)
 	unsigned int n;
 
 	while ((c = lab_clients_next(t, c))) {
-		fprintf(f, "client=%s\n", opts_format_endpoint(&c->addr, where, sizeof(where)));
+		fprintf(f, "client=%s\n", addr_format_endpoint(&c->addr, where, sizeof(where)));
 		n = lab_clients_addrs(t, c, keys);
 		for (unsigned int i = 0; i < n; i++)
 			put_key(f, &keys[i]);
@@ -84,7 +84,7 @@ static void put_device(FILE *f, const struct lab_view *v)
 
 	fprintf(f, "mode=%s\n", v->server ? "server" : "client");
 	if (v->server)
-		fprintf(f, "listen=%s\n", opts_format_endpoint(v->where, where, sizeof(where)));
+		fprintf(f, "listen=%s\n", addr_format_endpoint(v->where, where, sizeof(where)));
 	fprintf(f, "tun_offloads=%s\n", tun_offload_names(v->tun, names, sizeof(names)));
 	fprintf(f, "udp_offloads=%s\n", udp_offloads(v->sock));
 	if (v->stats->malformed)
@@ -127,7 +127,7 @@ static bool make_answer(struct session *s)
 	if (v->server) {
 		put_clients(f, v->table);
 	} else {
-		fprintf(f, "server=%s\n", opts_format_endpoint(v->where, where, sizeof(where)));
+		fprintf(f, "server=%s\n", addr_format_endpoint(v->where, where, sizeof(where)));
 		put_counters(f, v->stats->to_tun, v->stats->to_tun_bytes, v->stats->to_socket,
 			     v->stats->to_socket_bytes);
 	}

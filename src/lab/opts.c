@@ -1,10 +1,7 @@
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <net/if.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,181 +118,6 @@ static bool host_bits_clear(const struct prefix *p)
 	return true;
 }
 
-int opts_parse_prefix(const char *s, struct prefix *p)
-{
-	char buf[INET6_ADDRSTRLEN + 8];
-	const char *slash = strchr(s, '/');
-	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-	uint64_t max, plen;
-
-	if (alen == 0 || alen >= INET6_ADDRSTRLEN)
-		return -1;
-	memcpy(buf, s, alen);
-	buf[alen] = '\0';
-	memset(p, 0, sizeof(*p));
-	if (inet_pton(AF_INET, buf, p->addr) == 1)
-		p->family = AF_INET;
-	else if (inet_pton(AF_INET6, buf, p->addr) == 1)
-		p->family = AF_INET6;
-	else
-		return -1;
-	max = p->family == AF_INET ? 32 : 128;
-	if (!slash) {
-		p->plen = max;
-		return 0;
-	}
-	if (!opts_parse_uint(slash + 1, max, &plen))
-		return -1;
-	p->plen = (uint8_t)plen;
-	return 0;
-}
-
-bool opts_parse_uint(const char *s, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0, digit;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		digit = (uint64_t)(*s - '0');
-		if (v > (UINT64_MAX - digit) / 10)
-			return false; /* past UINT64_MAX */
-		v = v * 10 + digit;
-		if (v > max)
-			return false;
-	}
-	*out = v;
-	return true;
-}
-
-static int parse_port(const char *s, uint16_t *port)
-{
-	uint64_t v;
-
-	if (!opts_parse_uint(s, 65535, &v) || v < 1)
-		return -1;
-	*port = (uint16_t)v;
-	return 0;
-}
-
-/* ADDR:PORT, [ADDR6]:PORT, :PORT (any address) or HOST:PORT when resolve is set. */
-int opts_parse_endpoint(const char *s, struct endpoint_addr *e, bool resolve)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res, *pick;
-	char host[256];
-	const char *colon, *h = s;
-	size_t hlen;
-	uint16_t port;
-
-	if (*s == '[') {
-		const char *close = strchr(s, ']');
-
-		if (!close || close[1] != ':')
-			return -1;
-		h = s + 1;
-		hlen = (size_t)(close - h);
-		colon = close + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon || memchr(s, ':', (size_t)(colon - s)))
-			return -1;
-		hlen = (size_t)(colon - s);
-	}
-	if (hlen >= sizeof(host) || parse_port(colon + 1, &port) < 0)
-		return -1;
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	if (hlen == 0)
-		strcpy(host, "0.0.0.0");
-	hints.ai_flags = resolve ? 0 : AI_NUMERICHOST;
-	if (getaddrinfo(host, NULL, &hints, &res) != 0)
-		return -1;
-	/* The lab's world is IPv4 and a server listens on 0.0.0.0 by default: for a name with
-	 * both (localhost), take the IPv4 address. */
-	for (pick = res; pick->ai_next && pick->ai_family != AF_INET; pick = pick->ai_next)
-		;
-	if (pick->ai_family != AF_INET)
-		pick = res;
-	memset(e, 0, sizeof(*e));
-	memcpy(&e->ss, pick->ai_addr, pick->ai_addrlen);
-	e->len = pick->ai_addrlen;
-	freeaddrinfo(res);
-	if (e->ss.ss_family == AF_INET)
-		((struct sockaddr_in *)&e->ss)->sin_port = htons(port);
-	else
-		((struct sockaddr_in6 *)&e->ss)->sin6_port = htons(port);
-	return 0;
-}
-
-int opts_parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned int b[6];
-	char tail;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &tail) != 6 || strlen(s) != 17)
-		return -1;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)b[i];
-	/* A multicast address cannot be a host's own. */
-	return (mac[0] & 1) ? -1 : 0;
-}
-
-const char *opts_check_ifname(const char *name)
-{
-	const char *pct = strchr(name, '%');
-
-	if (!*name)
-		return "an interface name cannot be empty";
-	if (strlen(name) >= IFNAMSIZ)
-		return "Linux allows interface names of at most 15 characters";
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return "'.' and '..' are not interface names";
-	for (const char *c = name; *c; c++)
-		if (*c == '/' || *c == ':' || isspace((unsigned char)*c) || !isprint((unsigned char)*c))
-			return "interface names cannot contain '/', ':' or white space";
-	if (pct && (pct[1] != 'd' || strchr(pct + 1, '%')))
-		return "a template may contain '%d' once and no other '%'";
-	return NULL;
-}
-
-const char *opts_format_prefix(const struct prefix *p, char *buf, size_t size)
-{
-	char addr[INET6_ADDRSTRLEN];
-
-	inet_ntop(p->family, p->addr, addr, sizeof(addr));
-	snprintf(buf, size, "%s/%u", addr, p->plen);
-	return buf;
-}
-
-const char *opts_format_endpoint(const void *endpoint, char *buf, size_t size)
-{
-	const struct sockaddr *sa = endpoint;
-
-	char addr[INET6_ADDRSTRLEN] = "?";
-
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-
-		inet_ntop(AF_INET, &in->sin_addr, addr, sizeof(addr));
-		snprintf(buf, size, "%s:%u", addr, ntohs(in->sin_port));
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, addr, sizeof(addr));
-		if (in6->sin6_scope_id) /* as the UAPI writes it, and opts_parse_endpoint reads */
-			snprintf(buf, size, "[%s%%%u]:%u", addr, in6->sin6_scope_id,
-				 ntohs(in6->sin6_port));
-		else
-			snprintf(buf, size, "[%s]:%u", addr, ntohs(in6->sin6_port));
-	} else {
-		snprintf(buf, size, "(family %d)", sa->sa_family);
-	}
-	return buf;
-}
-
 /* Names the option as typed: "--mtu", "--tap=1" (up to the '='), or the letter of "-z". */
 static int bad_option(enum lab_cmd cmd, bool missing_value, const char *arg)
 {
@@ -333,14 +155,14 @@ static void set_defaults(struct lab_opts *o, enum lab_cmd cmd)
 	memset(o, 0, sizeof(*o));
 	o->cmd = cmd;
 	memcpy(o->mac, mac, sizeof(mac));
-	opts_parse_endpoint("0.0.0.0:9090", &o->listen, false);
+	addr_parse_endpoint("0.0.0.0:9090", &o->listen, false);
 }
 
 static int take_address(struct lab_opts *o, const char *arg)
 {
 	if (o->naddrs == OPTS_MAX_ADDRS)
 		return usage_error(o->cmd, "too many addresses at", arg, "at most 8");
-	if (opts_parse_prefix(arg, &o->addrs[o->naddrs]) < 0)
+	if (addr_parse_prefix(arg, &o->addrs[o->naddrs]) < 0)
 		return usage_error(o->cmd, "invalid -a address", arg,
 				   "expected ADDR/PLEN, e.g. 192.168.53.99/24");
 	o->naddrs++;
@@ -351,7 +173,7 @@ static int take_route(struct lab_opts *o, const char *arg)
 {
 	if (o->nroutes == OPTS_MAX_ROUTES)
 		return usage_error(o->cmd, "too many routes at", arg, "at most 32");
-	if (opts_parse_prefix(arg, &o->routes[o->nroutes]) < 0)
+	if (addr_parse_prefix(arg, &o->routes[o->nroutes]) < 0)
 		return usage_error(o->cmd, "invalid -r route", arg,
 				   "expected NET/PLEN, e.g. 192.168.60.0/24");
 	/* The kernel would refuse it with a bare EINVAL; say which address was meant. */
@@ -366,7 +188,7 @@ static int take_mtu(struct lab_opts *o, const char *arg)
 {
 	uint64_t v;
 
-	if (!opts_parse_uint(arg, 65535, &v) || v < 68)
+	if (!addr_parse_uint(arg, 65535, &v) || v < 68)
 		return usage_error(o->cmd, "invalid MTU", arg, "expected 68 to 65535");
 	o->mtu = (unsigned int)v;
 	return 0;
@@ -377,8 +199,8 @@ static int take_option(struct lab_opts *o, int c, const char *arg)
 	switch (c) {
 	case 'n':
 		o->name = arg;
-		return opts_check_ifname(arg) ? usage_error(o->cmd, "invalid interface name", arg,
-							    opts_check_ifname(arg)) : 0;
+		return addr_check_ifname(arg) ? usage_error(o->cmd, "invalid interface name", arg,
+							    addr_check_ifname(arg)) : 0;
 	case 'a':
 		return take_address(o, arg);
 	case 'r':
@@ -386,15 +208,15 @@ static int take_option(struct lab_opts *o, int c, const char *arg)
 	case OPT_MTU:
 		return take_mtu(o, arg);
 	case OPT_MAC:
-		return opts_parse_mac(arg, o->mac) < 0 ?
+		return addr_parse_mac(arg, o->mac) < 0 ?
 			usage_error(o->cmd, "invalid MAC address", arg,
 				    "expected six hex bytes like aa:bb:cc:dd:ee:ff, not multicast") : 0;
 	case 'l':
-		return opts_parse_endpoint(arg, &o->listen, false) < 0 ?
+		return addr_parse_endpoint(arg, &o->listen, false) < 0 ?
 			usage_error(o->cmd, "invalid listen address", arg,
 				    "expected ADDR:PORT, [ADDR6]:PORT or :PORT, e.g. 0.0.0.0:9090") : 0;
 	case 'p':
-		return parse_port(arg, &o->local_port) < 0 ?
+		return addr_parse_port(arg, &o->local_port) < 0 ?
 			usage_error(o->cmd, "invalid local port", arg, "expected 1 to 65535") : 0;
 	case OPT_TAP:
 		o->tap = true;
@@ -440,7 +262,7 @@ static int take_operands(struct lab_opts *o, int argc, char **argv)
 				   "e.g. adit client 10.9.0.11:9090");
 	if (n > 1)
 		return usage_error(o->cmd, "unexpected argument", argv[optind + 1], NULL);
-	if (opts_parse_endpoint(argv[optind], &o->server, true) < 0)
+	if (addr_parse_endpoint(argv[optind], &o->server, true) < 0)
 		return usage_error(o->cmd, "invalid server", argv[optind],
 				   "expected HOST:PORT or [ADDR6]:PORT, e.g. 10.9.0.11:9090");
 	return 0;

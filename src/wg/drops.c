@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "lab/opts.h"
+#include "base/addr.h"
 #include "base/clock.h"
 #include "wg/drops.h"
 #include "wg/peer.h"
@@ -73,7 +73,7 @@ void drops_count(struct wg_drops *d, enum wg_drop why, struct wg_peer *peer,
 	if (log_level < LEVEL_VERBOSE || !log_ratelimit_allow(&d->said[why], clock_now()))
 		return;
 	if (from)
-		opts_format_endpoint(&from->addr, where, sizeof(where));
+		addr_format_endpoint(&from->addr, where, sizeof(where));
 	log_verbose("%s%sdropped a packet from %s: %s", peer ? peer_name(peer) : "",
 		    peer ? ": " : "", where, drops_reason(why));
 }

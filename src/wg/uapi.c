@@ -37,7 +37,7 @@
 
 #include "io/stats.h"
 #include "base/log.h"
-#include "lab/opts.h"
+#include "base/addr.h"
 #include "base/clock.h"
 #include "wg/crypto.h"
 #include "wg/device.h"
@@ -54,7 +54,7 @@ static bool parse_scope(const char *s, uint32_t *scope)
 {
 	uint64_t v;
 
-	if (opts_parse_uint(s, UINT32_MAX, &v)) {
+	if (addr_parse_uint(s, UINT32_MAX, &v)) {
 		*scope = (uint32_t)v;
 		return true;
 	}
@@ -78,7 +78,7 @@ static bool parse_endpoint(char *s, struct udp_endpoint *ep, socklen_t *len)
 		if (!end)
 			return false;
 		*end = '\0';
-		if (!opts_parse_uint(end + 1, UINT16_MAX, &port) ||
+		if (!addr_parse_uint(end + 1, UINT16_MAX, &port) ||
 		    inet_pton(AF_INET, s, &ep->addr.in4.sin_addr) != 1)
 			return false;
 		ep->addr.in4.sin_family = AF_INET;
@@ -93,7 +93,7 @@ static bool parse_endpoint(char *s, struct udp_endpoint *ep, socklen_t *len)
 	scope = strchr(s, '%');
 	if (scope)
 		*scope++ = '\0';
-	if (!opts_parse_uint(end + 2, UINT16_MAX, &port) ||
+	if (!addr_parse_uint(end + 2, UINT16_MAX, &port) ||
 	    inet_pton(AF_INET6, s, &ep->addr.in6.sin6_addr) != 1 ||
 	    (scope && !parse_scope(scope, &scope_id)))
 		return false;
@@ -116,7 +116,7 @@ static bool parse_allowed_ip(char *s, int *family, uint8_t addr[16], uint8_t *ci
 	*family = strchr(s, ':') ? AF_INET6 : AF_INET;
 	if (inet_pton(*family, s, addr) != 1)
 		return false;
-	if (!opts_parse_uint(slash + 1, *family == AF_INET6 ? 128 : 32, &c))
+	if (!addr_parse_uint(slash + 1, *family == AF_INET6 ? 128 : 32, &c))
 		return false;
 	*cidr = (uint8_t)c;
 	return true;
@@ -139,12 +139,12 @@ static int set_device_line(struct wg_device *dev, const char *key, const char *v
 		return ret;
 	}
 	if (!strcmp(key, "listen_port")) {
-		if (!opts_parse_uint(value, UINT16_MAX, &v))
+		if (!addr_parse_uint(value, UINT16_MAX, &v))
 			return -EINVAL;
 		return device_set_listen_port(dev, (uint16_t)v);
 	}
 	if (!strcmp(key, "fwmark")) {
-		if (*value && !opts_parse_uint(value, UINT32_MAX, &v))
+		if (*value && !addr_parse_uint(value, UINT32_MAX, &v))
 			return -EINVAL;
 		return device_set_fwmark(dev, *value ? (uint32_t)v : 0);
 	}
@@ -227,7 +227,7 @@ static int set_peer_value(struct wg_peer *peer, const char *key, char *value)
 		return peer ? peer_set_endpoint(peer, &ep.addr.sa, len) : 0;
 	}
 	if (!strcmp(key, "persistent_keepalive_interval")) {
-		if (!opts_parse_uint(value, UINT16_MAX, &v))
+		if (!addr_parse_uint(value, UINT16_MAX, &v))
 			return -EINVAL;
 		if (peer)
 			peer_set_persistent_keepalive(peer, (uint16_t)v);

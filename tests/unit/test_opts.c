@@ -131,9 +131,9 @@ static void interface_names(void **state)
 	assert_int_equal(PARSE(&o, CMD_TUN, "-n", "tun 0"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, CMD_TUN, "-n", "a/b"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, CMD_TUN, "-n", ""), EXIT_USAGE);
-	assert_null(opts_check_ifname("qiu%d"));
-	assert_null(opts_check_ifname("tun0"));
-	assert_non_null(opts_check_ifname(".."));
+	assert_null(addr_check_ifname("qiu%d"));
+	assert_null(addr_check_ifname("tun0"));
+	assert_non_null(addr_check_ifname(".."));
 }
 
 static void options_belong_to_their_command(void **state)
@@ -201,14 +201,14 @@ static void numbers(void **state)
 	uint64_t v = 7;
 
 	(void)state;
-	assert_true(opts_parse_uint("0", 10, &v) && v == 0);
-	assert_true(opts_parse_uint("007", 10, &v) && v == 7);
-	assert_true(opts_parse_uint("65535", 65535, &v) && v == 65535);
-	assert_false(opts_parse_uint("65536", 65535, &v));
-	assert_true(opts_parse_uint("18446744073709551615", UINT64_MAX, &v) && v == UINT64_MAX);
+	assert_true(addr_parse_uint("0", 10, &v) && v == 0);
+	assert_true(addr_parse_uint("007", 10, &v) && v == 7);
+	assert_true(addr_parse_uint("65535", 65535, &v) && v == 65535);
+	assert_false(addr_parse_uint("65536", 65535, &v));
+	assert_true(addr_parse_uint("18446744073709551615", UINT64_MAX, &v) && v == UINT64_MAX);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		v = 7;
-		assert_false(opts_parse_uint(bad[i], UINT64_MAX, &v));
+		assert_false(addr_parse_uint(bad[i], UINT64_MAX, &v));
 		assert_int_equal(v, 7); /* untouched */
 	}
 }
