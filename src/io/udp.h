@@ -15,7 +15,6 @@
 
 #include "io/pool.h"
 #include "io/stats.h"
-#include "base/addr.h"
 
 /* Where a datagram goes (or came from), and the local address it leaves from (arrived at):
  * sticky source, as the kernel module keeps it. An all-zero source lets routing choose. */
@@ -52,13 +51,6 @@ int udp_socket(int family, unsigned int flags, uint32_t mark);
 /* Wraps fd, turning on GSO and GRO when offload and the kernel has them. */
 void udp_sock_init(struct udp_sock *s, int fd, int family, bool offload);
 void udp_sock_close(struct udp_sock *s);
-
-/* Lab mode's sockets, with messages that say what to do when the system says no. A socket
- * bound to local (the server's), or connected to server from local_port if not 0 (the
- * client's: the kernel then delivers only the server's datagrams and reports its ICMP errors).
- * Return the fd or -1. */
-int udp_listen(const struct endpoint_addr *local);
-int udp_connect(const struct endpoint_addr *server, uint16_t local_port);
 
 /* True when the kernel refused a datagram (errno err) for its source address, which is no
  * longer ours: the sender should forget it and let routing choose. */

@@ -19,6 +19,7 @@
 #include "base/privs.h"
 #include "pkt/trace.h"
 #include "io/udp.h"
+#include "lab/lab_udp.h"
 
 /* A datagram is one packet: a buffer holds the largest UDP payload, so none is cut short. */
 _Static_assert(IO_BUF_SIZE - IO_HEADROOM >= 65535 - 8, "a buffer must hold any UDP payload");
@@ -529,7 +530,7 @@ static void relay_free(struct relay *r)
 static int open_socket(struct relay *r)
 {
 	const struct endpoint_addr *a = r->server ? &r->o->listen : &r->o->server;
-	int fd = r->server ? udp_listen(a) : udp_connect(a, r->o->local_port);
+	int fd = r->server ? lab_udp_listen(a) : lab_udp_connect(a, r->o->local_port);
 	char where[80];
 
 	if (fd < 0)

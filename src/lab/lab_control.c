@@ -18,8 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lab/lab_control.h"
+#include "base/addr.h"
 #include "base/log.h"
+#include "lab/lab_control.h"
 
 static const char request[] = "adit-show=1\n\n";
 
