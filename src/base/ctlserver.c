@@ -10,7 +10,6 @@
 #include "base/ctlserver.h"
 #include "base/log.h"
 #include "base/secmem.h"
-#include "wg/crypto.h"
 
 /* What one wake-up may parse or format: four chunks take about a millisecond, so packets
  * never wait long behind a big setconf or dump. */
@@ -73,7 +72,7 @@ static void hang_up(struct ctlserver *srv)
 	close(c->fd);
 	if (c->session)
 		srv->ops->end(c->session);
-	crypto_wipe(c, sizeof(*c)); /* keys went through both buffers */
+	secmem_wipe(c, sizeof(*c)); /* keys went through both buffers */
 	secmem_unmap(c, sizeof(*c));
 	srv->conn = NULL;
 	srv->conn_watch.fd = -1;
@@ -99,7 +98,7 @@ static int flush_out(struct ctlserver_conn *c)
 		c->out_off += (size_t)n;
 		c->bytes_out += (unsigned long long)n;
 	}
-	crypto_wipe(c->out, c->out_len);
+	secmem_wipe(c->out, c->out_len);
 	c->out_off = c->out_len = 0;
 	return 1;
 }

@@ -152,3 +152,8 @@ void secmem_pool_destroy(struct secmem_pool *pool)
 	pool->chunks = NULL;
 	pool->free = NULL;
 }
+
+void secmem_wipe(void *buf, size_t len)
+{
+	sodium_memzero(buf, len);
+}

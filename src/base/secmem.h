@@ -41,5 +41,7 @@ void *secmem_map(size_t len);
 /* Unmaps what secmem_map gave (NULL is ignored). It does not wipe: wiping all of it would
  * fault in the pages never written, so the caller wipes what it wrote. */
 void secmem_unmap(void *buf, size_t len);
+/* Zeroes len bytes in a way the compiler cannot leave out. */
+void secmem_wipe(void *buf, size_t len);
 
 #endif
