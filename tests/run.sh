@@ -2,8 +2,8 @@
 # Runs every suite — unit tests (cmocka), the clang build, the end-to-end tests in network
 # namespaces, make install into temporary directories — and ends with one line:
 # "N passed, N failed".
-# Usage: tests/run.sh [unit|clang|fuzz|netns|nooffload|threads|asan|install|stress]... ; with no
-# argument, all of them but stress.
+# Usage: tests/run.sh [layers|unit|clang|fuzz|netns|nooffload|threads|asan|install|stress]... ;
+# with no argument, all of them but stress.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -12,7 +12,7 @@ passed=0
 failed=0
 failures=()
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit clang fuzz netns nooffload threads asan install)
+[ ${#suites[@]} -eq 0 ] && suites=(layers unit clang fuzz netns nooffload threads asan install)
 
 # Each line also says how long it took since the line before: make check must stay well
 # under 20 minutes, and this is where to look when it does not.
@@ -133,6 +133,16 @@ run_unit() {
 	done
 }
 
+# The folders of src/ are layers: no include reaches up, lab/ and wg/ keep apart, and the
+# README's Layout table names every folder and file.
+run_layers() {
+	if tests/check_layers.sh | sed 's/^/    /'; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+		count "layers" 1 0
+	else
+		count "layers" 0 1
+	fi
+}
+
 run_clang() {
 	if ! command -v clang >/dev/null; then
 		count "build/clang" 0 1
@@ -170,6 +180,7 @@ run_netns() {
 
 for s in "${suites[@]}"; do
 	case "$s" in
+	layers) run_layers ;;
 	unit) run_unit ;;
 	clang) run_clang ;;
 	netns) run_netns ;;
@@ -179,7 +190,7 @@ for s in "${suites[@]}"; do
 	fuzz) run_fuzz ;;
 	install) run_netns_one tests/install.sh ;; # make install into temporary directories
 	stress) run_stress ;;
-	*) echo "tests/run.sh: unknown suite '$s' (unit, clang, fuzz, netns, nooffload, threads, asan, install or stress)" >&2; exit 2 ;;
+	*) echo "tests/run.sh: unknown suite '$s' (layers, unit, clang, fuzz, netns, nooffload, threads, asan, install or stress)" >&2; exit 2 ;;
 	esac
 done
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
