@@ -10,12 +10,25 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstric
 LDLIBS  += $(MNL_LIBS) -pthread
 BUILD   ?= build
 
+# The folders of src/ are layers (tests/check_layers.sh); everything but main.c is the library
+# that adit, the unit tests and bench/lanes link.
 SRC     := $(wildcard src/*.c src/*/*.c)
 HDR     := $(wildcard src/*/*.h)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 OBJ     := $(SRC:src/%.c=$(BUILD)/%.o)
 LIBOBJ  := $(LIBSRC:src/%.c=$(BUILD)/%.o)
+LIB     := $(BUILD)/libadit.a
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+# Each object, test and bench program depends on the headers it includes, as the compiler
+# lists them (-MMD) in a .d file beside it; -MP: a header since removed breaks no build.
+DEPFLAGS = -MMD -MP -MF $@.d -MT $@
+
+# The version: git describe where there is git (v0.2.0, v0.2.0-3-gHASH, -dirty; the leading v
+# dropped), the VERSION file where there is none, and VERSION-gHASH where no tag is (a bare
+# hash has no dot).
+ADIT_VERSION := $(shell v=$$(git describe --tags --always --dirty 2>/dev/null | sed 's/^v//'); \
+	case "$$v" in ([0-9]*.*) echo "$$v" ;; ('') cat VERSION ;; (*) echo "$$(cat VERSION)-g$$v" ;; esac)
+DEFS_main := -DADIT_VERSION='"$(ADIT_VERSION)"'
 
 .PHONY: all deps check unit netns demo clean clang-check asan fuzzers fuzz bench bench-scale bench-threads stress man install uninstall
 
@@ -45,12 +58,24 @@ deps:
 adit: $(BUILD)/adit
 	cp $< $@.new && mv -f $@.new $@  # a new inode: a running adit keeps its own
 
-$(BUILD)/adit: $(OBJ)
+$(BUILD)/adit: $(BUILD)/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: src/%.c $(HDR) | $(BUILD) deps
+$(BUILD)/%.o: src/%.c | $(BUILD) deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(DEFS_$*) $(DEPFLAGS) -c -o $@ $<
+
+# Built once, linked by adit, the unit tests and bench/lanes (each takes the objects it uses).
+$(LIB): $(LIBOBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# main.o is rebuilt when the version changes, and only then: the file is rewritten only when
+# its contents would change.
+$(BUILD)/main.o: $(BUILD)/version
+$(BUILD)/version: FORCE | $(BUILD)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(ADIT_VERSION)' ] || echo '$(ADIT_VERSION)' > $@
+
+-include $(OBJ:=.d) $(UNITS:=.d) $(BUILD)/bench/lanes.d
 
 # The timer tests own the clock: calls to clock_now from other files go to theirs.
 WRAP_test_timers := -Wl,--wrap=clock_now
@@ -58,9 +83,9 @@ WRAP_test_timers := -Wl,--wrap=clock_now
 WRAP_test_ctlsock := -Wl,--wrap=listen
 # The show tests count reallocations: reading a long list must not make one per entry.
 WRAP_test_show := -Wl,--wrap=realloc
-$(BUILD)/unit/%: tests/unit/%.c $(LIBOBJ) $(HDR) | $(BUILD)
+$(BUILD)/unit/%: tests/unit/%.c $(LIB) | $(BUILD)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIBOBJ) $(LDLIBS) -lcmocka $(WRAP_$*)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $(DEPFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka $(WRAP_$*)
 
 $(BUILD):
 	@mkdir -p $(BUILD)
@@ -137,9 +162,9 @@ bench-threads: $(BUILD)/bench/lanes
 	@$(BUILD)/bench/lanes
 	@bench/multiqueue.py
 
-$(BUILD)/bench/lanes: bench/lanes.c $(LIBOBJ) $(HDR) | $(BUILD)
+$(BUILD)/bench/lanes: bench/lanes.c $(LIB) | $(BUILD)
 	@mkdir -p $(BUILD)/bench
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIBOBJ) $(LDLIBS)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $(DEPFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # The man page, from scdoc source; deps.sh man installs scdoc (and fails loudly without root).
 man: $(BUILD)/adit.8

@@ -4,7 +4,7 @@
 #include "cmd/commands.h"
 #include "base/log.h"
 
-#define ADIT_VERSION "0.1.0"
+/* ADIT_VERSION comes from the Makefile: git describe, or the VERSION file. */
 
 static int cmd_version(int argc, char **argv);
 

@@ -37,8 +37,8 @@ check "DESTDIR holds exactly bin/adit, man8/adit.8, adit@.service, the drop-in, 
 	same_listing "$D" usr/local
 BIN=$D/usr/local/bin/adit UNITS=$D/usr/local/lib/systemd/system
 check "the installed adit is the one built" cmp "$ROOT/build/adit" "$BIN"
-check "the installed adit runs: 'adit version' prints adit X.Y.Z" \
-	sh -c "'$BIN' version | grep -Eqx 'adit [0-9]+\.[0-9]+\.[0-9]+'"
+check "the installed adit runs: 'adit version' prints adit X.Y.Z (with git describe's -N-gHASH, -dirty)" \
+	sh -c "'$BIN' version | grep -Eqx 'adit [0-9]+\.[0-9]+\.[0-9]+(-[0-9]+)?(-g[0-9a-f]+)?(-dirty)?'"
 check "adit@.service runs /usr/local/bin/adit %i" grep -qx 'ExecStart=/usr/local/bin/adit %i' "$UNITS/adit@.service"
 check "the drop-in sets WG_QUICK_USERSPACE_IMPLEMENTATION=/usr/local/bin/adit" \
 	grep -qx 'Environment=WG_QUICK_USERSPACE_IMPLEMENTATION=/usr/local/bin/adit' \
