@@ -1,8 +1,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd/commands.h"
 #include "base/log.h"
+#include "cmd/commands.h"
 
 /* ADIT_VERSION comes from the Makefile: git describe, or the VERSION file. */
 

@@ -16,10 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd/commands.h"
+#include "base/addr.h"
 #include "base/ctlsock.h"
 #include "base/log.h"
-#include "base/addr.h"
+#include "cmd/commands.h"
 #include "cmd/show.h"
 
 #define REQUEST "adit-show=1\n\n"

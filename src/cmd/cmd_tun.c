@@ -5,15 +5,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/commands.h"
-#include "lab/iface.h"
 #include "base/log.h"
-#include "io/pool.h"
 #include "base/loop.h"
-#include "lab/opts.h"
-#include "pkt/packet.h"
 #include "base/privs.h"
+#include "cmd/commands.h"
+#include "io/pool.h"
+#include "lab/iface.h"
+#include "lab/opts.h"
 #include "lab/responder.h"
+#include "pkt/packet.h"
 #include "pkt/trace.h"
 
 struct tun_cmd {

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/commands.h"
-#include "base/log.h"
 #include "base/addr.h"
+#include "base/log.h"
 #include "base/privs.h"
+#include "cmd/commands.h"
 #include "pkt/trace.h"
 #include "wg/device.h"
 

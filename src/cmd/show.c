@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/stats.h"
 #include "base/addr.h"
 #include "cmd/show.h"
+#include "io/stats.h"
 #include "wg/crypto.h"
 #include "wg/drops.h"
 

@@ -2,8 +2,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "io/pool.h"
 #include "base/log.h"
+#include "io/pool.h"
 
 int io_pool_init(struct io_pool *p, unsigned int count)
 {

@@ -1,7 +1,7 @@
 #include <string.h>
 
-#include "io/stats.h"
 #include "base/log.h"
+#include "io/stats.h"
 
 static const char *const drop_names[IO_DROP_COUNT] = {
 	[IO_DROP_TUN_MALFORMED] = "malformed super-packets from the TUN",

@@ -8,8 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "io/tun.h"
 #include "base/log.h"
+#include "io/tun.h"
 
 /* The largest read: a virtio-net header and a 64 KB super-packet. */
 #define SUPER_SIZE (OFFLOAD_VNET_HDR_LEN + 65535)

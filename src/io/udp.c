@@ -3,8 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io/udp.h"
 #include "base/log.h"
+#include "io/udp.h"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103

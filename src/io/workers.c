@@ -5,8 +5,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "io/workers.h"
 #include "base/log.h"
+#include "io/workers.h"
 
 /* How long a helper keeps looking for the next batch before it sleeps: during a stream
  * batches come every few tens of microseconds, and a futex wake-up costs about as much. */

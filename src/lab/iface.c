@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lab/iface.h"
 #include "base/log.h"
 #include "base/netcfg.h"
+#include "lab/iface.h"
 
 /* Linux lets two interfaces hold one address, and then routes to its subnet go to whichever
  * came first: a stale tunnel would silently take the traffic. Refuse instead. */

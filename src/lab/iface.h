@@ -3,8 +3,8 @@
 #ifndef ADIT_IFACE_H
 #define ADIT_IFACE_H
 
-#include "lab/opts.h"
 #include "io/tun.h"
+#include "lab/opts.h"
 
 /* Returns 0, or EXIT_FAIL after printing what failed and what to do. */
 int iface_setup(struct tun *t, const struct lab_opts *o);

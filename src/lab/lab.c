@@ -8,18 +8,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/log.h"
+#include "base/loop.h"
+#include "base/privs.h"
+#include "io/udp.h"
 #include "lab/iface.h"
 #include "lab/lab.h"
 #include "lab/lab_clients.h"
 #include "lab/lab_control.h"
 #include "lab/lab_flood.h"
-#include "base/log.h"
-#include "base/loop.h"
-#include "pkt/packet.h"
-#include "base/privs.h"
-#include "pkt/trace.h"
-#include "io/udp.h"
 #include "lab/lab_udp.h"
+#include "pkt/packet.h"
+#include "pkt/trace.h"
 
 /* A datagram is one packet: a buffer holds the largest UDP payload, so none is cut short. */
 _Static_assert(IO_BUF_SIZE - IO_HEADROOM >= 65535 - 8, "a buffer must hold any UDP payload");

@@ -12,10 +12,10 @@
 
 #include "base/ctlserver.h"
 #include "base/ctlsock.h"
+#include "base/loop.h"
 #include "io/tun.h"
 #include "io/udp.h"
 #include "lab/lab_clients.h"
-#include "base/loop.h"
 
 /* What the relay counts (lab.c): packets and bytes each way, and what it dropped. */
 struct lab_stats {

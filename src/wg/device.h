@@ -7,14 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/clock.h"
+#include "base/loop.h"
 #include "io/pool.h"
 #include "io/tun.h"
 #include "io/udp.h"
 #include "io/workers.h"
-#include "base/loop.h"
 #include "pkt/trace.h"
 #include "wg/allowedips.h"
-#include "base/clock.h"
 #include "wg/cookie.h"
 #include "wg/drops.h"
 #include "wg/noise.h"

@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "io/udp.h"
 #include "base/log.h"
+#include "io/udp.h"
 
 enum wg_drop {
 	WG_DROP_MALFORMED,     /* not a WireGuard message: unknown type, wrong length */

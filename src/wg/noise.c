@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/secmem.h"
 #include "base/clock.h"
+#include "base/secmem.h"
 #include "wg/noise.h"
 
 static const char construction[] = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";

@@ -35,10 +35,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "io/stats.h"
-#include "base/log.h"
 #include "base/addr.h"
 #include "base/clock.h"
+#include "base/log.h"
+#include "io/stats.h"
 #include "wg/crypto.h"
 #include "wg/device.h"
 #include "wg/peer.h"

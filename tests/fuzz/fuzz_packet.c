@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "lab/lab_clients.h"
-#include "pkt/packet.h"
 #include "lab/responder.h"
+#include "pkt/packet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
