@@ -22,7 +22,7 @@ send(IP(src='10.9.0.11', dst='10.9.0.5') / ICMP(type=3, code=2) / bytes(quoted)[
 "
 check "the client reports the error" wait_log cli 'warning: server 10.9.0.11:9090 unreachable \(Protocol not available\)'
 check "and is still running" sh -c "kill -0 $(pid_of cli)"
-check "the tunnel still carries traffic" on u ping -c 2 -W 2 192.168.60.5
+check "the tunnel still carries traffic" on u ping -i 0.2 -c 2 -W 2 192.168.60.5
 check "and says so when it answers again" \
 	wait_for 5 sh -c "[ \$(grep -c 'answers again' $T/cli.log) -gt $again_before ]"
 

@@ -20,7 +20,7 @@ no_tun_left() { ! link_named server 'tun*' && ! link_named u 'tun*'; }
 
 # ping_v CASE: 3 pings from U to V; passes with 3 replies, all with ttl=63 (one forward).
 ping_v() {
-	on u ping -c 3 -W 2 "$V" >"$T/ping-$1.out" 2>&1
+	on u ping -i 0.2 -c 3 -W 2 "$V" >"$T/ping-$1.out" 2>&1
 	check "[$1] U pings V through the tunnel, replies with ttl=63" \
 		sh -c "grep -q '3 received' $T/ping-$1.out && [ \$(grep -c 'ttl=63' $T/ping-$1.out) -eq 3 ]"
 }

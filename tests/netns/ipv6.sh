@@ -17,14 +17,14 @@ start_adit server srv server -l '[::]:9090' -a 192.168.53.11/24 -a fd53::11/64
 start_adit u cli client '[fd09::11]:9090' -a 192.168.53.99/24 -a fd53::99/64 \
 	-r 192.168.60.0/24 -r fd60::/64
 check "server listens on [::]:9090" grep -q 'listening on UDP \[::\]:9090' "$T/srv.log"
-check "IPv4 inside IPv6: U pings V" on u ping -c 2 -W 2 192.168.60.5
-check "IPv6 inside IPv6: U pings V at fd60::5" on u ping -6 -c 2 -W 2 fd60::5
+check "IPv4 inside IPv6: U pings V" on u ping -i 0.2 -c 2 -W 2 192.168.60.5
+check "IPv6 inside IPv6: U pings V at fd60::5" on u ping -6 -i 0.2 -c 2 -W 2 fd60::5
 check "the server saw the client at its IPv6 endpoint" \
 	grep -Eq '^From socket <==: fd53::99 --> fd60::5 \(from \[fd09::5\]:[0-9]+\)' "$T/srv.log"
-check "V pings the client's IPv6 tunnel address fd53::99" on v ping -6 -c 2 -W 2 fd53::99
+check "V pings the client's IPv6 tunnel address fd53::99" on v ping -6 -i 0.2 -c 2 -W 2 fd53::99
 
 start_adit cr cli4 client 10.9.0.11:9090 -a 192.168.53.12/24
-check "an IPv4 client reaches the dual-stack server" on cr ping -c 2 -W 2 192.168.53.11
+check "an IPv4 client reaches the dual-stack server" on cr ping -i 0.2 -c 2 -W 2 192.168.53.11
 check "the server shows it as an IPv4-mapped endpoint" \
 	grep -Eq '^From socket <==: 192.168.53.12 --> 192.168.53.11 \(from \[::ffff:10.9.0.12\]:[0-9]+\)' "$T/srv.log"
 finish

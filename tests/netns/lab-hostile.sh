@@ -58,8 +58,8 @@ check "nothing left the server's port toward the attacker (tcpdump)" test "$(pca
 [ "$(pcap_count answers)" = 0 ] || show_pcap answers
 # The clients have been quiet since their pings ended; the server must still know them.
 check "after the flood, before the clients speak again, V pings client 1 at 192.168.53.99" \
-	on v ping -c 2 -W 2 192.168.53.99
-check "  and V2 pings client 2 at 192.168.53.12" on v2 ping -c 2 -W 2 192.168.53.12
+	on v ping -i 0.2 -c 2 -W 2 192.168.53.99
+check "  and V2 pings client 2 at 192.168.53.12" on v2 ping -i 0.2 -c 2 -W 2 192.168.53.12
 check "client 1 (U) pings V after the flood" on u ping -c 3 -i 0.2 -W 2 192.168.60.5
 check "client 2 pings V after the flood" on cr ping -c 3 -i 0.2 -W 2 192.168.60.5
 RSS1=$(rss_kb "$PID")

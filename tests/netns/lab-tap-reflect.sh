@@ -46,7 +46,7 @@ check "clients that kept talking were flooded within the budget (at most $limit 
 # After all that, the real client still gets the server's ARP broadcast for it.
 ip -n "$(ns server)" neigh flush dev tap0
 check "the server reaches the real client by ARP through the flood gate" \
-	on server ping -c 2 -W 2 192.168.53.99
+	on server ping -i 0.2 -c 2 -W 2 192.168.53.99
 check "the server exits cleanly on SIGTERM" stop srv
 note "$(grep 'flooded copies held back' "$T/srv.log")"
 check "it counted the copies held back, both ways" \

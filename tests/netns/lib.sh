@@ -11,8 +11,8 @@
 #   stop NAME [SIGNAL]          signal it (TERM), wait; returns its exit status
 #   pid_of NAME                 print its PID
 #   wait_for SECONDS CMD...     poll CMD every 0.1 s until it succeeds; 1 on timeout
-#   wait_link HOST GLOB [SECS]  wait (5 s) for an interface named like GLOB in HOST, print it
-#   wait_log NAME REGEX [SECS]  wait (5 s) until $T/NAME.log has a line matching REGEX
+#   wait_link HOST GLOB [SECS]  wait (20 s) for an interface named like GLOB in HOST, print it
+#   wait_log NAME REGEX [SECS]  wait (20 s) until $T/NAME.log has a line matching REGEX
 #   check DESC CMD...           ok N - DESC if CMD succeeds, else not ok N (with the logs)
 #   check_not DESC CMD...       the inverse
 #   skip DESC REASON            ok N - DESC # SKIP REASON
@@ -32,6 +32,11 @@ ADIT=${ADIT:-$ROOT/adit}
 PY=/usr/bin/python3 PYDIR=$ROOT/tests/netns/py
 export ADIT_LAB=adit-t-${TEST_NAME:0:12}-$$
 T=$(mktemp -d "/tmp/adit-t-${TEST_NAME:0:12}.XXXXXX")
+
+# How long to wait for what must come (a daemon's interface or log line): the tests run side
+# by side (tests/run.sh), and a start that takes under a second alone can take several on a
+# loaded machine. Waits end as soon as it comes, so only a failure waits this long.
+WAIT_SECONDS=20
 
 declare -A PIDS=()
 CHECKS=0
@@ -76,7 +81,7 @@ start_adit() {
 	# shellcheck disable=SC2086 # ADIT_ARGS: extra flags, e.g. --no-offload (tests/run.sh)
 	start "$host" "$name" "$ADIT" "$@" ${ADIT_ARGS:-} || return 1
 	wait_log "$name" '^Interface Name:' ||
-		{ echo "# adit '$name' did not name its interface within 5 s"; return 1; }
+		{ echo "# adit '$name' did not name its interface within 20 s"; return 1; }
 }
 
 pid_of() { echo "${PIDS[$1]:-}"; }
@@ -134,11 +139,11 @@ link_named() {
 }
 
 wait_link() {
-	wait_for "${3:-5}" link_named "$1" "$2" && link_named "$1" "$2"
+	wait_for "${3:-$WAIT_SECONDS}" link_named "$1" "$2" && link_named "$1" "$2"
 }
 
 wait_log() {
-	wait_for "${3:-5}" grep -Eq -- "$2" "$T/$1.log"
+	wait_for "${3:-$WAIT_SECONDS}" grep -Eq -- "$2" "$T/$1.log"
 }
 
 show_logs() {

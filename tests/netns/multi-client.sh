@@ -9,10 +9,10 @@ start_adit server srv server -a 192.168.53.11/24
 start_adit u cli1 client 10.9.0.11:9090 -a 192.168.53.99/24 -r 192.168.60.0/24
 start_adit cr cli2 client 10.9.0.11:9090 -p 9090 -a 192.168.53.12/24 -r 192.168.60.0/24
 
-check "client 1 (U) pings V" on u ping -c 2 -W 2 192.168.60.5
-check "client 2 (10.9.0.12) pings V" on cr ping -c 2 -W 2 192.168.60.5
-check "V pings client 1 at 192.168.53.99" on v ping -c 2 -W 2 192.168.53.99
-check "V2 pings client 2 at 192.168.53.12" on v2 ping -c 2 -W 2 192.168.53.12
+check "client 1 (U) pings V" on u ping -i 0.2 -c 2 -W 2 192.168.60.5
+check "client 2 (10.9.0.12) pings V" on cr ping -i 0.2 -c 2 -W 2 192.168.60.5
+check "V pings client 1 at 192.168.53.99" on v ping -i 0.2 -c 2 -W 2 192.168.53.99
+check "V2 pings client 2 at 192.168.53.12" on v2 ping -i 0.2 -c 2 -W 2 192.168.53.12
 check "replies for .99 went to U's endpoint only" \
 	sh -c "! grep -E 'From tun ==>: [0-9.]+ --> 192.168.53.99 \(to 10.9.0.12' $T/srv.log &&
 	       grep -Eq 'From tun ==>: [0-9.]+ --> 192.168.53.99 \(to 10.9.0.5:' $T/srv.log"

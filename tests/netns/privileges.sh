@@ -26,13 +26,13 @@ check "  its bounding set is empty (nothing can come back)" \
 check "  no_new_privs is set" test "$(status_of "$pid" NoNewPrivs)" = 1
 check "  core dumps are off (RLIMIT_CORE 0)" \
 	sh -c "grep '^Max core file size' /proc/$pid/limits | awk '{ exit !(\$5 == 0 && \$6 == 0) }'"
-check "  the tunnel works" on a ping -c 2 -W 2 10.88.0.2
+check "  the tunnel works" on a ping -i 0.2 -c 2 -W 2 10.88.0.2
 on a wg set "$IA" fwmark 0x51
 check "  wg sets a fwmark (CAP_NET_ADMIN)" test "$(wg_field a "$IA" fwmark)" = 0x51
 on a wg set "$IA" listen-port 500
 check "  wg moves it to port 500 (CAP_NET_BIND_SERVICE)" test "$(wg_field a "$IA" listen-port)" = 500
 on b wg set "$IB" peer "$(cat "$T/a.pub")" endpoint 10.77.0.1:500
-check "  the tunnel works on the new port" on b ping -c 2 -W 2 10.88.0.1
+check "  the tunnel works on the new port" on b ping -i 0.2 -c 2 -W 2 10.88.0.1
 
 # Someone else's socket at our path (as after a second daemon took the name over): adit's
 # exit must leave it alone.

@@ -28,7 +28,7 @@ on b ip addr add 10.77.0.66/24 dev eth0
 wg_start_pair
 wg_pair_tunnel
 
-check "a tunnel: A pings B through wireguard-go" on a ping -c 3 -W 2 10.88.0.2
+check "a tunnel: A pings B through wireguard-go" on a ping -i 0.2 -c 3 -W 2 10.88.0.2
 on a "$ADIT" show "$IA" >"$T/show1" 2>&1
 sed 's/^/# show1  /' "$T/show1"
 check "adit show names the interface" grep -qx "interface: $IA" "$T/show1"
@@ -57,7 +57,7 @@ garbage data 300 00000000 >"$T/g1" 2>&1
 check "300 data messages to an index nobody has: $(cat "$T/g1")" \
 	grep -qx "sent 300, answers 0" "$T/g1"
 capture b data eth0 'udp dst port 51820 and udp[8] = 4'
-on b ping -c 2 -W 2 10.88.0.1 >/dev/null
+on b ping -i 0.2 -c 2 -W 2 10.88.0.1 >/dev/null
 end_capture data
 INDEX=$("$PY" "$PYDIR/wg_pcap.py" list "$T/data.pcap" | awk '$5 == 4 { print $8; exit }')
 garbage data 200 "${INDEX:-00000000}" >"$T/g2" 2>&1
@@ -75,7 +75,7 @@ check "  and the 200 forged to the session" \
 check "the peer counts the 200 forged to its session" \
 	grep -qx "    200 decrypt: a data message that does not decrypt" "$T/peer2"
 check_not "  and not the 300 that named no session" grep -q "unknown_index" "$T/peer2"
-check "the tunnel still works" on a ping -c 2 -W 2 10.88.0.2
+check "the tunnel still works" on a ping -i 0.2 -c 2 -W 2 10.88.0.2
 check "wg show still works" sh -c "ip netns exec $(ns a) wg show $IA | grep -q 'latest handshake'"
 
 on a "$ADIT" show >"$T/all" 2>"$T/all.err"
@@ -99,8 +99,8 @@ lab_up || finish
 start_adit server srv server -q -a 192.168.53.11/24
 start_adit u cli1 client 10.9.0.11:9090 -q -a 192.168.53.99/24 -r 192.168.60.0/24
 start_adit cr cli2 client 10.9.0.11:9090 -p 9090 -q -a 192.168.53.12/24 -r 192.168.60.0/24
-check "client 1 (U) pings V" on u ping -c 3 -W 2 192.168.60.5
-check "client 2 (10.9.0.12) pings V" on cr ping -c 2 -W 2 192.168.60.5
+check "client 1 (U) pings V" on u ping -i 0.2 -c 3 -W 2 192.168.60.5
+check "client 2 (10.9.0.12) pings V" on cr ping -i 0.2 -c 2 -W 2 192.168.60.5
 SRV_TUN=$(sed -n 's/^Interface Name: //p' "$T/srv.log")
 on server "$ADIT" show "$SRV_TUN" >"$T/lab" 2>&1
 sed 's/^/# lab  /' "$T/lab"
@@ -135,7 +135,7 @@ hold() { start server "$1" "$PY" "$PYDIR/ctl_hold.py" "$LABSOCK" "$2"; }
 hold silent ""
 wait_log silent '^connected'
 check "lab traffic flows while a client holds the socket and sends nothing" \
-	on u ping -c 3 -W 2 192.168.60.5
+	on u ping -i 0.2 -c 3 -W 2 192.168.60.5
 on server "$ADIT" show "$SRV_TUN" >"$T/lab2" 2>&1
 check "adit show waits for it, then is answered" grep -qx "interface: $SRV_TUN" "$T/lab2"
 wait_log silent '^hung up after' 15

@@ -20,14 +20,14 @@ check "2.b MTU 1400" grep -q 'mtu 1400' "$T/addr.out"
 check "2.b link is up" grep -q '<POINTOPOINT,MULTICAST,NOARP,UP,LOWER_UP>' "$T/addr.out"
 check "2.b a TUN is a tun device" grep -q 'tun type tun' "$T/addr.out"
 
-on u ping -c 3 -W 2 192.168.53.1 >"$T/ping.out" 2>&1
+on u ping -i 0.2 -c 3 -W 2 192.168.53.1 >"$T/ping.out" 2>&1
 check "2.d ping 192.168.53.1 is answered by adit" grep -q '3 received' "$T/ping.out"
 check "2.c the request is printed with type, id and seq" \
 	wait_log tun '^IPv4 192.168.53.99 > 192.168.53.1 ICMP echo-request id=[0-9]+ seq=3 ttl=64 len=84$'
 check "2.d the reply is printed" \
 	grep -Eq '^  reply: IPv4 192.168.53.1 > 192.168.53.99 ICMP echo-reply id=[0-9]+ seq=3 ttl=64 len=84$' "$T/tun.log"
 check "2.d ping -s 1000 (payload copied whole)" on u ping -c 1 -W 2 -s 1000 -p 5aa5 192.168.53.7
-check "2.d IPv6: ping fd53::1 is answered" on u ping -6 -c 2 -W 2 fd53::1
+check "2.d IPv6: ping fd53::1 is answered" on u ping -6 -i 0.2 -c 2 -W 2 fd53::1
 check "2.c ICMPv6 requests are printed" wait_log tun '^IPv6 fd53::99 > fd53::1 ICMPv6 echo-request'
 
 on u bash -c 'echo hello > /dev/udp/192.168.53.5/5353' 2>/dev/null

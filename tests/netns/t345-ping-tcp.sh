@@ -16,7 +16,7 @@ check "client routes 192.168.60.0/24 through qiu0" \
 check "client interface has 192.168.53.99/24 and is up" \
 	sh -c "ip -n $(ns u) -br addr show qiu0 | grep -q 'UNKNOWN.*192.168.53.99/24'"
 
-on u ping -c 3 -W 2 192.168.60.5 >"$T/ping.out" 2>&1
+on u ping -i 0.2 -c 3 -W 2 192.168.60.5 >"$T/ping.out" 2>&1
 check "U pings V through the tunnel" grep -q '3 received' "$T/ping.out"
 check "replies come back with ttl=63 (forwarded by the server)" grep -q 'ttl=63' "$T/ping.out"
 check "client logs 'From tun ==>: 192.168.53.99 --> 192.168.60.5'" \
@@ -31,7 +31,7 @@ check "server logs the reply going to the client" \
 start v echo "$PY" "$PYDIR/tcp_echo.py" serve 7000
 wait_for 5 on v sh -c 'ss -ltn | grep -q :7000'
 check "TCP from U to V: 1 MB echoed byte for byte" on u "$PY" "$PYDIR/tcp_echo.py" send 192.168.60.5 7000 1000000
-check "ping -s 3000 (fragmented by the kernel) crosses the tunnel" on u ping -c 2 -W 2 -s 3000 192.168.60.5
+check "ping -s 3000 (fragmented by the kernel) crosses the tunnel" on u ping -i 0.2 -c 2 -W 2 -s 3000 192.168.60.5
 
 # Both directions: V starts a connection to U.
 start u echo-u "$PY" "$PYDIR/tcp_echo.py" serve 7001

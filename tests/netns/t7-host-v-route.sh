@@ -13,6 +13,6 @@ check_not "V without any route back: U's ping gets no reply" on u ping -c 1 -W 1
 check "the request did reach V through the tunnel (server forwarded it)" \
 	grep -q '^From socket <==: 192.168.53.99 --> 192.168.60.5' "$T/srv.log"
 on v ip route add 192.168.53.0/24 via 192.168.60.11 dev eth0
-check "with only 192.168.53.0/24 via 192.168.60.11, U pings V" on u ping -c 2 -W 2 192.168.60.5
+check "with only 192.168.53.0/24 via 192.168.60.11, U pings V" on u ping -i 0.2 -c 2 -W 2 192.168.60.5
 check_not "V still has no default route (10.9.0.5 stays unreachable from V)" on v ping -c 1 -W 1 10.9.0.5
 finish

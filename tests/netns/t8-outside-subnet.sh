@@ -11,13 +11,13 @@ start_adit u cli client 10.9.0.11:9090 -a 192.168.30.99/24 -r 192.168.60.0/24
 check "rp_filter is on in the server's namespace, as in the lab's containers" \
 	sh -c "[ \$(ip netns exec $(ns server) sysctl -n net.ipv4.conf.all.rp_filter) = 1 ]"
 check_not "U (192.168.30.99) cannot reach V: the server has no route back" \
-	on u ping -c 2 -W 1 192.168.60.5
+	on u ping -i 0.2 -c 2 -W 1 192.168.60.5
 check "the requests did arrive at the server" \
 	grep -q '^From socket <==: 192.168.30.99 --> 192.168.60.5' "$T/srv.log"
 stop srv
 
 start_adit server srv2 server -a 192.168.53.11/24 -r 192.168.30.0/24
-check "with -r 192.168.30.0/24 on the server, U pings V" on u ping -c 2 -W 2 192.168.60.5
+check "with -r 192.168.30.0/24 on the server, U pings V" on u ping -i 0.2 -c 2 -W 2 192.168.60.5
 check "the server's kernel forwarding setting was left alone" \
 	sh -c "[ \$(ip netns exec $(ns server) sysctl -n net.ipv4.conf.all.rp_filter) = 1 ]"
 finish

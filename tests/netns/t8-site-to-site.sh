@@ -12,11 +12,11 @@ start_adit cr cli client 10.9.0.11:9090 -a 192.168.53.12/24 -r 192.168.60.0/24
 check "the server routes 192.168.50.0/24 into its tunnel" \
 	sh -c "ip -n $(ns server) route show 192.168.50.0/24 | grep -q 'dev tun0'"
 
-on h50a ping -c 2 -W 2 192.168.60.5 >"$T/ping1.out" 2>&1
+on h50a ping -i 0.2 -c 2 -W 2 192.168.60.5 >"$T/ping1.out" 2>&1
 check "192.168.50.5 pings 192.168.60.5 across both gateways" grep -q '2 received' "$T/ping1.out"
 check "two routers forward: ttl=62" grep -q 'ttl=62' "$T/ping1.out"
 check "192.168.60.6 (V2) pings 192.168.50.6 (the other direction first)" \
-	on v2 ping -c 2 -W 2 192.168.50.6
+	on v2 ping -i 0.2 -c 2 -W 2 192.168.50.6
 check "the server learned 192.168.50.6 behind the client router" \
 	grep -Eq '^From tun ==>: 192.168.60.6 --> 192.168.50.6 \(to 10.9.0.12:[0-9]+\)' "$T/srv.log"
 

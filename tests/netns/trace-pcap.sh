@@ -40,8 +40,8 @@ note "adit names wireguard-go '$peer'"
 # The key's base64 may hold + and /: matched literally in the patterns below.
 peer_re=$(printf '%s' "$peer" | sed 's/[][\\.*^$+?(){}|]/\\&/g')
 
-check "wg: a pings b through the tunnel" on a ping -c 3 -W 2 10.88.0.2
-check "wg: b pings a" on b ping -c 2 -W 2 10.88.0.1
+check "wg: a pings b through the tunnel" on a ping -i 0.2 -c 3 -W 2 10.88.0.2
+check "wg: b pings a" on b ping -i 0.2 -c 2 -W 2 10.88.0.1
 start b echo "$PY" "$PYDIR/tcp_echo.py" serve 7000 && wait_log echo listening
 check "wg: TCP from a to b, 200 kB echoed intact" \
 	on a "$PY" "$PYDIR/tcp_echo.py" send 10.88.0.2 7000 200000
@@ -113,7 +113,7 @@ lab_up || finish
 start_adit server srv server -n tun%d -a 192.168.53.11/24 --pcap "$T/srv.pcap"
 start_adit u cli client 10.9.0.11:9090 -n tun%d -a 192.168.53.99/24 -r 192.168.60.0/24 \
 	--trace --pcap "$T/cli.pcap"
-check "lab: U pings V through the tunnel" on u ping -c 2 -W 2 192.168.60.5
+check "lab: U pings V through the tunnel" on u ping -i 0.2 -c 2 -W 2 192.168.60.5
 start v lecho "$PY" "$PYDIR/tcp_echo.py" serve 7000 && wait_log lecho listening
 check "lab: TCP from U to V, 100 kB echoed intact" \
 	on u "$PY" "$PYDIR/tcp_echo.py" send 192.168.60.5 7000 100000
@@ -163,7 +163,7 @@ check "lab: and the file the link names is untouched" grep -qx "not a capture" "
 # --- lab mode, TAP ------------------------------------------------------------------------
 start_adit server tsrv server --tap -a 192.168.53.11/24 --pcap "$T/tsrv.pcap"
 start_adit u tcli client 10.9.0.11:9090 --tap -a 192.168.53.99/24 --pcap "$T/tcli.pcap"
-check "tap: U pings the server across the TAP tunnel" on u ping -c 2 -W 2 192.168.53.11
+check "tap: U pings the server across the TAP tunnel" on u ping -i 0.2 -c 2 -W 2 192.168.53.11
 sleep 0.3
 read_pcap tcli -e
 check "tap: the client's capture reads as Ethernet" grep -q 'link-type EN10MB' "$T/tcli.err"
@@ -181,7 +181,7 @@ stop tsrv
 
 # --- adit tun --reply ---------------------------------------------------------------------
 start_adit u tun tun -n trc%d -a 192.168.54.99/24 --reply --pcap "$T/tun.pcap"
-check "tun: ping 192.168.54.1 is answered by adit" on u ping -c 2 -W 2 192.168.54.1
+check "tun: ping 192.168.54.1 is answered by adit" on u ping -i 0.2 -c 2 -W 2 192.168.54.1
 sleep 0.3
 read_pcap tun
 check "tun: the capture holds the requests read and the replies written" \

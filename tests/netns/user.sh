@@ -39,12 +39,12 @@ check "  with nobody's group (gid $NOBODY_GID) and no supplementary groups" \
 	       [ -z '$(status_of "$pid" Groups)' ]"
 check "  keeping NET_ADMIN and NET_BIND_SERVICE only" test "$(status_of "$pid" CapEff)" = $KEPT
 check "  no_new_privs is set" test "$(status_of "$pid" NoNewPrivs)" = 1
-check "  the tunnel works" on a ping -c 2 -W 2 10.88.0.2
+check "  the tunnel works" on a ping -i 0.2 -c 2 -W 2 10.88.0.2
 on a wg set "$IA" listen-port 500
 check "  wg moves it to port 500 (CAP_NET_BIND_SERVICE, as nobody)" \
 	test "$(wg_field a "$IA" listen-port)" = 500
 on b wg set "$IB" peer "$(cat "$T/a.pub")" endpoint 10.77.0.1:500
-check "  the tunnel works on the new port" on b ping -c 2 -W 2 10.88.0.1
+check "  the tunnel works on the new port" on b ping -i 0.2 -c 2 -W 2 10.88.0.1
 jan=$(janitor_of "$pid")
 check "its janitor runs as root, with no capability" \
 	sh -c "[ -n '$jan' ] && [ '$(status_of "${jan:-0}" Uid)' = '0 0 0 0' ] &&
@@ -73,7 +73,7 @@ spid=$(pid_of server)
 check "a lab server runs as nobody" \
 	test "$(status_of "$spid" Uid)" = "$NOBODY_UID $NOBODY_UID $NOBODY_UID $NOBODY_UID"
 check "  with no capability" test "$(status_of "$spid" CapEff)" = 0000000000000000
-check "  and carries a ping from the client" on a ping -c 2 -W 2 10.99.0.1
+check "  and carries a ping from the client" on a ping -i 0.2 -c 2 -W 2 10.99.0.1
 sock=$(ls /var/run/adit/net-"$(on b stat -L -c %i /proc/self/ns/net)"/us*.sock 2>/dev/null | head -1)
 check "  its control socket is there" test -S "${sock:-/nonexistent}"
 # By name: without one, adit show asks every socket there, other tests' daemons too.

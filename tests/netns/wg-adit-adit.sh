@@ -47,8 +47,8 @@ handshake_of() { wg_field "$1" "$2" latest-handshakes; }
 tunnel_works() {
 	local c=$1 who=$2 me=1 other=2 them=b
 	[ "$who" = a ] || { me=2 other=1 them=a; }
-	check "[$c] $who pings 10.88.0.$other (IPv4 inside)" on "$who" ping -c 2 -W 2 10.88.0.$other
-	check "[$c] $who pings fd88::$other (IPv6 inside)" on "$who" ping -6 -c 2 -W 2 fd88::$other
+	check "[$c] $who pings 10.88.0.$other (IPv4 inside)" on "$who" ping -i 0.2 -c 2 -W 2 10.88.0.$other
+	check "[$c] $who pings fd88::$other (IPv6 inside)" on "$who" ping -6 -i 0.2 -c 2 -W 2 fd88::$other
 	check "[$c] $them pings back 10.88.0.$me" on "$them" ping -c 1 -W 2 10.88.0.$me
 	check "[$c] a full-MTU packet (1420 bytes, DF) crosses from A" \
 		on a ping -c 1 -W 2 -M "do" -s 1392 10.88.0.2

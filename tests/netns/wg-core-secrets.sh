@@ -24,7 +24,7 @@ wg_dev b "$IB" b 51821 10.88.0.2/24
 wg_peer a "$IA" b 10.88.0.2/32 10.77.0.2:51821 preshared-key "$T/psk"
 wg_peer b "$IB" a 10.88.0.1/32 10.77.0.1:51820 preshared-key "$T/psk"
 check "a ping from A crosses (staged, then a handshake with the PSK)" \
-	on a ping -c 2 -W 2 10.88.0.2
+	on a ping -i 0.2 -c 2 -W 2 10.88.0.2
 check "A has a session with B" test "$(wg_field a "$IA" latest-handshakes)" -gt 0
 pid=$(pid_of adit)
 KEYS=("$T/a.key" "$T/psk")

@@ -67,7 +67,7 @@ check "... unanswered: $(cat "$T/flood2.log")" grep -q '^sent 60000, answers 0$'
 check "nothing left adit's port for the flooder" test "$(pcap_count replies2)" = 0
 
 capture b data eth0 'udp dst port 51820 and udp[8] = 4'
-check "B pings A" on b ping -c 2 -W 2 10.88.0.1
+check "B pings A" on b ping -i 0.2 -c 2 -W 2 10.88.0.1
 end_capture data
 INDEX=$("$PY" "$PYDIR/wg_pcap.py" list "$T/data.pcap" | awk '$5 == 4 { print $8; exit }')
 check "B's transport data names adit's receiver index (${INDEX:-none})" test -n "$INDEX"
@@ -79,8 +79,8 @@ check "20,000 forged data messages to index ${INDEX:-none}: $(cat "$T/data.out")
 	grep -q '^sent 20000, answers 0$' "$T/data.out"
 check "nothing left adit's port for the forger" test "$(pcap_count replies3)" = 0
 check "B still pings A (forged counters did not move the replay window)" \
-	on b ping -c 2 -W 2 10.88.0.1
-check "A pings B" on a ping -c 2 -W 2 10.88.0.2
+	on b ping -i 0.2 -c 2 -W 2 10.88.0.1
+check "A pings B" on a ping -i 0.2 -c 2 -W 2 10.88.0.2
 check "adit still shows one peer, at B's real endpoint 10.77.0.2:51821" \
 	test "$(on a wg show "$IA" endpoints)" = "$(cat "$T/b.pub")	10.77.0.2:51821"
 check "adit is still running" alive "$(pid_of adit)"

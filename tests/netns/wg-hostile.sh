@@ -89,8 +89,8 @@ check "the second flood ends" wait_exit flood2 120
 read -r _ err3 <<<"$(udp_in a)"
 note "second flood: $(fig rate "$T/flood2.log")/s, RcvbufErrors +$((err3 - err2))"
 check "TCP after the floods: $TCP_BYTES bytes echoed intact" tcp
-check "B pings A" on b ping -c 2 -W 2 10.88.0.1
-check "A pings B" on a ping -c 2 -W 2 10.88.0.2
+check "B pings A" on b ping -i 0.2 -c 2 -W 2 10.88.0.1
+check "A pings B" on a ping -i 0.2 -c 2 -W 2 10.88.0.2
 RSS2=$(rss_kb "$PID")
 note "adit's VmRSS: $RSS_START kB at first, $RSS_BIG kB after warm_pool," \
 	"$RSS0 kB after a warm-up flood of $((COUNT / 100))," \

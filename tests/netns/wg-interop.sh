@@ -41,8 +41,8 @@ tunnel_works() {
 	local c=$1 who=$2 psk=$3 me=1 other=2 them=b
 	[ "$who" = a ] || { me=2 other=1 them=a; }
 	check "[$c] $who pings 10.88.0.$other through the tunnel (IPv4 inside)" \
-		on "$who" ping -c 2 -W 2 10.88.0.$other
-	check "[$c] $who pings fd88::$other (IPv6 inside)" on "$who" ping -6 -c 2 -W 2 fd88::$other
+		on "$who" ping -i 0.2 -c 2 -W 2 10.88.0.$other
+	check "[$c] $who pings fd88::$other (IPv6 inside)" on "$who" ping -6 -i 0.2 -c 2 -W 2 fd88::$other
 	check "[$c] $them pings back 10.88.0.$me" on "$them" ping -c 1 -W 2 10.88.0.$me
 	check "[$c] a full-MTU packet (1420 bytes, DF) crosses from A" \
 		on a ping -c 1 -W 2 -M "do" -s 1392 10.88.0.2
@@ -91,7 +91,7 @@ end_pair 4 "$c"
 
 c="5: adit initiates, preshared keys differ"
 pair 5 a psk psk2 4
-check_not "[$c] no tunnel: A cannot ping B" on a ping -c 2 -W 1 10.88.0.2
+check_not "[$c] no tunnel: A cannot ping B" on a ping -i 0.2 -c 2 -W 1 10.88.0.2
 check "[$c] adit's latest-handshakes stays 0" test "$(wg_field a "$IA" latest-handshakes)" = 0
 end_pair 5 "$c"
 finish

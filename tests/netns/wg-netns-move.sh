@@ -31,9 +31,9 @@ on c ip link set "$IX" up
 
 check "adit is still running" alive "$(pid_of adit)"
 check "wg show $IX answers from C (the UAPI socket is host-wide)" on c wg show "$IX"
-check "C pings B through the tunnel (IPv4 inside)" on c ping -c 2 -W 2 10.88.0.2
-check "C pings fd88::2 (IPv6 inside)" on c ping -6 -c 2 -W 2 fd88::2
-check "B pings C at 10.88.0.1" on b ping -c 2 -W 2 10.88.0.1
+check "C pings B through the tunnel (IPv4 inside)" on c ping -i 0.2 -c 2 -W 2 10.88.0.2
+check "C pings fd88::2 (IPv6 inside)" on c ping -6 -i 0.2 -c 2 -W 2 fd88::2
+check "B pings C at 10.88.0.1" on b ping -i 0.2 -c 2 -W 2 10.88.0.1
 check "adit's UDP port 51820 is bound in A" sh -c "ip netns exec $(ns a) ss -Hlun | grep -q ':51820 '"
 check "and not in C" sh -c "! ip netns exec $(ns c) ss -Hlun | grep -q ':51820 '"
 check "B sees adit at A's outer address 10.77.0.1:51820" \

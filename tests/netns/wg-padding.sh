@@ -25,14 +25,14 @@ sent_lengths() {
 }
 
 capture a small eth0 'ip6 and src host fd77::1'
-on a ping -c 2 -s 1 -W 2 10.88.0.2 >/dev/null
+on a ping -i 0.2 -c 2 -s 1 -W 2 10.88.0.2 >/dev/null
 end_capture small
 check "a 29-byte ping travels as a 64-byte data message (padded to 32): $(sent_lengths small)" \
 	test "$(sent_lengths small)" = "64 "
 
 # 1420 bytes with DF: 28 bytes of headers and 1392 of payload.
 capture a full eth0 'ip6 and src host fd77::1'
-check "a 1420-byte packet crosses (DF set)" on a ping -c 2 -M do -s 1392 -W 2 10.88.0.2
+check "a 1420-byte packet crosses (DF set)" on a ping -i 0.2 -c 2 -M do -s 1392 -W 2 10.88.0.2
 end_capture full
 check "it travels as 1452 bytes, padded no further than the MTU: $(sent_lengths full)" \
 	test "$(sent_lengths full)" = "1452 "
@@ -41,7 +41,7 @@ check_not "no IPv6 fragment left adit" test "$(pcap_count full 'ip6[6] = 44')" -
 on a ip link set "$IA" mtu 1380
 sleep 1.5
 capture a smaller eth0 'ip6 and src host fd77::1'
-check "after mtu 1380, a 1380-byte packet crosses" on a ping -c 2 -M do -s 1352 -W 2 10.88.0.2
+check "after mtu 1380, a 1380-byte packet crosses" on a ping -i 0.2 -c 2 -M do -s 1352 -W 2 10.88.0.2
 end_capture smaller
 check "it travels as 1412 bytes: $(sent_lengths smaller)" test "$(sent_lengths smaller)" = "1412 "
 finish

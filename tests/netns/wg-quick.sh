@@ -49,8 +49,8 @@ check "wg-quick added the route for AllowedIPs 10.99.0.0/24" \
 check "wg show reports the file's private key, listen port and peer" \
 	test "$(on a wg show "$IQ" private-key) $(on a wg show "$IQ" listen-port) $(on a wg show "$IQ" peers)" \
 	= "$(cat "$T/a.key") 51820 $(cat "$T/b.pub")"
-check "A pings B through it (IPv4 inside)" on a ping -c 2 -W 2 10.88.0.2
-check "A pings fd88::2 (IPv6 inside)" on a ping -6 -c 2 -W 2 fd88::2
+check "A pings B through it (IPv4 inside)" on a ping -i 0.2 -c 2 -W 2 10.88.0.2
+check "A pings fd88::2 (IPv6 inside)" on a ping -6 -i 0.2 -c 2 -W 2 fd88::2
 check "wg-quick down $IQ.conf exits 0" quick down "$CONF"
 check "$IQ is gone from A" wait_for 2 sh -c "! ip -n $(ns a) link show dev $IQ"
 check "the adit daemon exited" wait_for 5 gone "$DPID"

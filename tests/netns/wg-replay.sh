@@ -15,7 +15,7 @@ on b ip addr add 10.77.0.66/24 dev eth0
 
 wg_start_pair
 wg_pair_tunnel
-check "A pings B (the session is up)" on a ping -c 2 -W 2 10.88.0.2
+check "A pings B (the session is up)" on a ping -i 0.2 -c 2 -W 2 10.88.0.2
 
 capture b sent eth0 'udp dst port 51820 and udp[8] = 4'
 capture a arrived eth0 'udp dst port 51820 and udp[4:2] = 856'
@@ -36,6 +36,6 @@ check "the echo request came out of adit's interface once" test "$(pcap_count in
 check "A's RX counter moved by exactly 1" test "$(rx_packets a "$IA")" = $((RX + 1))
 check "adit's endpoint for B is still 10.77.0.2:51821" \
 	test "$(wg_field a "$IA" endpoints)" = 10.77.0.2:51821
-check "B pings A again after the replays" on b ping -c 2 -W 2 10.88.0.1
+check "B pings A again after the replays" on b ping -i 0.2 -c 2 -W 2 10.88.0.1
 check "adit is still running" alive "$(pid_of adit)"
 finish

@@ -92,8 +92,8 @@ start_wg() {
 	[ "$impl" != "$ADIT" ] || extra=${ADIT_ARGS:-}
 	# shellcheck disable=SC2086 # extra: adit's flags from $ADIT_ARGS, none for wireguard-go
 	start "$host" "$name" env "$@" "$impl" -f $extra "$ifname" || return 1
-	wait_for 5 on "$host" wg show "$ifname" ||
-		{ echo "# $name ($impl) did not serve $WG_RUN/$ifname.sock within 5 s"; return 1; }
+	wait_for "$WAIT_SECONDS" on "$host" wg show "$ifname" ||
+		{ echo "# $name ($impl) did not serve $WG_RUN/$ifname.sock within $WAIT_SECONDS s"; return 1; }
 }
 
 wg_dev() {

@@ -52,12 +52,14 @@ def fill_frame(i):
         struct.pack("!H", 0x88b5) + bytes(46)
 
 
-def trigger(i, server_mac, tap_addr):
-    """An ICMP echo request (74 bytes) to the server's TAP address from 192.168.x.y, an
-    address no one has: the kernel must ask who has it before it can answer."""
+def trigger(i, server_mac, tap_addr, host):
+    """An ICMP echo request (74 bytes) to the server's TAP address from 192.168.53.host, an
+    address no one has: the kernel must ask who has it before it can answer. Each phase asks
+    from addresses of its own: the kernel asks again for one it gave up on only when it is
+    ready to, and how soon that is depends on the machine's load."""
     icmp = bytearray(struct.pack("!BBHHH", 8, 0, 0, 0x5252, i) + bytes(32))
     icmp[2:4] = struct.pack("!H", checksum(bytes(icmp)))
-    src = bytes([192, 168, 53, 100 + i % 100])
+    src = bytes([192, 168, 53, host])
     ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), i, 0, 64, 1, 0,
                                src, socket.inet_aton(tap_addr)))
     ip[10:12] = struct.pack("!H", checksum(bytes(ip)))
@@ -122,7 +124,7 @@ def main(argv):
         if i < n - TRIGGERS:
             send(s, fill_frame(i), to, sent, i)
         else:
-            send(s, trigger(i, server_mac, tap_addr), to, sent, i)
+            send(s, trigger(i, server_mac, tap_addr, 100 + i % 100), to, sent, i)
         if i % 64 == 63:
             drain(sel, got, 0.005)  # a pace the server's socket takes without loss
     drain(sel, got, LISTEN)
@@ -147,8 +149,8 @@ def main(argv):
     for g in got:
         g[0] = g[1] = 0
     began = time.monotonic()
-    for i in held[:AGAIN_TRIGGERS]:
-        send(socks[i], trigger(n + i, server_mac, tap_addr), to, sent, i)
+    for k, i in enumerate(held[:AGAIN_TRIGGERS]):
+        send(socks[i], trigger(n + i, server_mac, tap_addr, 200 + k), to, sent, i)
     drain(sel, got, LISTEN)
     print("again: %d sources; back %d bytes in %d datagrams within %.1f seconds" %
           (len(held), sum(g[1] for g in got), sum(g[0] for g in got),
