@@ -111,10 +111,20 @@ WRAP_fuzz_wg_data := -Wl,--wrap=clock_now
 WRAP_fuzz_wg_handshake := -Wl,--wrap=clock_now,--wrap=clock_wall
 # The send queue's harness is the kernel: its sendmmsg and sendmsg take what the input says.
 WRAP_fuzz_udp_tx := -Wl,--wrap=sendmmsg,--wrap=sendmsg
-build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(HDR) $(wildcard tests/fuzz/*.h)
-	@mkdir -p build/fuzz
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Isrc \
-		-o $@ $< $(LIBSRC) $(LDLIBS) $(WRAP_$*)
+# The library is compiled once for all of them (fuzzer-no-link: instrumented for coverage,
+# without libFuzzer's main), and each harness links what it uses from it.
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = -g -O1 $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Isrc $(MNL_CFLAGS)
+FUZZ_OBJ := $(LIBSRC:src/%.c=build/fuzz/obj/%.o)
+build/fuzz/obj/%.o: src/%.c | deps
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(DEPFLAGS) -c -o $@ $<
+build/fuzz/libadit.a: $(FUZZ_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libadit.a $(wildcard tests/fuzz/*.h)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $(DEPFLAGS) -o $@ $< build/fuzz/libadit.a $(LDLIBS) \
+		$(WRAP_fuzz_$*)
+-include $(FUZZ_OBJ:=.d) $(FUZZERS:=.d)
 
 fuzzers: $(FUZZERS)
 
@@ -124,9 +134,11 @@ fuzz:
 	@$(MAKE) --no-print-directory fuzzers
 	@FUZZ_RUNS=$(FUZZ_RUNS) tests/run.sh fuzz
 
+# The builds take every core; so do the tests that run side by side (tests/run.sh).
+JOBS ?= $(shell nproc)
 check:
 	@scripts/deps.sh check
-	@$(MAKE) --no-print-directory adit man unit asan fuzzers
+	@$(MAKE) --no-print-directory -j$(JOBS) adit man unit asan fuzzers
 	@tests/run.sh
 
 netns: adit

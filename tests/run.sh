@@ -40,7 +40,7 @@ run_asan() {
 		return
 	fi
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
-	run_unit build/asan/unit asan/
+	run_unit build/asan/unit asan/ queue
 	for t in $ASAN_NETNS; do
 		ADIT=$ROOT/build/asan/adit run_netns_one "tests/netns/$t.sh" asan/
 	done
@@ -120,18 +120,34 @@ run_stress() {
 	done
 }
 
+# One cmocka binary: "PASSED FAILED", then, if it failed, what it printed but its OK lines.
+unit_result() {
+	local t=$1 out ok run rc
+	out=$("$t" 2>&1); rc=$?
+	ok=$(grep -c '^\[       OK \]' <<<"$out")
+	run=$(grep -c '^\[ RUN      \]' <<<"$out")
+	if [ "$rc" -ne 0 ] || [ "$run" -ne "$ok" ] || [ "$run" -eq 0 ]; then
+		[ "$run" -eq "$ok" ] && run=$((ok + 1))
+		echo "$ok $((run - ok))"
+		printf '%s\n' "$out" | grep -v '^\[       OK \]\|^\[ RUN      \]' | sed 's/^/    /'
+	else
+		echo "$ok 0"
+	fi
+}
+
+# The unit tests, one after another; with "queue", as jobs beside the end-to-end tests (the
+# sanitizers make some of them slow, and those tests leave a core idle).
 run_unit() {
-	local dir=${1:-build/unit} label=${2:-} t out ok run rc
+	local dir=${1:-build/unit} label=${2:-} how=${3:-now} t ok bad rest
 	for t in "$dir"/test_*; do
 		[ -x "$t" ] || continue
-		out=$("$t" 2>&1); rc=$?
-		ok=$(grep -c '^\[       OK \]' <<<"$out")
-		run=$(grep -c '^\[ RUN      \]' <<<"$out")
-		if [ "$rc" -ne 0 ] || [ "$run" -ne "$ok" ] || [ "$run" -eq 0 ]; then
-			printf '%s\n' "$out" | grep -v '^\[       OK \]\|^\[ RUN      \]' | sed 's/^/    /'
-			[ "$run" -eq "$ok" ] && run=$((ok + 1))
+		if [ "$how" = queue ]; then
+			queue_job "${label}unit/${t##*/}" unit "$t"
+			continue
 		fi
-		count "${label}unit/${t##*/}" "$ok" $((run - ok))
+		{ read -r ok bad; rest=$(cat); } < <(unit_result "$t")
+		[ -z "$rest" ] || printf '%s\n' "$rest"
+		count "${label}unit/${t##*/}" "$ok" "$bad"
 	done
 }
 
@@ -165,31 +181,45 @@ run_clang() {
 # queue, the slowest first, then prints each test's line in the order it was queued.
 CHECK_JOBS=${CHECK_JOBS:-4}
 # Over 20 s each: started first, so that no long test starts last and runs alone.
-SLOW_NETNS="asan/netns/wg-hub-many.sh netns/show.sh netns/lab-hostile.sh asan/netns/wg-hostile.sh
+SLOW_TESTS="asan/unit/test_show asan/netns/wg-hub-many.sh netns/show.sh netns/lab-hostile.sh asan/netns/wg-hostile.sh
 	netns/wg-hostile.sh threads-2/netns/wg-hostile.sh netns/wg-uapi-slow.sh netns/wg-timers.sh
 	asan/netns/lab-server-abuse.sh netns/lab-server-abuse.sh"
-JOB_LABEL=() JOB_SCRIPT=() JOB_ADIT=() JOB_ARGS=() JOB_TIMEOUT=()
-run_netns_one() {
-	local t=$1 label=${2:-}
-	JOB_LABEL+=("${label}${t#tests/}")
-	JOB_SCRIPT+=("$t")
+JOB_LABEL=() JOB_KIND=() JOB_SCRIPT=() JOB_ADIT=() JOB_ARGS=() JOB_TIMEOUT=()
+queue_job() { # LABEL netns|unit FILE
+	JOB_LABEL+=("$1")
+	JOB_KIND+=("$2")
+	JOB_SCRIPT+=("$3")
 	JOB_ADIT+=("${ADIT:-}")
 	JOB_ARGS+=("${ADIT_ARGS:-}")
 	JOB_TIMEOUT+=("${NETNS_TIMEOUT:-300}")
 }
+run_netns_one() {
+	queue_job "${2:-}${1#tests/}" netns "$1"
+}
 
-# Job i's result into DIR/i: "PASSED FAILED SECONDS", then, if it failed, its output's end.
-run_job() {
-	local i=$1 dir=$2 start=$SECONDS out rc ok bad
+netns_result() {
+	local i=$1 out rc ok bad
 	out=$(ADIT=${JOB_ADIT[$i]} ADIT_ARGS=${JOB_ARGS[$i]} \
 		timeout --kill-after=10 "${JOB_TIMEOUT[$i]}" bash "${JOB_SCRIPT[$i]}" 2>&1)
 	rc=$?
 	ok=$(grep -c '^ok ' <<<"$out")
 	bad=$(grep -c '^not ok ' <<<"$out")
 	[ "$rc" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+	echo "$ok $bad"
+	[ "$bad" -eq 0 ] || printf '%s\n' "$out" | sed 's/^/    /' | tail -60
+}
+
+# Job i's result into DIR/i: "PASSED FAILED SECONDS", then, if it failed, its output's end.
+run_job() {
+	local i=$1 dir=$2 start=$SECONDS ok bad rest
+	if [ "${JOB_KIND[$i]}" = unit ]; then
+		{ read -r ok bad; rest=$(cat); } < <(unit_result "${JOB_SCRIPT[$i]}")
+	else
+		{ read -r ok bad; rest=$(cat); } < <(netns_result "$i")
+	fi
 	{
 		echo "$ok $bad $((SECONDS - start))"
-		[ "$bad" -eq 0 ] || printf '%s\n' "$out" | sed 's/^/    /' | tail -60
+		[ -z "$rest" ] || printf '%s\n' "$rest"
 	} >"$dir/$i.tmp" && mv "$dir/$i.tmp" "$dir/$i"
 }
 
@@ -198,12 +228,12 @@ run_queue() {
 	[ "$n" -gt 0 ] || return 0
 	dir=$(mktemp -d)
 	for i in "${!JOB_LABEL[@]}"; do
-		case " $(echo $SLOW_NETNS) " in *" ${JOB_LABEL[$i]} "*) order+=("$i") ;; esac
+		case " $(echo $SLOW_TESTS) " in *" ${JOB_LABEL[$i]} "*) order+=("$i") ;; esac
 	done
 	for i in "${!JOB_LABEL[@]}"; do
-		case " $(echo $SLOW_NETNS) " in *" ${JOB_LABEL[$i]} "*) ;; *) order+=("$i") ;; esac
+		case " $(echo $SLOW_TESTS) " in *" ${JOB_LABEL[$i]} "*) ;; *) order+=("$i") ;; esac
 	done
-	echo "# $n end-to-end tests, $CHECK_JOBS at a time (CHECK_JOBS)"
+	echo "# $n tests queued, $CHECK_JOBS at a time (CHECK_JOBS)"
 	for i in "${order[@]}"; do
 		if [ "$running" -ge "$CHECK_JOBS" ]; then
 			wait -n
@@ -222,9 +252,9 @@ run_queue() {
 		tail -n +2 "$dir/$i"
 		count "${JOB_LABEL[$i]}" "$ok" "$bad" "$took"
 	done
-	echo "# the end-to-end tests took $((SECONDS - started)) s side by side"
+	echo "# the queued tests took $((SECONDS - started)) s side by side"
 	rm -rf "$dir"
-	JOB_LABEL=() JOB_SCRIPT=() JOB_ADIT=() JOB_ARGS=() JOB_TIMEOUT=()
+	JOB_LABEL=() JOB_KIND=() JOB_SCRIPT=() JOB_ADIT=() JOB_ARGS=() JOB_TIMEOUT=()
 }
 
 run_netns() {
@@ -255,7 +285,7 @@ for s in "${suites[@]}"; do
 	if [ "${#JOB_SCRIPT[@]}" -eq "$queued" ]; then
 		echo "# $s: $((SECONDS - suite_start)) s"
 	else
-		echo "# $s: $((SECONDS - suite_start)) s, and $((${#JOB_SCRIPT[@]} - queued)) end-to-end tests queued"
+		echo "# $s: $((SECONDS - suite_start)) s, and $((${#JOB_SCRIPT[@]} - queued)) tests queued"
 	fi
 done
 run_queue
