@@ -17,6 +17,7 @@ for sig in TERM INT HUP; do
 	on a "$ADIT" "$IF" >"$T/daemon.out" 2>&1
 	rc=$?
 	check "adit $IF (background) returns 0 when ready [SIG$sig round]" test "$rc" -eq 0
+	[ "$rc" -eq 0 ] || note "adit $IF exited $rc: $(cat "$T/daemon.out")"
 	check "  its interface exists when the command returns" on a ip link show dev "$IF"
 	check "  its UAPI socket exists when the command returns" test -S "$WG_RUN/$IF.sock"
 	check "  wg show answers" on a wg show "$IF"

@@ -15,8 +15,8 @@ check "arping from U resolves the server's TAP address across the tunnel" \
 	grep -q 'Received 2 response' "$T/arping.out"
 srv_mac=$(ip -n "$(ns server)" -br link show tap0 | awk '{print $3}')
 check "with the server's real MAC ($srv_mac)" grep -qi "$srv_mac" "$T/arping.out"
-check "U pings the server through the TAP tunnel" on u ping -i 0.2 -c 2 -W 2 192.168.53.11
-check "the server pings U back" on server ping -i 0.2 -c 2 -W 2 192.168.53.99
+check "U pings the server through the TAP tunnel" on u ping -c 2 -W 2 192.168.53.11
+check "the server pings U back" on server ping -c 2 -W 2 192.168.53.99
 check "the server logged frames with inner IP addresses" \
 	grep -Eq '^From socket <==: 192.168.53.99 --> 192.168.53.11 \(from 10.9.0.5:[0-9]+\)' "$T/srv.log"
 check "and ARP frames by MAC" grep -Eq '^From (tun|socket) .*\(ARP\)' "$T/srv.log"
@@ -28,7 +28,7 @@ check "IPv6 link-local across the TAP (neighbour discovery through the tunnel)" 
 start cr cli2 "$ADIT" client 10.9.0.11:9090 --tap -a 192.168.53.12/24
 wait_log cli2 '^Interface Name: tap0$'
 check "the server reaches the second client (its ARP request was flooded)" \
-	on server ping -i 0.2 -c 2 -W 2 192.168.53.12
+	on server ping -c 2 -W 2 192.168.53.12
 check "the broadcast went to all 2 clients" grep -q '(to all 2 clients)' "$T/srv.log"
 check "the first client still answers, at its own endpoint" on server ping -c 1 -W 2 192.168.53.99
 check "unicast frames to the second client went to 10.9.0.12 only" \
