@@ -182,7 +182,7 @@ run_clang() {
 # lab-tap-reflect.sh's budget phase under ASan. The suites queue them (run_netns_one, with the
 # environment it is called with: ADIT, ADIT_ARGS, NETNS_TIMEOUT), and run_queue runs the
 # queue, the slowest first, then prints each test's line in the order it was queued.
-CHECK_JOBS=${CHECK_JOBS:-1}
+CHECK_JOBS=${CHECK_JOBS:-4}
 # Over 20 s each: started first, so that no long test starts last and runs alone.
 SLOW_TESTS="asan/unit/test_show asan/netns/wg-hub-many.sh netns/show.sh netns/lab-hostile.sh asan/netns/wg-hostile.sh
 	netns/wg-hostile.sh threads-2/netns/wg-hostile.sh netns/wg-uapi-slow.sh netns/wg-timers.sh

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A TAP server is no reflector (review issue 14, M2). It floods a frame no client owns (an ARP
 # broadcast) to its clients, and a client is any source that sent a datagram, forged or not:
-# 32 addresses x 32 ports of one datagram each, then five echo requests that make the
-# server's kernel broadcast ARP, came back as 15,360 datagrams. Now a source that sent once
-# is flooded no more bytes than it sent, and clients that kept talking share a flood budget.
+# 32 addresses x 32 ports of one datagram each (1,023 here, beside a real client: see
+# py/lab_reflect.py), then five echo requests that make the server's kernel broadcast ARP,
+# came back as 15,360 datagrams. Now a source that sent once is flooded no more bytes than it
+# sent, and clients that kept talking share a flood budget.
 . "$(dirname "$0")/lib.sh"
 need_adit
 lab_up || finish

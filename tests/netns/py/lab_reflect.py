@@ -4,7 +4,12 @@
   lab_reflect.py HOST PORT SERVER_MAC TAP_ADDR FIRST_SOURCE
 
 From 32 source addresses (FIRST_SOURCE and the 31 after it, which must be this host's)
-times 32 ports, as forged sources would: 1,024 sources, each a client to the server.
+times 32 ports, as forged sources would: 1,024 sources, each a client to the server, less
+the last one: with the real client the test keeps, 1,023 fill the table's 1,024 places. One
+more would evict the source heard from first, which may by then have been flooded an ARP
+request; its second datagram would then come back as a newcomer evicting the next, and so on
+through the table, so that no source would be confirmed, and whether that happened depended
+on the machine's load.
 
 once:  every source sends one datagram. Most send a 60-byte frame the server's kernel
        ignores, filling the client table; the last TRIGGERS send an ICMP echo request to
@@ -112,6 +117,7 @@ def main(argv):
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     socks = sources(argv[5])
+    socks.pop().close()
     sel = selectors.DefaultSelector()
     got = [[0, 0] for _ in socks]
     sent = [0] * len(socks)
