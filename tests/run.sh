@@ -176,13 +176,11 @@ run_clang() {
 
 # The end-to-end tests can run side by side, CHECK_JOBS at a time: each lives in namespaces
 # of its own and mostly waits (on pings, handshakes, timers), so on two cores four at once
-# take a third of the time one at a time does. One at a time is the default until the tests
-# that failed side by side are fixed: signals.sh (a background start returned non-zero),
-# tap-tunnel.sh's IPv6 check (a TAP client not yet confirmed, see lab_flood.h) and
-# lab-tap-reflect.sh's budget phase under ASan. The suites queue them (run_netns_one, with the
-# environment it is called with: ADIT, ADIT_ARGS, NETNS_TIMEOUT), and run_queue runs the
-# queue, the slowest first, then prints each test's line in the order it was queued.
-CHECK_JOBS=${CHECK_JOBS:-4}
+# take half the time one at a time does. One at a time stays the default while a test still
+# fails side by side: wg-interop.sh, where wireguard-go once found no UAPI socket directory
+# entry it had just seen ("Failed to listen on uapi socket: no such file or directory"), the
+# family of the never-reproduced CI failure of issue 15.
+CHECK_JOBS=${CHECK_JOBS:-1}
 # Over 20 s each: started first, so that no long test starts last and runs alone.
 SLOW_TESTS="asan/unit/test_show asan/netns/wg-hub-many.sh netns/show.sh netns/lab-hostile.sh asan/netns/wg-hostile.sh
 	netns/wg-hostile.sh threads-2/netns/wg-hostile.sh netns/wg-uapi-slow.sh netns/wg-timers.sh
