@@ -79,10 +79,12 @@ wg_pair_tunnel() {
 		wg_peer b "$IB" a 10.88.0.1/32 10.77.0.1:51820
 }
 
-# wg + tag + PID: at most 2 + 2 + 7 characters, under IFNAMSIZ, and no other test's.
+# wg + tag + "-" + PID: at most 2 + 5 + 1 + 7 characters, under IFNAMSIZ, and no other
+# test's. Without the dash, tag a1 of the test with PID 2255 and tag a of the test with PID
+# 12255 were both wga12255: side by side, one test's wireguard-go found the other's socket at
+# its path, and one test's exit removed the other's socket.
 wg_ifname() {
-	local name=wg$1$$
-	echo "$name"
+	echo "wg$1-$$"
 }
 
 start_wg() {
@@ -175,9 +177,9 @@ wg_cleanup() {
 		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
-	# wg_ifname runs in $(...), so its names are matched here by their shape: wg, a tag of
-	# one or two letters, this test's PID.
-	for i in "$WG_RUN"/wg[a-z]$$.sock "$WG_RUN"/wg[a-z][a-z]$$.sock "${WG_SOCKETS[@]}"; do
+	# wg_ifname runs in $(...), so its names are matched here by their shape: wg, a tag,
+	# a dash, this test's PID.
+	for i in "$WG_RUN"/wg*-$$.sock "${WG_SOCKETS[@]}"; do
 		[ -e "$i" ] && rm -f "$i"
 	done
 }
