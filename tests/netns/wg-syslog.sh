@@ -59,7 +59,7 @@ for i in range(5):
     s.sendto(b"not wireguard %d" % i, ("127.0.0.1", 51820))'
 check "a drop is logged (verbose) to syslog" \
 	wait_for 5 grep -q "dropped a packet from 127.0.0.1" "$T/syslog.out"
-kill -TERM "${pid:-0}" 2>/dev/null
+[ -z "${pid:-}" ] || kill -TERM "$pid" 2>/dev/null
 check "SIGTERM ends the daemon" wait_for 5 gone "${pid:-0}"
 check "its shutdown reached syslog" wait_for 5 grep -q "signal 15, shutting down" "$T/syslog.out"
 note "syslog got: $(tr '\n' '|' <"$T/syslog.out" | cut -c1-400)"
