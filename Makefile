@@ -114,7 +114,7 @@ WRAP_fuzz_udp_tx := -Wl,--wrap=sendmmsg,--wrap=sendmsg
 # The library is compiled once for all of them (fuzzer-no-link: instrumented for coverage,
 # without libFuzzer's main), and each harness links what it uses from it.
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_CFLAGS = -g -O1 $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Isrc $(MNL_CFLAGS)
+FUZZ_CFLAGS = -g -O1 $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc $(MNL_CFLAGS)
 FUZZ_OBJ := $(LIBSRC:src/%.c=build/fuzz/obj/%.o)
 build/fuzz/obj/%.o: src/%.c | deps
 	@mkdir -p $(dir $@)

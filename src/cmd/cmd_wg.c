@@ -14,6 +14,7 @@
 #include "cmd/commands.h"
 #include "pkt/trace.h"
 #include "wg/device.h"
+#include "wg/uapi.h"
 
 static void usage(FILE *f)
 {
@@ -124,11 +125,36 @@ static int open_trace(struct trace *t, bool lines, const char *pcap)
 	return pcap ? trace_open_pcap(t, pcap, LINK_IP) : EXIT_OK;
 }
 
+/* The UAPI socket, through which wg configures the device: served in the device's loop. */
+struct uapi {
+	struct ctlserver server;
+	int fd;
+};
+
+static int uapi_start(struct uapi *u, struct wg_device *dev)
+{
+	u->fd = uapi_listen(dev->tun.name);
+	if (u->fd < 0)
+		return EXIT_FAIL;
+	return uapi_server_start(&u->server, dev, &dev->loop, u->fd) < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+static void uapi_stop(struct uapi *u, const char *ifname)
+{
+	ctlserver_stop(&u->server);
+	if (u->fd < 0)
+		return;
+	uapi_unlink(ifname); /* first: the bound socket still holds the inode */
+	close(u->fd);
+	u->fd = -1;
+}
+
 int cmd_wg(int argc, char **argv)
 {
 	/* Large (the batches live here) and page-aligned, so that its pages, which hold our
 	 * private key, can be kept out of core dumps. */
 	static struct wg_device dev __attribute__((aligned(4096)));
+	static struct uapi uapi = { .fd = -1 };
 	struct trace trace = { 0 };
 	const char *ifname = NULL, *why, *pcap = NULL;
 	bool foreground = false, offload = true, lines = false;
@@ -211,6 +237,8 @@ int cmd_wg(int argc, char **argv)
 	dev.trace = trace; /* the device's from now on: device_close closes it */
 	if (ret == EXIT_OK)
 		ret = device_start(&dev, ifname);
+	if (ret == EXIT_OK)
+		ret = uapi_start(&uapi, &dev);
 	/* Another user cannot remove the socket from root's /var/run/wireguard: a janitor will. */
 	if (ret == EXIT_OK && user.set && privs_start_janitor(uapi_ctlsock()) < 0)
 		ret = EXIT_FAIL;
@@ -226,6 +254,7 @@ int cmd_wg(int argc, char **argv)
 	tell_parent(&ready_fd, ret);
 	if (ret == EXIT_OK)
 		ret = device_run(&dev);
+	uapi_stop(&uapi, dev.tun.name);
 	device_close(&dev);
 	return ret;
 }

@@ -11,41 +11,10 @@
 #include "base/log.h"
 #include "base/netcfg.h"
 #include "wg/device.h"
-#include "wg/uapi.h"
+#include "wg/receive.h"
+#include "wg/send.h"
 
 #define DEFAULT_MTU 1420 /* 1500 less the IPv6, UDP and data headers, as wireguard-go */
-/* More handshake messages with a valid mac1 than this in a second and we ask for cookies
- * (wireguard-go's threshold is an eighth of its handshake queue). */
-#define UNDER_LOAD_HANDSHAKES 128
-#define UNDER_LOAD_HOLD 1000
-
-uint8_t *device_buf(struct wg_device *dev, unsigned int i)
-{
-	return io_pool_buf(&dev->pool, i);
-}
-
-/* Only messages that passed mac1 count: they are the ones that cost a DH, and a flood from
- * someone who does not know our public key is dropped for the price of a hash. */
-void device_count_handshake(struct wg_device *dev, uint64_t now)
-{
-	if (now / 1000 != dev->handshake_second) {
-		dev->handshake_second = now / 1000;
-		dev->handshakes_this_second = 0;
-	}
-	if (++dev->handshakes_this_second > UNDER_LOAD_HANDSHAKES)
-		dev->under_load_until = now + UNDER_LOAD_HOLD;
-}
-
-bool device_under_load(const struct wg_device *dev, uint64_t now)
-{
-	return dev->force_under_load || now < dev->under_load_until;
-}
-
-struct wg_peer *device_find_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN])
-{
-	return pubkey_table_find(&dev->peers_by_key, pub);
-}
-
 struct wg_peer *device_add_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN])
 {
 	struct wg_peer *peer;
@@ -98,7 +67,9 @@ int device_set_private_key(struct wg_device *dev, const uint8_t key[WG_KEY_LEN])
 	cookie_checker_init(&dev->cookie_checker,
 			    dev->identity.has_identity ? dev->identity.public_key : NULL);
 	/* We cannot be our own peer. */
-	same = dev->identity.has_identity ? device_find_peer(dev, dev->identity.public_key) : NULL;
+	same = NULL;
+	if (dev->identity.has_identity)
+		same = pubkey_table_find(&dev->peers_by_key, dev->identity.public_key);
 	if (same)
 		device_remove_peer(dev, same);
 	/* Sessions made with the old key are of no use: handshake again when needed. */
@@ -109,11 +80,6 @@ int device_set_private_key(struct wg_device *dev, const uint8_t key[WG_KEY_LEN])
 	return 0;
 }
 
-int device_set_listen_port(struct wg_device *dev, uint16_t port)
-{
-	dev->wanted_port = port;
-	return socket_bind(dev, port);
-}
 
 int device_set_fwmark(struct wg_device *dev, uint32_t fwmark)
 {
@@ -143,7 +109,9 @@ static void forget_sockets(struct wg_device *dev)
 	socket_close(dev);
 }
 
-int device_replace_sockets(struct wg_device *dev, int fd4, int fd6)
+/* Swaps in freshly bound sockets, which the device then owns (closed here if they cannot be
+ * watched). */
+static int replace_sockets(struct wg_device *dev, int fd4, int fd6)
 {
 	forget_sockets(dev);
 	udp_sock_init(&dev->sock4, fd4, AF_INET, dev->offload);
@@ -163,32 +131,37 @@ int device_replace_sockets(struct wg_device *dev, int fd4, int fd6)
 	return 0;
 }
 
+int device_set_listen_port(struct wg_device *dev, uint16_t port)
+{
+	struct socket_pair pair;
+	int err;
+
+	dev->wanted_port = port;
+	/* The old sockets hold the port: a rebind to the same port must close them first. */
+	if (port && port == dev->listen_port)
+		return 0;
+	err = socket_open(port, dev->fwmark, &pair);
+	if (err < 0)
+		return err;
+	dev->listen_port = pair.port;
+	return replace_sockets(dev, pair.fd4, pair.fd6);
+}
+
 static int tun_ready(void *ctx)
 {
 	return send_tun_packets(ctx);
 }
 
-/* wg-quick and ip(8) change the MTU after we start; padding must follow. Checked as a batch
- * from the TUN starts, at most once a second. When the interface has moved to another
- * namespace, the last value we saw stays. */
-void device_refresh_mtu(struct wg_device *dev, uint64_t now)
+static void timer_actions(struct peer_timers *t, unsigned int actions)
 {
-	struct ifreq ifr = { 0 };
-	int fd = dev->sock4.fd >= 0 ? dev->sock4.fd : dev->sock6.fd;
-
-	if (now < dev->mtu_checked + 1000 || fd < 0)
-		return;
-	dev->mtu_checked = now;
-	memcpy(ifr.ifr_name, dev->tun.name, IFNAMSIZ);
-	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
-		dev->mtu = (unsigned int)ifr.ifr_mtu;
+	send_timer_actions(peer_of_timers(t), actions);
 }
 
 /* Before each sleep: fire the timers that are due, then sleep until the next one. */
 static int run_timers(void *ctx)
 {
 	struct wg_device *dev = ctx;
-	uint64_t now = clock_now(), next = timers_run(&dev->timer_queue, now);
+	uint64_t now = clock_now(), next = timers_run(&dev->timer_queue, now, timer_actions);
 
 	if (!next)
 		return -1;
@@ -219,14 +192,14 @@ int device_setup(struct wg_device *dev, bool offload)
 	const char *load = getenv("ADIT_FORCE_UNDER_LOAD");
 
 	memset(dev, 0, sizeof(*dev));
-	dev->sock4.fd = dev->sock6.fd = dev->uapi_fd = dev->tun.fd = -1;
+	dev->sock4.fd = dev->sock6.fd = dev->tun.fd = -1;
 	dev->loop.epfd = dev->loop.sigfd = -1;
 	dev->offload = offload;
 	dev->mtu = DEFAULT_MTU;
 	allowedips_init(&dev->allowedips);
 	timer_queue_init(&dev->timer_queue);
 	ratelimiter_init(&dev->ratelimiter);
-	dev->force_under_load = load && !strcmp(load, "1");
+	dev->ratelimiter.force_under_load = load && !strcmp(load, "1");
 	dev->tx.stats = &dev->udp_stats;
 	dev->tx.stale_source = forget_source;
 	if (!crypto_init() || io_pool_init(&dev->pool, 2 * IO_BATCH) < 0)
@@ -245,17 +218,13 @@ int device_start(struct wg_device *dev, const char *ifname)
 	if (err < 0)
 		log_warn("cannot set the MTU of %s to %d: %s", dev->tun.name, DEFAULT_MTU,
 			 strerror(-err));
-	err = socket_bind(dev, 0);
+	err = device_set_listen_port(dev, 0);
 	if (err < 0) {
 		log_error("cannot open the UDP sockets of %s: %s", dev->tun.name, strerror(-err));
 		return EXIT_FAIL;
 	}
-	dev->uapi_fd = uapi_listen(dev->tun.name);
-	if (dev->uapi_fd < 0)
-		return EXIT_FAIL;
 	dev->tun_watch = (struct loop_watch){ .fd = dev->tun.fd, .ready = tun_ready, .ctx = dev };
-	if (loop_add(&dev->loop, &dev->tun_watch) < 0 ||
-	    uapi_server_start(&dev->uapi, dev, &dev->loop, dev->uapi_fd) < 0)
+	if (loop_add(&dev->loop, &dev->tun_watch) < 0)
 		return EXIT_FAIL;
 	dev->loop.timeout = run_timers;
 	dev->loop.timeout_ctx = dev;
@@ -308,11 +277,6 @@ int device_run(struct wg_device *dev)
 void device_close(struct wg_device *dev)
 {
 	workers_stop(&dev->workers);
-	ctlserver_stop(&dev->uapi);
-	if (dev->uapi_fd >= 0) {
-		uapi_unlink(dev->tun.name); /* first: the bound socket still holds the inode */
-		close(dev->uapi_fd);
-	}
 	device_remove_all_peers(dev);
 	pubkey_table_free(&dev->peers_by_key);
 	index_table_clear(&dev->index);

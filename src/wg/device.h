@@ -22,7 +22,7 @@
 #include "wg/peerlookup.h"
 #include "wg/ratelimiter.h"
 #include "wg/socket.h"
-#include "wg/uapi.h"
+#include "wg/timer_queue.h"
 
 /* A data message of the run being received, between its decryption (shared among the
  * crypto lanes) and its acceptance (in order, in the loop's thread). */
@@ -37,10 +37,8 @@ struct wg_device {
 	struct tun tun;
 	struct loop loop;
 	struct loop_watch tun_watch, sock4_watch, sock6_watch;
-	struct ctlserver uapi;
 	struct udp_sock sock4, sock6;
 	bool offload; /* TUN and UDP offloads, unless --no-offload */
-	int uapi_fd;
 	unsigned int mtu;      /* of the TUN, for padding; refreshed once a second */
 	uint64_t mtu_checked;
 	uint16_t listen_port; /* the port actually bound; 0 = not yet */
@@ -55,12 +53,9 @@ struct wg_device {
 	struct pubkey_table peers_by_key;
 	struct index_table index; /* sessions and handshakes by our local index */
 	struct timer_queue timer_queue; /* the peers with a timer armed, soonest first */
-	bool force_under_load; /* ADIT_FORCE_UNDER_LOAD=1: every handshake needs a cookie */
-	uint64_t under_load_until; /* ms, monotonic */
-	unsigned int handshakes_this_second;
-	uint64_t handshake_second;
 	/* The data path's memory, allocated once: packet buffers and the batches. */
-	struct io_pool pool; /* IO_BATCH buffers for the TUN's packets, IO_BATCH for datagrams */
+	/* The pool's buffer i: the TUN's packets below IO_BATCH, datagrams above. */
+	struct io_pool pool;
 	struct io_stats udp_stats;
 	struct wg_drops drops;
 	struct udp_tx tx;
@@ -75,15 +70,10 @@ struct wg_device {
 	size_t to_tun_len[IO_BATCH];
 };
 
-/* The pool's buffer i: the TUN's packets below IO_BATCH, datagrams above. */
-uint8_t *device_buf(struct wg_device *dev, unsigned int i);
-/* How much of a buffer a packet from the TUN may fill: its data header goes in front of it,
- * its padding and tag behind. */
-#define DEVICE_TUN_ROOM (IO_BUF_SIZE - IO_HEADROOM - WG_PADDING - WG_TAG_LEN)
-
 /* Sets up what needs no file descriptor: memory, tables, crypto. The device can then be
  * configured and fed datagrams (tests and fuzzers run it this way, over fake ends: a TUN
- * attached with tun_attach, sockets bound with socket_bind). Returns 0 or EXIT_FAIL. */
+ * attached with tun_attach, sockets bound with device_set_listen_port). Returns 0 or
+ * EXIT_FAIL. */
 int device_setup(struct wg_device *dev, bool offload);
 /* adit [-f] IFACE: creates the TUN and the sockets, listens on the UAPI socket and makes the
  * loop. Returns 0 or EXIT_FAIL after saying why. */
@@ -95,21 +85,6 @@ int device_start_threads(struct wg_device *dev, unsigned int threads);
 /* Runs until a signal or the interface's deletion; returns the exit status. */
 int device_run(struct wg_device *dev);
 void device_close(struct wg_device *dev);
-/* For the socket layer: swaps in freshly bound sockets, which the device then owns (closed
- * here if they cannot be watched). */
-int device_replace_sockets(struct wg_device *dev, int fd4, int fd6);
-
-/* The data path. send.c: packets from the TUN to their peers; receive.c: datagrams in. */
-int send_tun_packets(struct wg_device *dev);
-void send_handshake_response(struct wg_peer *peer);
-int receive_datagrams(struct wg_device *dev, struct udp_sock *s);
-/* One datagram of len bytes in buf (decrypted in place) from ep: exported for the fuzzer.
- * buf must have OFFLOAD_VNET_HDR_LEN bytes of headroom and room for IO_BUF_SIZE - IO_HEADROOM
- * bytes. A packet for the TUN waits for receive_flush. */
-void receive_datagram(struct wg_device *dev, uint8_t *buf, size_t len,
-		      const struct udp_endpoint *ep, uint64_t now);
-/* Writes the decrypted packets to the TUN; -ENODEV when the interface is gone. */
-int receive_flush(struct wg_device *dev);
 
 /* Configuration, as UAPI applies it. Functions return 0 or a negative errno. */
 /* An all-zero key removes the identity (no handshakes, no data). A peer holding the new
@@ -118,18 +93,10 @@ int device_set_private_key(struct wg_device *dev, const uint8_t key[WG_KEY_LEN])
 /* Rebinds the sockets; 0 picks a free port. -EADDRINUSE when taken. */
 int device_set_listen_port(struct wg_device *dev, uint16_t port);
 int device_set_fwmark(struct wg_device *dev, uint32_t fwmark);
-struct wg_peer *device_find_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN]);
 /* A new peer with no endpoint, allowed IPs or keepalive. NULL (errno ENOMEM) on failure.
  * The caller must not add a peer whose key is the device's own public key. */
 struct wg_peer *device_add_peer(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN]);
 void device_remove_peer(struct wg_device *dev, struct wg_peer *peer);
 void device_remove_all_peers(struct wg_device *dev);
-
-void device_refresh_mtu(struct wg_device *dev, uint64_t now);
-
-/* The handshake path asks whether to demand cookies, and counts the messages that passed
- * mac1 (under load for a second after too many). */
-bool device_under_load(const struct wg_device *dev, uint64_t now);
-void device_count_handshake(struct wg_device *dev, uint64_t now);
 
 #endif

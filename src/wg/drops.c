@@ -65,7 +65,7 @@ enum wg_drop drops_from_name(const char *name)
 void drops_count(struct wg_drops *d, enum wg_drop why, struct wg_peer *peer,
 		 const struct udp_endpoint *from)
 {
-	char where[80] = "the TUN";
+	char where[80] = "the TUN", name[PEER_NAME_LEN];
 
 	d->count[why]++;
 	if (peer)
@@ -74,6 +74,6 @@ void drops_count(struct wg_drops *d, enum wg_drop why, struct wg_peer *peer,
 		return;
 	if (from)
 		addr_format_endpoint(&from->addr, where, sizeof(where));
-	log_verbose("%s%sdropped a packet from %s: %s", peer ? peer_name(peer) : "",
+	log_verbose("%s%sdropped a packet from %s: %s", peer ? peer_name(peer, name) : "",
 		    peer ? ": " : "", where, drops_reason(why));
 }

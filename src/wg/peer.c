@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "base/log.h"
 #include "base/secmem.h"
 #include "wg/device.h"
 #include "wg/peer.h"
@@ -21,7 +23,7 @@ struct wg_peer *peer_create(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN]
 	peer->allowed_ips.peer = peer;
 	noise_handshake_init(&peer->handshake, pub);
 	cookie_init(&peer->cookie, pub);
-	timers_init(peer);
+	timers_init(&peer->timers, &dev->timer_queue);
 	return peer;
 }
 
@@ -52,7 +54,7 @@ void peer_zero_keys(struct wg_peer *peer)
 void peer_free(struct wg_peer *peer)
 {
 	peer_zero_keys(peer);
-	timers_stop(peer);
+	timers_stop(&peer->timers);
 	peer_drop_staged(peer);
 	secmem_unmap(peer->staged.buf, PEER_STAGED_BYTES);
 	cookie_wipe(&peer->cookie);
@@ -158,13 +160,12 @@ void peer_clear_source(struct wg_peer *peer)
 	peer->endpoint.src_ifindex = 0;
 }
 
-const char *peer_name(const struct wg_peer *peer)
+const char *peer_name(const struct wg_peer *peer, char name[PEER_NAME_LEN])
 {
-	static char name[32];
 	char key[WG_KEY_BASE64_LEN + 1];
 
 	crypto_key_to_base64(key, peer->handshake.remote_static);
-	snprintf(name, sizeof(name), "peer %.4s…%.4s", key, key + WG_KEY_BASE64_LEN - 5);
+	snprintf(name, PEER_NAME_LEN, "peer %.4s…%.4s", key, key + WG_KEY_BASE64_LEN - 5);
 	return name;
 }
 
@@ -190,15 +191,23 @@ int peer_set_endpoint(struct wg_peer *peer, const struct sockaddr *sa, socklen_t
 	return 0;
 }
 
-void peer_set_persistent_keepalive(struct wg_peer *peer, uint16_t interval)
+bool peer_set_persistent_keepalive(struct wg_peer *peer, uint16_t interval)
 {
 	bool changed = peer->persistent_keepalive_interval != interval;
 
 	peer->persistent_keepalive_interval = interval;
 	if (!interval)
-		peer->timers.persistent_keepalive = 0;
-	else if (changed && peer->dev->identity.has_identity)
-		peer_send_keepalive(peer);
+		timers_persistent_keepalive_off(&peer->timers);
+	return interval && changed && peer->dev->identity.has_identity;
+}
+
+void peer_handshake_complete(struct wg_peer *peer)
+{
+	char name[PEER_NAME_LEN];
+
+	log_info("%s: handshake complete, session up", peer_name(peer, name));
+	timers_handshake_complete(&peer->timers);
+	clock_gettime(CLOCK_REALTIME, &peer->last_handshake);
 }
 
 int peer_add_allowed_ip(struct wg_peer *peer, int family, const void *addr, uint8_t cidr)

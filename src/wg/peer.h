@@ -3,6 +3,7 @@
 #define ADIT_WG_PEER_H
 
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -49,15 +50,22 @@ struct wg_peer {
 };
 
 /* "peer AbCd…wxYz" for log lines: the start and end of its public key, as wireguard-go names
- * peers. Returns a static buffer (the device has one thread). */
-const char *peer_name(const struct wg_peer *peer);
+ * peers. Writes it into name and returns it. */
+#define PEER_NAME_LEN 32
+const char *peer_name(const struct wg_peer *peer, char name[PEER_NAME_LEN]);
+
+static inline struct wg_peer *peer_of_timers(struct peer_timers *t)
+{
+	return (struct wg_peer *)((char *)t - offsetof(struct wg_peer, timers));
+}
 
 /* Configuration, as UAPI applies it. */
 void peer_set_preshared_key(struct wg_peer *peer, const uint8_t psk[WG_KEY_LEN]);
 /* sa: AF_INET or AF_INET6 with port. Returns 0 or -EINVAL. */
 int peer_set_endpoint(struct wg_peer *peer, const struct sockaddr *sa, socklen_t len);
-/* Seconds, 0 turns it off; turning it on while the device is up sends a keepalive now. */
-void peer_set_persistent_keepalive(struct wg_peer *peer, uint16_t interval);
+/* Seconds, 0 turns it off. True when a keepalive should go now: it was turned on (or
+ * changed) while the device has an identity. */
+bool peer_set_persistent_keepalive(struct wg_peer *peer, uint16_t interval);
 /* addr: 4 or 16 bytes, network order. Returns 0, -EINVAL or -ENOMEM. */
 int peer_add_allowed_ip(struct wg_peer *peer, int family, const void *addr, uint8_t cidr);
 void peer_clear_allowed_ips(struct wg_peer *peer);
@@ -65,6 +73,8 @@ void peer_clear_allowed_ips(struct wg_peer *peer);
 /* Sessions. A new keypair takes its place by the kernel's rules: an initiator's becomes
  * current at once, a responder's waits in next until the first data message on it. */
 void peer_add_keypair(struct wg_peer *peer, struct noise_keypair *kp);
+/* A session is up: the handshake's timers stop, and `wg show` gets its time. */
+void peer_handshake_complete(struct wg_peer *peer);
 /* After data authenticated under kp: true if that confirmed kp (next became current). */
 bool peer_received_with_keypair(struct wg_peer *peer, struct noise_keypair *kp);
 /* Current keypair if it may still send, else NULL. */
@@ -74,12 +84,6 @@ void peer_stage(struct wg_peer *peer, const uint8_t *pkt, size_t len);
 
 struct wg_peer *peer_create(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN]);
 void peer_free(struct wg_peer *peer);
-
-/* The data path (send.c, receive.c) and the timers. */
-void peer_send_handshake_initiation(struct wg_peer *peer, bool is_retry);
-void peer_send_keepalive(struct wg_peer *peer);
-/* Sends the staged packets if a session can carry them, else starts a handshake. */
-void peer_send_staged(struct wg_peer *peer);
 void peer_drop_staged(struct wg_peer *peer);
 /* Forgets the local address replies leave from; routing chooses again. */
 void peer_clear_source(struct wg_peer *peer);

@@ -15,6 +15,10 @@
 
 #include "wg/ratelimiter.h"
 
+/* More handshake messages with a valid mac1 than this in a second and we ask for cookies
+ * (wireguard-go's threshold is an eighth of its handshake queue). */
+#define UNDER_LOAD_HANDSHAKES 128
+#define UNDER_LOAD_HOLD 1000
 #define PACKET_COST (1000 / RATELIMITER_PACKETS_PER_SECOND)
 #define TOKEN_MAX (PACKET_COST * RATELIMITER_BURST)
 
@@ -40,6 +44,23 @@ void ratelimiter_init(struct ratelimiter *rl)
 	for (uint32_t i = 0; i + 1 < RATELIMITER_ENTRIES; ++i)
 		rl->entries[i].next = i + 2;
 	rl->free = 1;
+}
+
+/* Only messages that passed mac1 count: they are the ones that cost a DH, and a flood from
+ * someone who does not know our public key is dropped for the price of a hash. */
+void ratelimiter_count_handshake(struct ratelimiter *rl, uint64_t now)
+{
+	if (now / 1000 != rl->handshake_second) {
+		rl->handshake_second = now / 1000;
+		rl->handshakes_this_second = 0;
+	}
+	if (++rl->handshakes_this_second > UNDER_LOAD_HANDSHAKES)
+		rl->under_load_until = now + UNDER_LOAD_HOLD;
+}
+
+bool ratelimiter_under_load(const struct ratelimiter *rl, uint64_t now)
+{
+	return rl->force_under_load || now < rl->under_load_until;
 }
 
 static uint32_t *chain_of(struct ratelimiter *rl, const uint8_t key[8], uint8_t family)

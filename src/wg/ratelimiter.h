@@ -27,6 +27,11 @@ struct ratelimiter_entry {
 };
 
 struct ratelimiter {
+	/* Whether the device is under load: it then demands cookies, and limits what passes. */
+	bool force_under_load; /* ADIT_FORCE_UNDER_LOAD=1: always */
+	uint64_t under_load_until; /* ms, monotonic */
+	unsigned int handshakes_this_second;
+	uint64_t handshake_second;
 	uint8_t hash_key[16]; /* random, so a sender cannot aim at one chain */
 	uint64_t last_gc_ms;
 	uint32_t free; /* 1 + index of the first free entry; 0 when the table is full */
@@ -36,6 +41,10 @@ struct ratelimiter {
 };
 
 void ratelimiter_init(struct ratelimiter *rl);
+/* The handshake path counts the messages that passed mac1, and asks whether to demand
+ * cookies: under load for a second after too many in one second. */
+void ratelimiter_count_handshake(struct ratelimiter *rl, uint64_t now_ms);
+bool ratelimiter_under_load(const struct ratelimiter *rl, uint64_t now_ms);
 /* True if a packet from src at time now_ms (monotonic) may be processed. */
 bool ratelimiter_allow(struct ratelimiter *rl, const struct sockaddr *src, uint64_t now_ms);
 

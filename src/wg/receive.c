@@ -12,10 +12,13 @@
 #include <unistd.h>
 
 #include "wg/device.h"
+#include "wg/receive.h"
+#include "wg/send.h"
 
 static struct noise_handshake *lookup_handshake(void *ctx, const uint8_t pub[WG_KEY_LEN])
 {
-	struct wg_peer *peer = device_find_peer(ctx, pub);
+	struct wg_device *dev = ctx;
+	struct wg_peer *peer = pubkey_table_find(&dev->peers_by_key, pub);
 
 	return peer ? &peer->handshake : NULL;
 }
@@ -36,8 +39,9 @@ static void update_endpoint(struct wg_peer *peer, const struct udp_endpoint *ep)
 
 static void authenticated(struct wg_peer *peer, const struct udp_endpoint *ep, size_t len)
 {
-	timers_any_authenticated_packet_received(peer);
-	timers_any_authenticated_packet_traversal(peer);
+	timers_any_authenticated_packet_received(&peer->timers);
+	timers_any_authenticated_packet_traversal(&peer->timers,
+						  peer->persistent_keepalive_interval);
 	update_endpoint(peer, ep);
 	peer->rx_bytes += len;
 }
@@ -96,16 +100,16 @@ static void receive_response(struct wg_device *dev, const uint8_t *buf,
 	index_table_set_keypair(&dev->index, kp->local_index, kp);
 	peer_add_keypair(peer, kp);
 	authenticated(peer, ep, sizeof(msg));
-	timers_session_derived(peer);
-	timers_handshake_complete(peer);
+	timers_session_derived(&peer->timers);
+	peer_handshake_complete(peer);
 	/* Staged packets confirm the session; with none, a keepalive does. */
-	peer_send_keepalive(peer);
+	send_keepalive(peer);
 }
 
 static void receive_handshake(struct wg_device *dev, const uint8_t *buf, size_t len,
 			      const struct udp_endpoint *ep, uint64_t now)
 {
-	bool under_load = device_under_load(dev, now);
+	bool under_load = ratelimiter_under_load(&dev->ratelimiter, now);
 	enum cookie_mac_state mac;
 
 	if (!dev->identity.has_identity) {
@@ -117,7 +121,7 @@ static void receive_handshake(struct wg_device *dev, const uint8_t *buf, size_t 
 		drops_count(&dev->drops, WG_DROP_MAC1, NULL, ep);
 		return;
 	}
-	device_count_handshake(dev, now);
+	ratelimiter_count_handshake(&dev->ratelimiter, now);
 	if (under_load && mac != COOKIE_VALID_MAC_WITH_COOKIE) {
 		struct wg_msg_cookie reply;
 
@@ -157,7 +161,7 @@ static void keep_key_fresh(struct wg_peer *peer, uint64_t now)
 	if (kp && kp->is_initiator && !peer->timers.sent_lastminute_handshake &&
 	    now > kp->birthdate + WG_REJECT_AFTER_TIME - WG_KEEPALIVE_TIMEOUT - WG_REKEY_TIMEOUT) {
 		peer->timers.sent_lastminute_handshake = true;
-		peer_send_handshake_initiation(peer, false);
+		send_handshake_initiation(peer, false);
 	}
 }
 
@@ -186,9 +190,9 @@ static size_t inner_packet(const uint8_t *plain, size_t len, int *family, const 
 static void trace_received(struct wg_device *dev, const struct wg_peer *peer,
 			   const uint8_t *pkt, size_t len)
 {
-	char where[96];
+	char where[96], name[PEER_NAME_LEN];
 
-	snprintf(where, sizeof(where), "tun <== %s", peer_name(peer));
+	snprintf(where, sizeof(where), "tun <== %s", peer_name(peer, name));
 	trace_packet(&dev->trace, where, pkt, len);
 }
 
@@ -292,14 +296,14 @@ static void accept_data(struct wg_device *dev, uint8_t *buf, size_t len,
 	 * (staged packets, a rekey) goes there. */
 	update_endpoint(peer, ep);
 	if (peer_received_with_keypair(peer, kp)) {
-		timers_handshake_complete(peer);
-		peer_send_staged(peer);
+		peer_handshake_complete(peer);
+		send_staged(peer);
 	}
 	keep_key_fresh(peer, now);
 	authenticated(peer, ep, len);
 	if (!plain_len)
 		return; /* a keepalive */
-	timers_data_received(peer);
+	timers_data_received(&peer->timers);
 	total = inner_packet(plain, plain_len, &family, &src);
 	if (!total || allowedips_lookup(&dev->allowedips, family, src) != peer) {
 		drops_count(&dev->drops, total ? WG_DROP_SOURCE : WG_DROP_NOT_IP, peer, ep);
@@ -370,7 +374,7 @@ int receive_datagrams(struct wg_device *dev, struct udp_sock *s)
 	int n;
 
 	for (unsigned int i = 0; i < IO_BATCH; i++)
-		bufs[i] = device_buf(dev, IO_BATCH + i);
+		bufs[i] = io_pool_buf(&dev->pool, IO_BATCH + i);
 	n = udp_rx_receive(rx, s, &dev->udp_stats, bufs, IO_BATCH);
 	/* An error here is the network's word on an earlier datagram (an ICMP error queued on
 	 * the socket), which reading it cleared: the tunnel goes on, with nothing received. */

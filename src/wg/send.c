@@ -5,21 +5,25 @@
 #include <stdio.h>
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
+#include <net/if.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "wg/device.h"
+#include "wg/send.h"
 
 static void send_authenticated(struct wg_peer *peer, const void *msg, size_t len)
 {
-	timers_any_authenticated_packet_traversal(peer);
-	timers_any_authenticated_packet_sent(peer);
+	timers_any_authenticated_packet_traversal(&peer->timers,
+						  peer->persistent_keepalive_interval);
+	timers_any_authenticated_packet_sent(&peer->timers);
 	if (socket_send(peer, msg, len) == 0)
 		peer->tx_bytes += len;
 }
 
-void peer_send_handshake_initiation(struct wg_peer *peer, bool is_retry)
+void send_handshake_initiation(struct wg_peer *peer, bool is_retry)
 {
 	struct wg_device *dev = peer->dev;
 	struct wg_msg_initiation msg;
@@ -45,7 +49,7 @@ void peer_send_handshake_initiation(struct wg_peer *peer, bool is_retry)
 	}
 	cookie_add_macs(&peer->cookie, &msg, sizeof(msg), now);
 	send_authenticated(peer, &msg, sizeof(msg));
-	timers_handshake_initiated(peer);
+	timers_handshake_initiated(&peer->timers);
 }
 
 /* Answers the initiation just consumed and derives the responder's keypair. */
@@ -73,7 +77,7 @@ void send_handshake_response(struct wg_peer *peer)
 	}
 	index_table_set_keypair(&dev->index, index, kp);
 	peer_add_keypair(peer, kp);
-	timers_session_derived(peer);
+	timers_session_derived(&peer->timers);
 	send_authenticated(peer, &msg, sizeof(msg));
 }
 
@@ -83,7 +87,7 @@ static void keep_key_fresh(struct wg_peer *peer, const struct noise_keypair *kp,
 {
 	if (kp->send_counter > WG_REKEY_AFTER_MESSAGES ||
 	    (kp->is_initiator && now > kp->birthdate + WG_REKEY_AFTER_TIME))
-		peer_send_handshake_initiation(peer, false);
+		send_handshake_initiation(peer, false);
 }
 
 /* Zero padding to a multiple of 16, but never past the MTU: a full-size packet stays full
@@ -168,35 +172,36 @@ static bool queue_packets(struct wg_peer *peer, uint8_t *const *pkts, const size
 		peer->tx_bytes += out[i];
 		data |= lens[i] != 0;
 	}
-	timers_any_authenticated_packet_traversal(peer);
-	timers_any_authenticated_packet_sent(peer);
+	timers_any_authenticated_packet_traversal(&peer->timers,
+						  peer->persistent_keepalive_interval);
+	timers_any_authenticated_packet_sent(&peer->timers);
 	if (data)
-		timers_data_sent(peer);
+		timers_data_sent(&peer->timers);
 	keep_key_fresh(peer, kp, now);
 	return true;
 }
 
 /* Staged packets make the best keepalive; without a session, a keepalive asks for one
  * (that is how a persistent keepalive brings a tunnel up with no traffic). */
-void peer_send_keepalive(struct wg_peer *peer)
+void send_keepalive(struct wg_peer *peer)
 {
 	uint8_t buf[sizeof(struct wg_msg_data) + WG_TAG_LEN];
 	uint8_t *pkt = buf + sizeof(struct wg_msg_data);
 	size_t len = 0;
 
 	if (peer->staged.count) {
-		peer_send_staged(peer);
+		send_staged(peer);
 		return;
 	}
 	if (queue_packets(peer, &pkt, &len, 1, clock_now()))
 		socket_flush(peer->dev);
 	else
-		peer_send_handshake_initiation(peer, false);
+		send_handshake_initiation(peer, false);
 }
 
 /* The staged packets go out in order, through the TUN side of the pool: nothing else uses it
  * outside send_tun_packets, which flushes before it returns. */
-void peer_send_staged(struct wg_peer *peer)
+void send_staged(struct wg_peer *peer)
 {
 	struct staged_packets *s = &peer->staged;
 	struct wg_device *dev = peer->dev;
@@ -208,12 +213,12 @@ void peer_send_staged(struct wg_peer *peer)
 	if (!s->count)
 		return;
 	if (!peer_sending_keypair(peer, now)) {
-		peer_send_handshake_initiation(peer, false);
+		send_handshake_initiation(peer, false);
 		return;
 	}
 	socket_flush(dev);
 	for (unsigned int i = 0; i < s->count; i++) {
-		pkts[n] = device_buf(dev, n) + IO_HEADROOM;
+		pkts[n] = io_pool_buf(&dev->pool, n) + IO_HEADROOM;
 		memcpy(pkts[n], s->buf + off, s->len[i]);
 		lens[n++] = s->len[i];
 		off += s->len[i];
@@ -253,7 +258,37 @@ static void send_run(struct wg_device *dev, struct wg_peer *peer, uint8_t *const
 		return;
 	for (unsigned int i = 0; i < n; i++)
 		peer_stage(peer, pkts[i], lens[i]);
-	peer_send_handshake_initiation(peer, false);
+	send_handshake_initiation(peer, false);
+}
+
+/* What a peer's timers decided, done in the order enum timer_action gives. */
+void send_timer_actions(struct wg_peer *peer, unsigned int actions)
+{
+	char name[PEER_NAME_LEN];
+
+	if (actions & TIMER_GIVE_UP) {
+		log_info("%s: handshake did not complete after %d attempts, giving up",
+			 peer_name(peer, name), WG_MAX_TIMER_HANDSHAKES + 2);
+		peer_drop_staged(peer);
+	}
+	if (actions & TIMER_RETRANSMIT) {
+		/* The peer may have moved or our route to it changed: choose the source anew. */
+		peer_clear_source(peer);
+		send_handshake_initiation(peer, true);
+	}
+	if (actions & TIMER_SEND_KEEPALIVE)
+		send_keepalive(peer);
+	if (actions & TIMER_NEW_HANDSHAKE) {
+		peer_clear_source(peer);
+		send_handshake_initiation(peer, false);
+	}
+	if (actions & TIMER_ZERO_KEYS) {
+		log_info("%s: no new session for %d s, keys zeroed", peer_name(peer, name),
+			 WG_REJECT_AFTER_TIME * 3 / 1000);
+		peer_zero_keys(peer);
+	}
+	if ((actions & TIMER_PERSISTENT_KEEPALIVE) && peer->persistent_keepalive_interval)
+		send_keepalive(peer);
 }
 
 /* --trace, --pcap: each packet of the batch, MTU-sized as the peer will see it, with the
@@ -261,13 +296,13 @@ static void send_run(struct wg_device *dev, struct wg_peer *peer, uint8_t *const
 static void trace_batch(struct wg_device *dev, struct wg_peer *const *peer,
 			uint8_t *const *pkts, const size_t *lens, int n)
 {
-	char where[96];
+	char where[96], name[PEER_NAME_LEN];
 
 	for (int i = 0; i < n; i++) {
 		if (!peer[i])
 			snprintf(where, sizeof(where), "tun ==> no peer (dropped)");
 		else
-			snprintf(where, sizeof(where), "tun ==> %s%s", peer_name(peer[i]),
+			snprintf(where, sizeof(where), "tun ==> %s%s", peer_name(peer[i], name),
 				 peer[i]->has_endpoint ? "" : " (no endpoint: dropped)");
 		trace_packet(&dev->trace, where, pkts[i], lens[i]);
 	}
@@ -284,8 +319,8 @@ static int send_batch(struct wg_device *dev, uint64_t now)
 	int n;
 
 	for (unsigned int i = 0; i < IO_BATCH; i++)
-		pkts[i] = device_buf(dev, i) + IO_HEADROOM;
-	n = tun_read_batch(&dev->tun, pkts, lens, IO_BATCH, DEVICE_TUN_ROOM);
+		pkts[i] = io_pool_buf(&dev->pool, i) + IO_HEADROOM;
+	n = tun_read_batch(&dev->tun, pkts, lens, IO_BATCH, SEND_TUN_ROOM);
 	if (n <= 0)
 		return n;
 	for (int i = 0; i < n; i++)
@@ -301,6 +336,22 @@ static int send_batch(struct wg_device *dev, uint64_t now)
 	return n;
 }
 
+/* wg-quick and ip(8) change the MTU after we start; padding must follow. Checked as a batch
+ * from the TUN starts, at most once a second. When the interface has moved to another
+ * namespace, the last value we saw stays. */
+static void refresh_mtu(struct wg_device *dev, uint64_t now)
+{
+	struct ifreq ifr = { 0 };
+	int fd = dev->sock4.fd >= 0 ? dev->sock4.fd : dev->sock6.fd;
+
+	if (now < dev->mtu_checked + 1000 || fd < 0)
+		return;
+	dev->mtu_checked = now;
+	memcpy(ifr.ifr_name, dev->tun.name, IFNAMSIZ);
+	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
+		dev->mtu = (unsigned int)ifr.ifr_mtu;
+}
+
 /* A few batches per wake-up, so the other direction is not starved; a super-packet that did
  * not fit the last batch is never left waiting for a wake-up that may not come. */
 int send_tun_packets(struct wg_device *dev)
@@ -308,7 +359,7 @@ int send_tun_packets(struct wg_device *dev)
 	uint64_t now = clock_now();
 	int n, rounds = 0;
 
-	device_refresh_mtu(dev, now);
+	refresh_mtu(dev, now);
 	do
 		n = send_batch(dev, now);
 	while (n > 0 && (dev->tun.pending || (n == IO_BATCH && ++rounds < 4)));

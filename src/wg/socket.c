@@ -5,7 +5,6 @@
 
 #include "base/log.h"
 #include "wg/device.h"
-#include "wg/socket.h"
 
 #define SOCKET_BUFFER (4 << 20)
 
@@ -68,18 +67,14 @@ static int open_pair(uint16_t port, uint32_t mark, int *fd4, int *fd6)
 	return -EADDRINUSE;
 }
 
-int socket_bind(struct wg_device *dev, uint16_t port)
+int socket_open(uint16_t port, uint32_t mark, struct socket_pair *pair)
 {
-	int fd4, fd6, err;
+	int err = open_pair(port, mark, &pair->fd4, &pair->fd6);
 
-	/* The old sockets hold the port: a rebind to the same port must close them first. */
-	if (port && port == dev->listen_port)
-		return 0;
-	err = open_pair(port, dev->fwmark, &fd4, &fd6);
 	if (err < 0)
 		return err;
-	dev->listen_port = bound_port(fd4);
-	return device_replace_sockets(dev, fd4, fd6);
+	pair->port = bound_port(pair->fd4);
+	return 0;
 }
 
 void socket_close(struct wg_device *dev)

@@ -12,9 +12,14 @@
 
 struct wg_device;
 
-/* Opens both sockets on port (0: a free one, the same for both) and sets dev->listen_port.
- * The old sockets stay until the new ones are bound. Returns 0 or a negative errno. */
-int socket_bind(struct wg_device *dev, uint16_t port);
+/* Opens both sockets on port (0: a free one, the same for both), with fwmark mark; fd6 is
+ * -1 on a host without IPv6. The caller owns what this opened. Returns 0 or a negative
+ * errno. */
+struct socket_pair {
+	int fd4, fd6;
+	uint16_t port;
+};
+int socket_open(uint16_t port, uint32_t mark, struct socket_pair *pair);
 void socket_close(struct wg_device *dev);
 int socket_set_fwmark(struct wg_device *dev, uint32_t mark);
 

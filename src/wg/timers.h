@@ -1,21 +1,15 @@
 /* Every timer of a peer (whitepaper §6), as deadlines on the monotonic clock in ms (0 = not
- * armed). The timers_* event functions are called where the event happens, as in the
- * kernel's timers.c.
- *
- * The device keeps the peers with an armed timer in a queue (a binary min-heap) ordered by
- * when each must next be looked at, and its loop sleeps until the first: a wake-up costs
- * the peers that are due, not every peer there is. A peer's place in the queue is a lower
- * bound of its earliest deadline: arming a timer earlier moves the peer up (log n), but the
- * data path's common case, pushing a deadline later, costs nothing; the peer then comes up
- * early once, finds nothing due and goes back in at its real deadline. */
+ * armed): a state machine that knows no device. The timers_* event functions are called
+ * where the event happens, as in the kernel's timers.c; when a deadline passes, timers_expire
+ * says what to do (enum timer_action) and send.c does it. Armed timers wait in the device's
+ * timer_queue. */
 #ifndef ADIT_WG_TIMERS_H
 #define ADIT_WG_TIMERS_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
-struct wg_peer;
+#include "wg/timer_queue.h"
 
 struct peer_timers {
 	uint64_t retransmit_handshake;
@@ -26,40 +20,55 @@ struct peer_timers {
 	unsigned int handshake_attempts;
 	bool need_another_keepalive;
 	bool sent_lastminute_handshake;
-	size_t queue_slot;  /* 1 + the peer's position in the device's queue; 0: not in it */
-	uint64_t queue_key; /* when the queue looks at the peer next */
+	struct timer_queue *queue; /* where the peer waits while a timer is armed */
+	struct timer_queue_entry entry;
 	uint64_t fired_run; /* the last timers_run that fired this peer */
 };
 
-struct timer_queue {
-	struct wg_peer **heap;
-	size_t count, cap;
-	uint64_t run;
+/* What the expired deadlines ask for, carried out in this order (send_timer_actions). */
+enum timer_action {
+	/* The initiation went unanswered: forget the source address, initiate again. */
+	TIMER_RETRANSMIT = 1 << 0,
+	/* ...for REKEY_ATTEMPT_TIME: give up, drop the staged packets. */
+	TIMER_GIVE_UP = 1 << 1,
+	/* We received data and sent nothing back for KEEPALIVE_TIMEOUT. */
+	TIMER_SEND_KEEPALIVE = 1 << 2,
+	/* We sent data and heard nothing for KEEPALIVE + REKEY_TIMEOUT: forget the source
+	 * address, initiate anew. */
+	TIMER_NEW_HANDSHAKE = 1 << 3,
+	/* No new session for REJECT_AFTER_TIME * 3: forget every key. */
+	TIMER_ZERO_KEYS = 1 << 4,
+	/* Nothing sent for the user's interval (to keep NAT state alive). */
+	TIMER_PERSISTENT_KEEPALIVE = 1 << 5,
 };
 
-void timer_queue_init(struct timer_queue *q);
-void timer_queue_free(struct timer_queue *q);
-/* Room for peers entries, so arming a timer never allocates. Returns 0 or -ENOMEM. */
-int timer_queue_reserve(struct timer_queue *q, size_t peers);
-/* Fires the timers that are due at now_ms, each peer at most once; returns when the next
- * peer is due (now_ms or earlier when one is due already), or 0 when no timer is armed. */
-uint64_t timers_run(struct timer_queue *q, uint64_t now_ms);
-
-void timers_init(struct wg_peer *peer);
+void timers_init(struct peer_timers *t, struct timer_queue *q);
 /* Disarms every timer and takes the peer out of the queue. */
-void timers_stop(struct wg_peer *peer);
-/* Fires every deadline of peer that is due at now_ms. */
-void timers_expire(struct wg_peer *peer, uint64_t now_ms);
+void timers_stop(struct peer_timers *t);
+/* Disarms the deadlines that are due at now_ms and returns what they ask for (0: nothing). */
+unsigned int timers_expire(struct peer_timers *t, uint64_t now_ms);
+/* Once the caller has carried out actions (which may have disarmed a timer), what follows
+ * them: the keepalive asked for a second time is armed. */
+void timers_acted(struct peer_timers *t, unsigned int actions, uint64_t now_ms);
 /* The earliest armed deadline, or 0. */
-uint64_t timers_next(const struct wg_peer *peer);
+uint64_t timers_next(const struct peer_timers *t);
+/* Expires the peers that are due at now_ms, each at most once, handing each one's actions
+ * to act (timers_acted follows); returns when the next peer is due (now_ms or earlier when one is due already),
+ * or 0 when no timer is armed. */
+typedef void timers_act_fn(struct peer_timers *t, unsigned int actions);
+uint64_t timers_run(struct timer_queue *q, uint64_t now_ms, timers_act_fn *act);
 
-void timers_data_sent(struct wg_peer *peer);
-void timers_data_received(struct wg_peer *peer);
-void timers_any_authenticated_packet_sent(struct wg_peer *peer);
-void timers_any_authenticated_packet_received(struct wg_peer *peer);
-void timers_any_authenticated_packet_traversal(struct wg_peer *peer);
-void timers_handshake_initiated(struct wg_peer *peer);
-void timers_handshake_complete(struct wg_peer *peer);
-void timers_session_derived(struct wg_peer *peer);
+void timers_data_sent(struct peer_timers *t);
+void timers_data_received(struct peer_timers *t);
+void timers_any_authenticated_packet_sent(struct peer_timers *t);
+void timers_any_authenticated_packet_received(struct peer_timers *t);
+/* keepalive_interval: the peer's persistent keepalive in seconds, 0 when off. */
+void timers_any_authenticated_packet_traversal(struct peer_timers *t,
+					       uint16_t keepalive_interval);
+void timers_handshake_initiated(struct peer_timers *t);
+void timers_handshake_complete(struct peer_timers *t);
+void timers_session_derived(struct peer_timers *t);
+/* A persistent keepalive interval of 0 disarms its timer. */
+void timers_persistent_keepalive_off(struct peer_timers *t);
 
 #endif

@@ -65,7 +65,7 @@ void uapi_session_start(struct uapi_session *s, struct wg_device *dev);
  * and for good once the session is UAPI_CLOSED. A set's lines are applied as they come. */
 size_t uapi_session_input(struct uapi_session *s, const char *buf, size_t len);
 /* Writes the next part of the reply into buf (cap >= UAPI_OUTPUT_MIN); returns its length.
- * When the reply is complete the session takes input again. */
+ * When the reply is complete the session takes input again. (uapi_get.c) */
 size_t uapi_session_output(struct uapi_session *s, char *buf, size_t cap);
 /* How far the request got, for a log line: "in a set, 12 lines read, 3 peers". */
 void uapi_session_describe(const struct uapi_session *s, char *buf, size_t size);
@@ -75,6 +75,15 @@ void uapi_session_describe(const struct uapi_session *s, char *buf, size_t size)
 size_t uapi_session_cut(struct uapi_session *s, char *buf, size_t cap);
 /* Wipes what the session read (keys pass through it). */
 void uapi_session_end(struct uapi_session *s);
+
+/* ---- A set's lines (uapi_set.c), as the session reads them ---- */
+
+/* Applies one line of a set: 0 or a negative errno, after which the set applies nothing
+ * more. */
+int uapi_set_line(struct uapi_session *s, char *line);
+/* The set's end (or the next peer section): the peer just configured sends what it had
+ * staged, if it now can. */
+void uapi_set_end(struct uapi_session *s);
 
 /* ---- The socket (uapi_socket.c), served by ctlserver.c ---- */
 

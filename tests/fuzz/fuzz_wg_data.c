@@ -212,7 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	now = kp->birthdate + (flags & 2 ? WG_REJECT_AFTER_TIME : 1);
 	from = source(flags >> 2 & 3);
 	while (size >= 3 && n < IO_BATCH - 1) {
-		uint8_t *buf = device_buf(&b.dev, IO_BATCH + n) + IO_HEADROOM;
+		uint8_t *buf = io_pool_buf(&b.dev.pool, IO_BATCH + n) + IO_HEADROOM;
 		size_t len = (size_t)data[1] << 8 | data[2];
 		uint8_t ctl = data[0];
 

@@ -75,7 +75,7 @@ static void reset(void)
 	device_remove_all_peers(&a.dev);
 	device_remove_all_peers(&b.dev);
 	fuzz_now += 3600 * 1000;
-	a.dev.force_under_load = b.dev.force_under_load = false;
+	a.dev.ratelimiter.force_under_load = b.dev.ratelimiter.force_under_load = false;
 	host_peer(&a, &b, 32, 128);
 	host_peer(&b, &a, 32, 128);
 	host_drain(&a);
@@ -113,7 +113,7 @@ static void collect(struct wire *w)
 
 static void give(struct wire *w, const struct wire_msg *m)
 {
-	uint8_t *buf = device_buf(&w->to->dev, IO_BATCH) + IO_HEADROOM;
+	uint8_t *buf = io_pool_buf(&w->to->dev.pool, IO_BATCH) + IO_HEADROOM;
 	struct udp_endpoint from = { 0 };
 
 	if (!m->len)
@@ -243,11 +243,20 @@ static void after_action(void)
 	check_sessions();
 }
 
+/* What the device's loop does for a peer whose deadline passed. */
+static void expire(struct wg_peer *peer)
+{
+	unsigned int actions = timers_expire(&peer->timers, fuzz_now);
+
+	send_timer_actions(peer, actions);
+	timers_acted(&peer->timers, actions, fuzz_now);
+}
+
 static void tick(uint64_t ms)
 {
 	fuzz_now += ms;
-	timers_expire(a.peer, fuzz_now);
-	timers_expire(b.peer, fuzz_now);
+	expire(a.peer);
+	expire(b.peer);
 }
 
 /* Delivers everything, both ways, until neither side has more to say. */
@@ -291,7 +300,7 @@ static void heal(void)
 		settle();
 		if (from_a.arrived > before)
 			return;
-		t = earliest(earliest(timers_next(a.peer), timers_next(b.peer)), next_send);
+		t = earliest(earliest(timers_next(&a.peer->timers), timers_next(&b.peer->timers)), next_send);
 		tick(t > fuzz_now ? t - fuzz_now : 1);
 	}
 	fuzz_check(!"a packet from A reaches B once the wire heals");
@@ -305,8 +314,8 @@ static void act(uint8_t op, uint8_t arg)
 	switch (op) {
 	case 0: send_packet(&a, &from_a, arg); break;
 	case 1: send_packet(&b, &from_b, arg); break;
-	case 2: peer_send_handshake_initiation(a.peer, arg & 1); break;
-	case 3: peer_send_handshake_initiation(b.peer, arg & 1); break;
+	case 2: send_handshake_initiation(a.peer, arg & 1); break;
+	case 3: send_handshake_initiation(b.peer, arg & 1); break;
 	case 4: pop(&to_b, true); break;
 	case 5: pop(&to_a, true); break;
 	case 6: pop(&to_b, false); break;
@@ -318,14 +327,17 @@ static void act(uint8_t op, uint8_t arg)
 	case 12: tick(steps[arg % (sizeof(steps) / sizeof(steps[0]))]); break;
 	case 13: corrupt(arg); break;
 	case 14:
-		a.dev.force_under_load = arg & 1;
-		b.dev.force_under_load = arg & 2;
+		a.dev.ratelimiter.force_under_load = arg & 1;
+		b.dev.ratelimiter.force_under_load = arg & 2;
 		break;
 	case 15: settle(); break;
 	case 16: heal(); break;
-	case 17: peer_send_keepalive(a.peer); break;
-	case 18: peer_send_keepalive(b.peer); break;
-	case 19: peer_set_persistent_keepalive(a.peer, arg % 30); break;
+	case 17: send_keepalive(a.peer); break;
+	case 18: send_keepalive(b.peer); break;
+	case 19: /* as UAPI sets it */
+		if (peer_set_persistent_keepalive(a.peer, arg % 30))
+			send_keepalive(a.peer);
+		break;
 	}
 	after_action();
 }

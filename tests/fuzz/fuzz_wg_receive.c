@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "wg/device.h"
+#include "wg/receive.h"
+#include "wg/send.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -52,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	from.addr.in4.sin_family = AF_INET;
 	from.addr.in4.sin_addr.s_addr = htonl(0x0a090005);
 	from.addr.in4.sin_port = htons(40000);
-	dev.force_under_load = runs % 2;
+	dev.ratelimiter.force_under_load = runs % 2;
 	receive_datagram(&dev, buf, size, &from, now);
 	receive_flush(&dev);
 	return 0;

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "wg/device.h"
+#include "wg/receive.h"
+#include "wg/send.h"
 
 struct host {
 	struct wg_device dev;
@@ -47,7 +49,7 @@ static inline void host_up(struct host *h, uint8_t key_byte, uint8_t ip)
 	h->ip = ip;
 	fuzz_check(device_setup(&h->dev, false) == 0);
 	fuzz_check(device_set_private_key(&h->dev, priv) == 0);
-	fuzz_check(socket_bind(&h->dev, 0) == 0);
+	fuzz_check(device_set_listen_port(&h->dev, 0) == 0);
 	fuzz_check(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sp) == 0);
 	tun_attach(&h->dev.tun, sp[0]);
 	h->tun = sp[1];
@@ -86,7 +88,7 @@ static inline size_t wire_take(struct host *h, uint8_t *buf, size_t cap,
 /* Hands every datagram waiting for h to h's device; returns how many. */
 static inline unsigned int wire_deliver_all(struct host *h)
 {
-	uint8_t *buf = device_buf(&h->dev, IO_BATCH) + IO_HEADROOM;
+	uint8_t *buf = io_pool_buf(&h->dev.pool, IO_BATCH) + IO_HEADROOM;
 	struct udp_endpoint from;
 	unsigned int n = 0;
 	size_t len;

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "wg/device.h"
+#include "wg/receive.h"
+#include "wg/send.h"
 
 /* A loopback port nobody listens on: bound, then closed. */
 static uint16_t closed_port(void)
@@ -40,7 +42,7 @@ static void refused_socket_is_an_empty_batch(void **state)
 	(void)state;
 	memset(dev, 0, sizeof(*dev));
 	assert_int_equal(device_setup(dev, false), 0);
-	assert_int_equal(socket_bind(dev, 0), 0);
+	assert_int_equal(device_set_listen_port(dev, 0), 0);
 	/* Connected, a UDP socket holds the ICMP port unreachable its datagram earns. */
 	assert_int_equal(connect(dev->sock4.fd, (struct sockaddr *)&to, sizeof(to)), 0);
 	assert_int_equal(send(dev->sock4.fd, "x", 1, 0), 1);

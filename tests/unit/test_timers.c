@@ -19,6 +19,8 @@
 
 #include "base/log.h"
 #include "wg/device.h"
+#include "wg/receive.h"
+#include "wg/send.h"
 
 #define START_MS 1000000
 
@@ -54,7 +56,7 @@ static void host_up(struct host *h, uint8_t key_byte, uint8_t ip)
 	h->ip = ip;
 	assert_int_equal(device_setup(&h->dev, false), 0);
 	assert_int_equal(device_set_private_key(&h->dev, priv), 0);
-	assert_int_equal(socket_bind(&h->dev, 0), 0);
+	assert_int_equal(device_set_listen_port(&h->dev, 0), 0);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sp), 0);
 	tun_attach(&h->dev.tun, sp[0]);
 	h->tun = sp[1];
@@ -197,6 +199,23 @@ static void session_up(void)
 	forget_seen();
 }
 
+/* What the device's loop does for a peer whose deadline passed: the state machine decides,
+ * send.c acts. */
+static void expire(struct wg_peer *peer)
+{
+	unsigned int actions = timers_expire(&peer->timers, now_ms);
+
+	send_timer_actions(peer, actions);
+	timers_acted(&peer->timers, actions, now_ms);
+}
+
+/* What UAPI does when wg sets a persistent keepalive. */
+static void set_persistent_keepalive(struct wg_peer *peer, uint16_t interval)
+{
+	if (peer_set_persistent_keepalive(peer, interval))
+		send_keepalive(peer);
+}
+
 static void assert_jittered(uint64_t deadline, uint64_t base)
 {
 	assert_true(deadline >= base);
@@ -236,12 +255,12 @@ static void test_passive_keepalive(void **state)
 	(void)state;
 	session_up();
 	now_ms += WG_KEEPALIVE_TIMEOUT - 1;
-	timers_expire(b.peer, now_ms);
+	expire(b.peer);
 	assert_int_equal(wire(&a, true), 0);
 
 	now_ms++;
-	assert_int_equal(timers_next(b.peer), now_ms);
-	timers_expire(b.peer, now_ms);
+	assert_int_equal(timers_next(&b.peer->timers), now_ms);
+	expire(b.peer);
 	assert_int_equal(wire(&a, true), 1);
 	assert_int_equal(a.keepalives, 1);
 	assert_int_equal(b.peer->timers.send_keepalive, 0);
@@ -258,11 +277,11 @@ static void test_another_keepalive(void **state)
 	wire(&b, true);
 	assert_true(b.peer->timers.need_another_keepalive);
 	now_ms += WG_KEEPALIVE_TIMEOUT;
-	timers_expire(b.peer, now_ms);
+	expire(b.peer);
 	assert_int_equal(b.peer->timers.send_keepalive, now_ms + WG_KEEPALIVE_TIMEOUT);
 	assert_false(b.peer->timers.need_another_keepalive);
 	now_ms += WG_KEEPALIVE_TIMEOUT;
-	timers_expire(b.peer, now_ms);
+	expire(b.peer);
 	assert_int_equal(wire(&a, true), 2);
 	assert_int_equal(a.keepalives, 2);
 }
@@ -286,10 +305,10 @@ static void test_new_handshake_without_reply(void **state)
 	session_up();
 	deadline = a.peer->timers.new_handshake;
 	now_ms = deadline - 1;
-	timers_expire(a.peer, now_ms);
+	expire(a.peer);
 	assert_int_equal(wire(&b, false), 0);
 	now_ms = deadline;
-	timers_expire(a.peer, now_ms);
+	expire(a.peer);
 	assert_int_equal(wire(&b, false), 1);
 	assert_int_equal(b.seen[WG_MSG_INITIATION], 1);
 }
@@ -302,8 +321,8 @@ static void test_initiation_rate_limit(void **state)
 	send_ip(&a);
 	now_ms += WG_REKEY_TIMEOUT - 1;
 	send_ip(&a);
-	peer_send_keepalive(a.peer);
-	peer_send_handshake_initiation(a.peer, false);
+	send_keepalive(a.peer);
+	send_handshake_initiation(a.peer, false);
 	assert_int_equal(wire(&b, false), 1);
 	assert_int_equal(a.peer->staged.count, 2);
 	now_ms++;
@@ -347,7 +366,7 @@ static void test_staged_follow_roaming_peer(void **state)
 	send_ip(&a);
 	assert_int_equal(a.peer->staged.count, 1);
 	wire(&b, true);
-	assert_int_equal(socket_bind(&b.dev, 0), 0);
+	assert_int_equal(device_set_listen_port(&b.dev, 0), 0);
 	moved.sin_port = htons(b.dev.listen_port);
 	wire_from(&a, true, &moved);
 	assert_int_equal(tun_received(&a), 1);
@@ -369,11 +388,11 @@ static void test_retransmit_then_give_up(void **state)
 	(void)state;
 	send_ip(&a);
 	while (a.peer->timers.retransmit_handshake) {
-		next = timers_next(a.peer);
+		next = timers_next(&a.peer->timers);
 		assert_int_equal(next, a.peer->timers.retransmit_handshake);
 		assert_jittered(next, prev + WG_REKEY_TIMEOUT);
 		now_ms = prev = next;
-		timers_expire(a.peer, now_ms);
+		expire(a.peer);
 		expiries++;
 		assert_true(expiries <= WG_MAX_TIMER_HANDSHAKES + 2);
 	}
@@ -394,10 +413,10 @@ static void test_retransmit_then_give_up(void **state)
 	assert_non_null(index_table_find(&a.dev.index, index));
 
 	now_ms += 3 * WG_REJECT_AFTER_TIME;
-	timers_expire(a.peer, now_ms);
+	expire(a.peer);
 	assert_int_equal(a.peer->handshake.state, HANDSHAKE_ZEROED);
 	assert_null(index_table_find(&a.dev.index, index));
-	assert_int_equal(timers_next(a.peer), 0);
+	assert_int_equal(timers_next(&a.peer->timers), 0);
 
 	send_ip(&a);
 	assert_int_equal(wire(&b, false), 1);
@@ -541,7 +560,7 @@ static void test_zero_key_material(void **state)
 	 * from the real clock at 16.7 ms granularity: let one tick pass so B takes it. */
 	now_ms += WG_REKEY_TIMEOUT;
 	usleep(20000);
-	peer_send_handshake_initiation(a.peer, false);
+	send_handshake_initiation(a.peer, false);
 	wire(&b, true);
 	wire(&a, true);
 	/* A's keepalive confirming the session stays on the wire, so B keeps it in next. */
@@ -554,11 +573,11 @@ static void test_zero_key_material(void **state)
 	assert_non_null(index_table_find(&a.dev.index, cur));
 
 	now_ms = a.peer->timers.zero_key_material - 1;
-	timers_expire(a.peer, now_ms);
+	expire(a.peer);
 	assert_non_null(a.peer->keypairs.current);
 	now_ms++;
-	timers_expire(a.peer, now_ms);
-	timers_expire(b.peer, now_ms);
+	expire(a.peer);
+	expire(b.peer);
 	assert_null(a.peer->keypairs.previous);
 	assert_null(a.peer->keypairs.current);
 	assert_null(a.peer->keypairs.next);
@@ -578,7 +597,7 @@ static void test_zero_key_material(void **state)
 static void test_persistent_keepalive_starts_session(void **state)
 {
 	(void)state;
-	peer_set_persistent_keepalive(a.peer, 25);
+	set_persistent_keepalive(a.peer, 25);
 	wire(&b, false);
 	assert_int_equal(b.seen[WG_MSG_INITIATION], 1);
 	assert_int_equal(a.peer->timers.persistent_keepalive, now_ms + 25000);
@@ -590,20 +609,20 @@ static void test_persistent_keepalive(void **state)
 {
 	(void)state;
 	session_up();
-	peer_set_persistent_keepalive(a.peer, 1);
+	set_persistent_keepalive(a.peer, 1);
 	wire(&b, true);
 	assert_int_equal(b.keepalives, 1);
 	assert_int_equal(a.peer->timers.persistent_keepalive, now_ms + 1000);
 	now_ms += 999;
-	timers_expire(a.peer, now_ms);
+	expire(a.peer);
 	assert_int_equal(wire(&b, true), 0);
 	now_ms++;
-	timers_expire(a.peer, now_ms);
+	expire(a.peer);
 	assert_int_equal(wire(&b, true), 1);
 	assert_int_equal(b.keepalives, 2);
 	assert_int_equal(a.peer->timers.persistent_keepalive, now_ms + 1000);
 
-	peer_set_persistent_keepalive(a.peer, 0);
+	set_persistent_keepalive(a.peer, 0);
 	assert_int_equal(a.peer->timers.persistent_keepalive, 0);
 }
 
@@ -624,14 +643,18 @@ static void add_idle_peers(struct host *h, struct wg_peer **out, unsigned int n)
 	}
 }
 
+static void run_actions(struct peer_timers *t, unsigned int actions)
+{
+	send_timer_actions(peer_of_timers(t), actions);
+}
+
 /* The heap is a heap, and each peer knows where it stands in it. */
 static void assert_queue_sound(const struct timer_queue *q)
 {
 	for (size_t i = 0; i < q->count; i++) {
-		assert_int_equal(q->heap[i]->timers.queue_slot, i + 1);
+		assert_int_equal(q->heap[i]->slot, i + 1);
 		if (i)
-			assert_true(q->heap[(i - 1) / 2]->timers.queue_key <=
-				    q->heap[i]->timers.queue_key);
+			assert_true(q->heap[(i - 1) / 2]->key <= q->heap[i]->key);
 	}
 }
 
@@ -656,25 +679,25 @@ static void test_queue_holds_only_armed_peers(void **state)
 	/* A thousand sessions derived a millisecond apart, in reverse order of the list. */
 	for (unsigned int i = 0; i < 1000; i++) {
 		now_ms = t0 + 1000 - i;
-		timers_session_derived(idle[i]);
+		timers_session_derived(&idle[i]->timers);
 	}
 	now_ms = t0 + 1000;
 	assert_int_equal(q->count, before + 1000);
 	assert_queue_sound(q);
 	/* The 500 derived first (i from 500 to 999) are due first. */
 	now_ms = t0 + 500 + 3 * WG_REJECT_AFTER_TIME;
-	timers_run(q, now_ms);
+	timers_run(q, now_ms, run_actions);
 	assert_queue_sound(q);
 	for (unsigned int i = 0; i < 1000; i++)
 		assert_int_equal(idle[i]->timers.zero_key_material,
 				 i >= 500 ? 0 : t0 + 1000 - i + 3 * WG_REJECT_AFTER_TIME);
-	assert_int_equal(idle[IDLE_PEERS - 1]->timers.queue_slot, 0);
+	assert_int_equal(idle[IDLE_PEERS - 1]->timers.entry.slot, 0);
 
 	/* A removed peer leaves the queue with it. */
 	device_remove_peer(&a.dev, idle[0]);
 	assert_queue_sound(q);
 	for (size_t i = 0; i < q->count; i++)
-		assert_ptr_not_equal(q->heap[i], idle[0]);
+		assert_ptr_not_equal(q->heap[i], &idle[0]->timers.entry);
 	log_level = LEVEL_INFO;
 }
 
@@ -690,22 +713,22 @@ static void test_later_deadline_is_lazy(void **state)
 	(void)state;
 	add_idle_peers(&a, &p, 1);
 	p->persistent_keepalive_interval = 60;
-	timers_any_authenticated_packet_traversal(p);
-	assert_int_equal(p->timers.queue_key, t0 + 60000);
+	timers_any_authenticated_packet_traversal(&p->timers, p->persistent_keepalive_interval);
+	assert_int_equal(p->timers.entry.key, t0 + 60000);
 	now_ms = t0 + 5000;
-	timers_any_authenticated_packet_traversal(p);
+	timers_any_authenticated_packet_traversal(&p->timers, p->persistent_keepalive_interval);
 	assert_int_equal(p->timers.persistent_keepalive, t0 + 65000);
-	assert_int_equal(p->timers.queue_key, t0 + 60000);
+	assert_int_equal(p->timers.entry.key, t0 + 60000);
 
-	timers_handshake_initiated(p);
-	assert_jittered(p->timers.queue_key, t0 + 5000 + WG_REKEY_TIMEOUT);
+	timers_handshake_initiated(&p->timers);
+	assert_jittered(p->timers.entry.key, t0 + 5000 + WG_REKEY_TIMEOUT);
 	assert_queue_sound(q);
-	timers_handshake_complete(p); /* disarms the retransmit */
+	timers_handshake_complete(&p->timers); /* disarms the retransmit */
 
 	now_ms = t0 + 5000 + WG_REKEY_TIMEOUT + WG_REKEY_TIMEOUT_JITTER_MAX;
-	timers_run(q, now_ms);
-	assert_int_not_equal(p->timers.queue_slot, 0);
-	assert_int_equal(p->timers.queue_key, t0 + 65000);
+	timers_run(q, now_ms, run_actions);
+	assert_int_not_equal(p->timers.entry.slot, 0);
+	assert_int_equal(p->timers.entry.key, t0 + 65000);
 	assert_int_equal(p->timers.persistent_keepalive, t0 + 65000);
 	assert_queue_sound(q);
 }
@@ -729,7 +752,7 @@ static void test_batch_across_rotation(void **state)
 	session_up(); /* K1 */
 	now_ms += WG_REKEY_TIMEOUT + 1;
 	usleep(20000); /* a newer TAI64N timestamp (see above) */
-	peer_send_handshake_initiation(a.peer, false);
+	send_handshake_initiation(a.peer, false);
 	settle(); /* K2: B's current */
 	k2 = b.peer->keypairs.current;
 	send_ip(&a);
@@ -739,7 +762,7 @@ static void test_batch_across_rotation(void **state)
 
 	now_ms += WG_REKEY_TIMEOUT + 1;
 	usleep(20000);
-	peer_send_handshake_initiation(a.peer, false);
+	send_handshake_initiation(a.peer, false);
 	assert_int_equal(wire(&b, true), 1); /* the initiation: K3 is B's next */
 	assert_int_equal(wire(&a, true), 1); /* the response: A's keepalive on K3 waits at B */
 	k3 = b.peer->keypairs.next;
@@ -774,6 +797,161 @@ static void test_staged_overflow_counted(void **state)
 /* Every case starts from two fresh devices and the clock at START_MS. */
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* ---- The state machine alone: no device, no peer, no socket ---- */
+
+static struct timer_queue bare_queue;
+
+static void bare(struct peer_timers *t)
+{
+	timer_queue_init(&bare_queue);
+	timers_init(t, &bare_queue);
+}
+
+/* Data received and not answered: one keepalive after KEEPALIVE_TIMEOUT; data that came
+ * meanwhile asks for one more, armed once the first has gone. */
+static void test_machine_keepalive(void **state)
+{
+	struct peer_timers t;
+
+	(void)state;
+	now_ms = START_MS;
+	bare(&t);
+	timers_data_received(&t);
+	assert_int_equal(timers_next(&t), START_MS + WG_KEEPALIVE_TIMEOUT);
+	timers_data_received(&t);
+	assert_int_equal(timers_expire(&t, START_MS + WG_KEEPALIVE_TIMEOUT - 1), 0);
+	now_ms = START_MS + WG_KEEPALIVE_TIMEOUT;
+	assert_int_equal(timers_expire(&t, now_ms), TIMER_SEND_KEEPALIVE);
+	timers_any_authenticated_packet_sent(&t); /* the keepalive went */
+	timers_acted(&t, TIMER_SEND_KEEPALIVE, now_ms);
+	assert_int_equal(t.send_keepalive, now_ms + WG_KEEPALIVE_TIMEOUT);
+	now_ms += WG_KEEPALIVE_TIMEOUT;
+	assert_int_equal(timers_expire(&t, now_ms), TIMER_SEND_KEEPALIVE);
+	timers_acted(&t, TIMER_SEND_KEEPALIVE, now_ms);
+	assert_int_equal(timers_next(&t), 0);
+	timer_queue_free(&bare_queue);
+}
+
+/* An unanswered initiation is retransmitted MAX_TIMER_HANDSHAKES + 1 times; then the machine
+ * gives up and, REJECT_AFTER_TIME * 3 later, zeroes the keys. */
+static void test_machine_retransmit_give_up(void **state)
+{
+	struct peer_timers t;
+	unsigned int retransmits = 0, actions;
+
+	(void)state;
+	now_ms = START_MS;
+	bare(&t);
+	timers_handshake_initiated(&t);
+	for (;;) {
+		now_ms = timers_next(&t);
+		assert_int_not_equal(now_ms, 0);
+		actions = timers_expire(&t, now_ms);
+		if (actions != TIMER_RETRANSMIT)
+			break;
+		retransmits++;
+		timers_handshake_initiated(&t); /* what sending the retry does */
+	}
+	assert_int_equal(actions, TIMER_GIVE_UP);
+	assert_int_equal(retransmits, WG_MAX_TIMER_HANDSHAKES + 1);
+	assert_int_equal(timers_next(&t), now_ms + 3 * WG_REJECT_AFTER_TIME);
+	now_ms += 3 * WG_REJECT_AFTER_TIME;
+	assert_int_equal(timers_expire(&t, now_ms), TIMER_ZERO_KEYS);
+	assert_int_equal(timers_next(&t), 0);
+	timer_queue_free(&bare_queue);
+}
+
+/* Data sent and nothing heard: a new handshake after KEEPALIVE + REKEY_TIMEOUT (+ jitter),
+ * unless anything authenticated arrives first. */
+static void test_machine_new_handshake(void **state)
+{
+	struct peer_timers t;
+	uint64_t due;
+
+	(void)state;
+	now_ms = START_MS;
+	bare(&t);
+	timers_data_sent(&t);
+	due = t.new_handshake;
+	assert_jittered(due, START_MS + WG_KEEPALIVE_TIMEOUT + WG_REKEY_TIMEOUT);
+	timers_data_sent(&t); /* a later packet does not push it back */
+	assert_int_equal(t.new_handshake, due);
+	assert_int_equal(timers_expire(&t, due), TIMER_NEW_HANDSHAKE);
+
+	timers_data_sent(&t);
+	timers_any_authenticated_packet_received(&t);
+	assert_int_equal(timers_expire(&t, due + WG_KEEPALIVE_TIMEOUT + WG_REKEY_TIMEOUT +
+					      WG_REKEY_TIMEOUT_JITTER_MAX), 0);
+	timer_queue_free(&bare_queue);
+}
+
+/* A persistent keepalive follows every authenticated packet by the interval; off, it is
+ * never due. */
+static void test_machine_persistent_keepalive(void **state)
+{
+	struct peer_timers t;
+
+	(void)state;
+	now_ms = START_MS;
+	bare(&t);
+	timers_any_authenticated_packet_traversal(&t, 25);
+	assert_int_equal(timers_next(&t), START_MS + 25000);
+	now_ms += 10000;
+	timers_any_authenticated_packet_traversal(&t, 25);
+	assert_int_equal(timers_expire(&t, START_MS + 25000), 0);
+	assert_int_equal(timers_expire(&t, START_MS + 35000), TIMER_PERSISTENT_KEEPALIVE);
+	timers_any_authenticated_packet_traversal(&t, 0);
+	assert_int_equal(timers_next(&t), 0);
+	timers_any_authenticated_packet_traversal(&t, 25);
+	timers_persistent_keepalive_off(&t);
+	assert_int_equal(timers_expire(&t, UINT64_MAX), 0);
+	timer_queue_free(&bare_queue);
+}
+
+static unsigned int acted_count;
+static struct peer_timers *acted_order[4];
+static unsigned int acted_actions[4];
+
+static void record(struct peer_timers *t, unsigned int actions)
+{
+	acted_order[acted_count] = t;
+	acted_actions[acted_count++] = actions;
+}
+
+/* A run hands each due peer's actions to the caller, soonest first, and says when the next
+ * is due; a peer that is not due is not touched. */
+static void test_machine_run_in_order(void **state)
+{
+	struct peer_timers t[3];
+
+	(void)state;
+	timer_queue_init(&bare_queue);
+	assert_int_equal(timer_queue_reserve(&bare_queue, 3), 0);
+	for (int i = 0; i < 3; i++)
+		timers_init(&t[i], &bare_queue);
+	now_ms = START_MS + 2;
+	timers_session_derived(&t[0]);
+	now_ms = START_MS;
+	timers_session_derived(&t[1]);
+	now_ms = START_MS + 10;
+	timers_session_derived(&t[2]);
+
+	acted_count = 0;
+	assert_int_equal(timers_run(&bare_queue, START_MS + 3 * WG_REJECT_AFTER_TIME + 5, record),
+			 START_MS + 10 + 3 * WG_REJECT_AFTER_TIME);
+	assert_int_equal(acted_count, 2);
+	assert_ptr_equal(acted_order[0], &t[1]);
+	assert_ptr_equal(acted_order[1], &t[0]);
+	assert_int_equal(acted_actions[0], TIMER_ZERO_KEYS);
+	assert_int_equal(acted_actions[1], TIMER_ZERO_KEYS);
+	assert_int_equal(bare_queue.count, 1);
+	timers_stop(&t[2]);
+	assert_int_equal(bare_queue.count, 0);
+	assert_int_equal(timers_run(&bare_queue, UINT64_MAX, record), 0);
+	assert_int_equal(acted_count, 2);
+	timer_queue_free(&bare_queue);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -800,7 +978,16 @@ int main(void)
 		TEST(test_staged_overflow_counted),
 	};
 
+	const struct CMUnitTest machine[] = {
+		cmocka_unit_test(test_machine_keepalive),
+		cmocka_unit_test(test_machine_retransmit_give_up),
+		cmocka_unit_test(test_machine_new_handshake),
+		cmocka_unit_test(test_machine_persistent_keepalive),
+		cmocka_unit_test(test_machine_run_in_order),
+	};
+
 	if (!crypto_init())
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(machine, NULL, NULL) |
+	       cmocka_run_group_tests(tests, NULL, NULL);
 }

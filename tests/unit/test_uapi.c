@@ -108,7 +108,7 @@ static struct wg_peer *peer(const char *hex)
 	uint8_t key[32];
 
 	unhex(key, hex);
-	return device_find_peer(dev, key);
+	return pubkey_table_find(&dev->peers_by_key, key);
 }
 
 static struct wg_peer *route(int family, const char *addr)

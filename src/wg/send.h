@@ -1,0 +1,30 @@
+/* Sending (send.c): packets from the TUN to their peers, each sealed for the peer whose
+ * allowed IPs hold its destination; handshake messages and keepalives; and what a peer's
+ * timers ask for. */
+#ifndef ADIT_WG_SEND_H
+#define ADIT_WG_SEND_H
+
+#include <stdbool.h>
+
+#include "io/pool.h"
+#include "wg/messages.h"
+
+struct wg_device;
+struct wg_peer;
+
+/* How much of a buffer a packet from the TUN may fill: its data header goes in front of it,
+ * its padding and tag behind. */
+#define SEND_TUN_ROOM (IO_BUF_SIZE - IO_HEADROOM - WG_PADDING - WG_TAG_LEN)
+
+/* Reads what the TUN has (a few batches) and sends it; -ENODEV when the interface is gone,
+ * else 0. */
+int send_tun_packets(struct wg_device *dev);
+void send_handshake_initiation(struct wg_peer *peer, bool is_retry);
+void send_handshake_response(struct wg_peer *peer);
+void send_keepalive(struct wg_peer *peer);
+/* Sends the staged packets if a session can carry them, else starts a handshake. */
+void send_staged(struct wg_peer *peer);
+/* Carries out what timers_expire decided for peer (enum timer_action). */
+void send_timer_actions(struct wg_peer *peer, unsigned int actions);
+
+#endif
