@@ -30,7 +30,7 @@ ADIT_VERSION := $(shell v=$$(git describe --tags --always --dirty 2>/dev/null | 
 	case "$$v" in ([0-9]*.*) echo "$$v" ;; ('') cat VERSION ;; (*) echo "$$(cat VERSION)-g$$v" ;; esac)
 DEFS_main := -DADIT_VERSION='"$(ADIT_VERSION)"'
 
-.PHONY: all deps check unit netns demo clean clang-check asan fuzzers fuzz bench bench-scale bench-threads stress man install uninstall
+.PHONY: all deps check check-repeat unit netns demo clean clang-check asan fuzzers fuzz bench bench-scale bench-threads stress man install uninstall
 
 # make install: PREFIX and DESTDIR as usual. bin, not sbin: genkey, pubkey and genpsk are for
 # every user (wg, which they mirror, is in /usr/bin too), and wg-quick finds adit through PATH
@@ -140,6 +140,13 @@ check:
 	@scripts/deps.sh check
 	@$(MAKE) --no-print-directory -j$(JOBS) adit man unit asan fuzzers
 	@tests/run.sh
+
+# The whole suite N times, to find what one run hides; LOAD=1 keeps both cores busy meanwhile.
+N ?= 5
+check-repeat:
+	@scripts/deps.sh check
+	@$(MAKE) --no-print-directory -j$(JOBS) adit man unit asan fuzzers
+	@tests/repeat.sh $(N) $(if $(filter 1,$(LOAD)),--load)
 
 netns: adit
 	@tests/run.sh netns
