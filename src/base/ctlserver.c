@@ -190,11 +190,11 @@ static int conn_ready(void *ctx)
 int ctlserver_attach(struct ctlserver *srv, int conn)
 {
 	struct ctlserver_conn *c = secmem_map(sizeof(*c));
-	int sndbuf = SNDBUF;
+	int sndbuf = SNDBUF, err;
 
 	if (!c) {
 		close(conn);
-		return -1;
+		return -ENOMEM;
 	}
 	/* Past net.core.wmem_max only with CAP_NET_ADMIN; the default is also fine, if slower. */
 	if (setsockopt(conn, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
@@ -204,10 +204,11 @@ int ctlserver_attach(struct ctlserver *srv, int conn)
 	srv->conn = c;
 	srv->conn_watch = (struct loop_watch){ .fd = conn, .ready = conn_ready, .ctx = srv };
 	c->session = srv->ops->start(srv->ctx);
-	if (!c->session || loop_add(srv->loop, &srv->conn_watch) < 0) {
+	err = c->session ? loop_add(srv->loop, &srv->conn_watch) : -ENOMEM;
+	if (err < 0) {
 		srv->conn_watch.fd = -1; /* not in the loop */
 		hang_up(srv);
-		return -1;
+		return err;
 	}
 	watch_listener(srv, false);
 	arm_timer(srv, CTLSERVER_IDLE_SEC * 1000);
@@ -280,26 +281,29 @@ static int deadline_ready(void *ctx)
 int ctlserver_start(struct ctlserver *srv, struct loop *loop, int listen_fd,
 		    const struct ctlserver_ops *ops, void *ctx)
 {
+	int err;
+
 	*srv = (struct ctlserver){ .ops = ops, .ctx = ctx, .loop = loop, .listen_fd = listen_fd };
 	srv->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (srv->timer_fd < 0) {
 		log_error("cannot create a timer for the %s socket: %s", ops->name,
 			  strerror(errno));
-		return -1;
+		return -errno;
 	}
 	srv->listen_watch = (struct loop_watch){ .fd = listen_fd, .ready = listen_ready, .ctx = srv };
 	srv->timer_watch = (struct loop_watch){ .fd = srv->timer_fd, .ready = deadline_ready,
 						.ctx = srv };
 	srv->conn_watch.fd = -1;
-	if (loop_add(loop, &srv->timer_watch) < 0) {
+	err = loop_add(loop, &srv->timer_watch);
+	if (err < 0) {
 		close(srv->timer_fd);
 		srv->timer_fd = -1;
-		return -1;
+		return err;
 	}
 	watch_listener(srv, true);
 	if (listen_fd >= 0 && !srv->listening) {
 		ctlserver_stop(srv);
-		return -1;
+		return -EIO; /* watch_listener said why */
 	}
 	return 0;
 }

@@ -67,10 +67,11 @@ struct ctlserver {
 };
 
 /* Serves listen_fd (or, with -1, only the connections given to ctlserver_attach) in loop,
- * a session of ops for each connection. Returns 0, or -1 after saying why. */
+ * a session of ops for each connection. Returns 0, or a negative errno after saying why. */
 int ctlserver_start(struct ctlserver *srv, struct loop *loop, int listen_fd,
 		    const struct ctlserver_ops *ops, void *ctx);
-/* Serves conn (an accepted, connected stream socket, which the server then owns). */
+/* Serves conn (an accepted, connected stream socket, which the server then owns). Returns
+ * 0, or a negative errno (conn is then closed). */
 int ctlserver_attach(struct ctlserver *srv, int conn);
 /* Hangs up any connection and stops watching; the listening fd stays the caller's. */
 void ctlserver_stop(struct ctlserver *srv);

@@ -35,7 +35,7 @@ static int make_dir(const char *dir)
 		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 			log_error("cannot create %s: %s; create it (mode 0755) or run as root", path,
 				  strerror(errno));
-			return -1;
+			return -errno;
 		}
 		if (p)
 			*p = '/';
@@ -51,20 +51,20 @@ static int check_dir(const char *dir)
 
 	if (lstat(dir, &st) < 0) {
 		log_error("cannot use %s: %s", dir, strerror(errno));
-		return -1;
+		return -errno;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		log_error("refusing %s: it is not a directory (a symlink?); remove it", dir);
-		return -1;
+		return -ENOTDIR;
 	}
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
 		log_error("refusing %s: it belongs to uid %u; it must be root's (chown root %s)",
 			  dir, (unsigned int)st.st_uid, dir);
-		return -1;
+		return -EPERM;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		log_error("refusing %s: group or others may write to it (chmod 755 %s)", dir, dir);
-		return -1;
+		return -EPERM;
 	}
 	return 0;
 }
@@ -89,23 +89,25 @@ static int remove_stale(const struct sockaddr_un *sun, const char *name)
 
 	if (lstat(sun->sun_path, &st) < 0 || !S_ISSOCK(st.st_mode)) {
 		log_error("%s exists and is not a socket; remove it", sun->sun_path);
-		return -1;
+		return -EEXIST;
 	}
 	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (probe < 0) {
 		log_error("cannot create a UNIX socket: %s", strerror(errno));
-		return -1;
+		return -errno;
 	}
 	ret = connect(probe, (const struct sockaddr *)sun, sizeof(*sun));
 	if (ret == 0 || errno == EAGAIN || errno == EINPROGRESS) {
 		log_error("%s is already served by another process (%s %s)", name, sun->sun_path,
 			  ret == 0 ? "answers" : "is listening, its backlog full");
-		ret = -1;
+		ret = -EADDRINUSE;
 	} else if (errno != ECONNREFUSED) {
 		log_error("cannot check %s: %s; remove it if no daemon uses it", sun->sun_path,
 			  strerror(errno));
+		ret = -errno;
 	} else if (unlink(sun->sun_path) < 0 && errno != ENOENT) {
 		log_error("cannot remove the stale %s: %s", sun->sun_path, strerror(errno));
+		ret = -errno;
 	} else {
 		ret = 0;
 	}
@@ -136,31 +138,35 @@ static int publish(struct ctlsock *c, int fd, struct sockaddr_un *sun, const cha
 	const char *slash = strrchr(sun->sun_path, '/');
 	int n = snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%.*s/.%s.%ld",
 			 (int)(slash - sun->sun_path), sun->sun_path, name, (long)getpid());
-	int linked, ret = -1;
+	int linked, ret;
 
 	if (n < 0 || (size_t)n >= sizeof(tmp.sun_path)) {
 		log_error("cannot use %s: the path is too long", sun->sun_path);
-		return -1;
+		return -ENAMETOOLONG;
 	}
 	unlink(tmp.sun_path); /* left by a process of our PID that died here */
 	if (bind_private(fd, &tmp) < 0 || listen(fd, 16) < 0) {
 		log_error("cannot listen on %s: %s", tmp.sun_path, strerror(errno));
+		ret = -errno;
 		goto out;
 	}
 	linked = link(tmp.sun_path, sun->sun_path);
 	if (linked < 0 && errno == EEXIST) {
-		if (remove_stale(sun, name) < 0)
+		ret = remove_stale(sun, name);
+		if (ret < 0)
 			goto out;
 		linked = link(tmp.sun_path, sun->sun_path);
 	}
 	if (linked < 0) {
 		log_error("cannot create %s: %s", sun->sun_path, strerror(errno));
+		ret = -errno;
 		goto out;
 	}
 	/* Only root writes to the directory (check_dir): the name is still ours. */
 	c->pin = open(sun->sun_path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (c->pin < 0) {
 		log_error("cannot open %s: %s", sun->sun_path, strerror(errno));
+		ret = -errno;
 		unlink(sun->sun_path);
 		goto out;
 	}
@@ -174,17 +180,17 @@ int ctlsock_listen(struct ctlsock *c, const char *dir, const char *sub, const ch
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char full[sizeof(c->subdir)];
-	int fd;
+	int fd, err;
 
 	c->pin = -1;
 	c->subdir[0] = '\0';
 	if (sub && snprintf(full, sizeof(full), "%s/%s", dir, sub) >= (int)sizeof(full)) {
 		log_error("cannot use %s/%s: the path is too long", dir, sub);
-		return -1;
+		return -ENAMETOOLONG;
 	}
-	if (make_dir(dir) < 0 || check_dir(dir) < 0 ||
-	    (sub && (make_dir(full) < 0 || check_dir(full) < 0)))
-		return -1;
+	if ((err = make_dir(dir)) < 0 || (err = check_dir(dir)) < 0 ||
+	    (sub && ((err = make_dir(full)) < 0 || (err = check_dir(full)) < 0)))
+		return err;
 	if (sub) {
 		memcpy(c->subdir, full, sizeof(full));
 		dir = c->subdir;
@@ -192,17 +198,18 @@ int ctlsock_listen(struct ctlsock *c, const char *dir, const char *sub, const ch
 	if (!ctlsock_path(sun.sun_path, sizeof(sun.sun_path), dir, name)) {
 		log_error("'%s' is not a usable interface name for %s; use at most %d characters "
 			  "and no '/'", name, dir, IF_NAMESIZE - 1);
-		return -1;
+		return -EINVAL;
 	}
 	memcpy(c->path, sun.sun_path, sizeof(c->path));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		log_error("cannot create a UNIX socket: %s", strerror(errno));
-		return -1;
+		return -errno;
 	}
-	if (publish(c, fd, &sun, name) < 0) {
+	err = publish(c, fd, &sun, name);
+	if (err < 0) {
 		close(fd);
-		return -1;
+		return err;
 	}
 	return fd;
 }

@@ -31,7 +31,7 @@ bool ctlsock_path(char *buf, size_t size, const char *dir, const char *name);
 bool ctlsock_lab_dir(char *buf, size_t size);
 /* Creates dir (and sub in it, unless NULL) if needed, mode 0755, checks them, and listens on
  * NAME's socket in the last, non-blocking (a stale socket nobody answers on is replaced; a
- * live one is an error). Returns the fd, or -1 after saying why. */
+ * live one is an error). Returns the fd, or a negative errno after saying why. */
 int ctlsock_listen(struct ctlsock *c, const char *dir, const char *sub, const char *name);
 /* Removes the socket if it is still the one c bound, and lets go of it. */
 void ctlsock_unlink(struct ctlsock *c);

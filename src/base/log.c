@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,15 +37,19 @@ void log_to_syslog(void)
 __attribute__((format(printf, 3, 0)))
 static void emit(int priority, const char *prefix, const char *fmt, va_list ap)
 {
+	int saved = errno; /* so a caller can say why, then return -errno */
+
 	if (use_syslog) {
 		vsyslog(priority, fmt, ap);
-		return;
+	} else {
+		/* The per-packet lines go to stdout; keep their order with ours when both are a
+		 * file. */
+		fflush(stdout);
+		fputs(prefix, stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
 	}
-	/* The per-packet lines go to stdout; keep their order with ours when both are a file. */
-	fflush(stdout);
-	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	errno = saved;
 }
 
 void log_error(const char *fmt, ...)

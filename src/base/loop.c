@@ -26,9 +26,11 @@ int loop_init(struct loop *l)
 	l->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->sigfd < 0 || l->epfd < 0 || epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->sigfd, &ev) < 0) {
-		log_error("cannot set up the event loop: %s", strerror(errno));
+		int err = -errno;
+
+		log_error("cannot set up the event loop: %s", strerror(-err));
 		loop_close(l);
-		return -1;
+		return err;
 	}
 	return 0;
 }
@@ -39,7 +41,7 @@ int loop_add(struct loop *l, struct loop_watch *w)
 
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, w->fd, &ev) < 0) {
 		log_error("cannot watch file descriptor %d: %s", w->fd, strerror(errno));
-		return -1;
+		return -errno;
 	}
 	return 0;
 }

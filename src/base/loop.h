@@ -22,6 +22,7 @@ struct loop {
 	void *timeout_ctx;
 };
 
+/* Both return 0, or a negative errno after saying what failed. */
 int loop_init(struct loop *l);
 int loop_add(struct loop *l, struct loop_watch *w);
 /* What w waits for: room to write (out), or else something to read. */

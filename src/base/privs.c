@@ -68,12 +68,12 @@ int privs_find_user(struct privs_user *u, const char *name)
 			  "--no-create-home --shell /usr/sbin/nologin %s', which make install "
 			  "does for adit), or unset " PRIVS_USER_ENV, name,
 			  errno ? strerror(errno) : "no such user", name);
-		return EXIT_USAGE;
+		return errno ? -errno : -ENOENT;
 	}
 	if (!pw) {
 		log_error("--user %s: %s", name,
 			  errno ? strerror(errno) : "no such user (see getent passwd)");
-		return EXIT_USAGE;
+		return errno ? -errno : -ENOENT;
 	}
 	*u = (struct privs_user){ .set = true, .uid = pw->pw_uid, .gid = pw->pw_gid,
 				  .name = name };
@@ -84,14 +84,14 @@ int privs_keep_only(bool net_admin, bool bind_service, const struct privs_user *
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		log_error("cannot set no_new_privs: %s", strerror(errno));
-		return -1;
+		return -errno;
 	}
 	/* Without capabilities to give up (an unprivileged adit on a TUN made for it), there is
 	 * nothing to drop, and no other user to become. */
 	if (capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE) {
 		if (user && user->set) {
 			log_error("--user %s needs root (or CAP_SETUID and CAP_SETGID)", user->name);
-			return -1;
+			return -EPERM;
 		}
 		return 0;
 	}
@@ -114,13 +114,13 @@ int privs_keep_only(bool net_admin, bool bind_service, const struct privs_user *
 			  "and CAP_SETPCAP (a systemd unit's CapabilityBoundingSet= must keep "
 			  "them); refusing to go on as root", user->name, (unsigned int)user->uid,
 			  (unsigned int)user->gid);
-		return -1;
+		return -EPERM;
 	}
 	return 0;
 fail:
 	log_error("cannot drop capabilities (libcap-ng failed); refusing to run with all of "
 		  "root's");
-	return -1;
+	return -EPERM;
 }
 
 /* Closes every descriptor but a and b (either may be -1). */
@@ -169,7 +169,7 @@ int privs_start_janitor(struct ctlsock *sock)
 	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
 		log_error("cannot start the process that removes the socket at exit: %s",
 			  strerror(errno));
-		return -1;
+		return -errno;
 	}
 	if (pid == 0) {
 		close(fds[1]);

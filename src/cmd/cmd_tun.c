@@ -130,7 +130,7 @@ int cmd_tun(int argc, char **argv)
 	c.link = o.tap ? LINK_ETHER : LINK_IP;
 	memcpy(c.responder.mac, o.mac, sizeof(o.mac));
 	/* The capture file before anything is made, so a bad path changes nothing. */
-	if (o.pcap && trace_open_pcap(&c.trace, o.pcap, c.link) != EXIT_OK)
+	if (o.pcap && trace_open_pcap(&c.trace, o.pcap, c.link) < 0)
 		return EXIT_FAIL;
 	c.show = !o.quiet || c.trace.on;
 	/* Signals first: a SIGTERM right after the name is printed still ends adit cleanly. */

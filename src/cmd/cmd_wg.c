@@ -122,7 +122,7 @@ static int open_trace(struct trace *t, bool lines, const char *pcap)
 {
 	if (lines)
 		trace_lines(t, LINK_IP);
-	return pcap ? trace_open_pcap(t, pcap, LINK_IP) : EXIT_OK;
+	return pcap ? trace_open_pcap(t, pcap, LINK_IP) : 0;
 }
 
 /* The UAPI socket, through which wg configures the device: served in the device's loop. */
@@ -133,10 +133,12 @@ struct uapi {
 
 static int uapi_start(struct uapi *u, struct wg_device *dev)
 {
-	u->fd = uapi_listen(dev->tun.name);
-	if (u->fd < 0)
-		return EXIT_FAIL;
-	return uapi_server_start(&u->server, dev, &dev->loop, u->fd) < 0 ? EXIT_FAIL : EXIT_OK;
+	int fd = uapi_listen(dev->tun.name);
+
+	if (fd < 0)
+		return fd;
+	u->fd = fd;
+	return uapi_server_start(&u->server, dev, &dev->loop, fd);
 }
 
 static void uapi_stop(struct uapi *u, const char *ifname)
@@ -161,7 +163,7 @@ int cmd_wg(int argc, char **argv)
 	unsigned int threads = 1;
 	struct privs_user user = { 0 };
 	const char *user_name = NULL;
-	int ret, ready_fd = -1, took;
+	int err, ready_fd = -1, took;
 
 	for (int i = 1; i < argc; i++) { /* argv[0]: "adit", or "wg" */
 		if ((took = pcap_option(argc, argv, i, &pcap)) != 0) {
@@ -227,34 +229,35 @@ int cmd_wg(int argc, char **argv)
 	/* Whatever the caller left open (a terminal, a pipe wg-quick reads) is not a daemon's. */
 	if (!foreground)
 		close_range(STDERR_FILENO + 1, ~0U, 0);
-	if (open_trace(&trace, lines, pcap) != EXIT_OK)
+	if (open_trace(&trace, lines, pcap) < 0)
 		return EXIT_FAIL;
 	if (!foreground && fork_daemon(&ready_fd) < 0) {
 		trace_close(&trace);
 		return EXIT_FAIL;
 	}
-	ret = device_setup(&dev, offload);
+	/* Each step says why it failed; the status says only whether one did. */
+	err = device_setup(&dev, offload);
 	dev.trace = trace; /* the device's from now on: device_close closes it */
-	if (ret == EXIT_OK)
-		ret = device_start(&dev, ifname);
-	if (ret == EXIT_OK)
-		ret = uapi_start(&uapi, &dev);
+	if (!err)
+		err = device_start(&dev, ifname);
+	if (!err)
+		err = uapi_start(&uapi, &dev);
 	/* Another user cannot remove the socket from root's /var/run/wireguard: a janitor will. */
-	if (ret == EXIT_OK && user.set && privs_start_janitor(uapi_ctlsock()) < 0)
-		ret = EXIT_FAIL;
+	if (!err && user.set)
+		err = privs_start_janitor(uapi_ctlsock());
 	/* From here on, wg may set a fwmark (CAP_NET_ADMIN) or a port below 1024. */
-	if (ret == EXIT_OK && privs_keep_only(true, true, &user) < 0)
-		ret = EXIT_FAIL;
+	if (!err)
+		err = privs_keep_only(true, true, &user);
 	/* After the drop: capabilities are a thread's own, and helpers inherit the reduced set. */
-	if (ret == EXIT_OK && device_start_threads(&dev, threads) < 0)
-		ret = EXIT_FAIL;
-	if (ret == EXIT_OK)
+	if (!err)
+		err = device_start_threads(&dev, threads);
+	if (!err)
 		log_info("%s: WireGuard on UDP port %u, configure with wg(8)", dev.tun.name,
 			 dev.listen_port);
-	tell_parent(&ready_fd, ret);
-	if (ret == EXIT_OK)
-		ret = device_run(&dev);
+	tell_parent(&ready_fd, err ? EXIT_FAIL : EXIT_OK);
+	if (!err)
+		err = device_run(&dev);
 	uapi_stop(&uapi, dev.tun.name);
 	device_close(&dev);
-	return ret;
+	return err ? EXIT_FAIL : EXIT_OK;
 }

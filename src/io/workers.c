@@ -108,7 +108,7 @@ int workers_start(struct workers *w, unsigned int lanes)
 	w->lanes = 1;
 	if (lanes < 1 || lanes > WORKERS_MAX) {
 		log_error("--threads %u: give 1 to %d", lanes, WORKERS_MAX);
-		return -1;
+		return -EINVAL;
 	}
 	/* Signals are the event loop's (a signalfd in the calling thread): helpers take none. */
 	sigfillset(&all);
@@ -125,7 +125,7 @@ int workers_start(struct workers *w, unsigned int lanes)
 		log_error("cannot start crypto thread %u of %u: %s", w->started + 1, lanes,
 			  strerror(err));
 		workers_stop(w);
-		return -1;
+		return -err;
 	}
 	w->lanes = lanes;
 	return 0;

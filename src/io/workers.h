@@ -52,8 +52,8 @@ struct workers {
 	unsigned int started;            /* helper threads created */
 };
 
-/* Starts lanes - 1 helper threads. Returns 0, or -1 after saying why (no thread is left
- * running then). lanes must be 1..WORKERS_MAX. */
+/* Starts lanes - 1 helper threads. Returns 0, or a negative errno after saying why (no
+ * thread is left running then). lanes must be 1..WORKERS_MAX. */
 int workers_start(struct workers *w, unsigned int lanes);
 /* Runs fn over items 0..items-1 and returns when all are done. Unless share (the items are
  * worth waking a helper for) and there are helpers, the caller does them alone, in order.

@@ -585,7 +585,7 @@ static int lab_run(const struct lab_opts *o, const struct privs_user *user)
 		 "packets (use it for the lab only)");
 	/* The capture file first: a path that cannot be written stops adit before it has
 	 * made anything. */
-	if (o->pcap && trace_open_pcap(&r->trace, o->pcap, r->link) != EXIT_OK)
+	if (o->pcap && trace_open_pcap(&r->trace, o->pcap, r->link) < 0)
 		goto out;
 	r->show = !r->quiet || r->trace.on;
 	if (relay_alloc(r) < 0 || open_socket(r) < 0 || iface_setup(&r->tun, o) != 0)

@@ -62,28 +62,30 @@ int trace_open_pcap(struct trace *t, const char *path, enum link_type link)
 	pcap_dumper_t *dumper = NULL;
 	pcap_t *dead;
 	FILE *f = NULL;
-	int fd;
+	int fd, err;
 
 	dead = pcap_open_dead(link == LINK_ETHER ? DLT_EN10MB : DLT_RAW, SNAPLEN);
 	if (!dead) {
 		log_error("cannot start a capture for --pcap: out of memory");
-		return EXIT_FAIL;
+		return -ENOMEM;
 	}
 	fd = open_capture(path);
 	if (fd < 0 && (errno == ELOOP || errno == EINVAL)) {
+		err = -errno;
 		pcap_close(dead); /* said */
-		return EXIT_FAIL;
+		return err;
 	}
 	if (fd < 0 || !(f = fdopen(fd, "wb")) || !(dumper = pcap_dump_fopen(dead, f))) {
 		log_error("cannot write the capture file '%s': %s (give --pcap a path in a "
 			  "directory that exists and that this user can write)", path,
 			  fd < 0 || !f ? strerror(errno) : pcap_geterr(dead));
+		err = fd < 0 || !f ? -errno : -EIO;
 		if (f)
 			fclose(f);
 		else if (fd >= 0)
 			close(fd);
 		pcap_close(dead);
-		return EXIT_FAIL;
+		return err;
 	}
 	t->dead = dead;
 	t->dumper = dumper;
@@ -91,7 +93,7 @@ int trace_open_pcap(struct trace *t, const char *path, enum link_type link)
 	t->link = link;
 	t->on = true;
 	trace_flush(t); /* the header, so the file reads as a capture at once */
-	return t->dumper ? EXIT_OK : EXIT_FAIL;
+	return t->dumper ? 0 : -EIO;
 }
 
 void trace_capture(struct trace *t, const uint8_t *pkt, size_t len)

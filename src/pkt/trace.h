@@ -34,8 +34,8 @@ void trace_lines(struct trace *t, enum link_type link);
 /* Creates (or truncates) path, mode 0600 since it holds the tunnel's plaintext, and writes
  * the pcap header to it; a file of TUN packets (LINK_IP) or TAP frames (LINK_ETHER). Call it
  * before privileges are dropped. A symbolic link at path is not followed, and anything but
- * a regular file of one link is not written: both are refused. Returns 0, or EXIT_FAIL after
- * saying what failed. */
+ * a regular file of one link is not written: both are refused. Returns 0, or a negative
+ * errno after saying what failed. */
 int trace_open_pcap(struct trace *t, const char *path, enum link_type link);
 /* One inner packet: its line "WHERE: SUMMARY" when lines are on, its record in the capture
  * when there is one. where says the direction and the peer ("tun ==> peer AbCd…wxYz"). */

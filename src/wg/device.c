@@ -202,9 +202,9 @@ int device_setup(struct wg_device *dev, bool offload)
 	dev->ratelimiter.force_under_load = load && !strcmp(load, "1");
 	dev->tx.stats = &dev->udp_stats;
 	dev->tx.stale_source = forget_source;
-	if (!crypto_init() || io_pool_init(&dev->pool, 2 * IO_BATCH) < 0)
-		return EXIT_FAIL;
-	return EXIT_OK;
+	if (!crypto_init())
+		return -ENOTSUP;
+	return io_pool_init(&dev->pool, 2 * IO_BATCH);
 }
 
 int device_start(struct wg_device *dev, const char *ifname)
@@ -212,8 +212,9 @@ int device_start(struct wg_device *dev, const char *ifname)
 	char offloads[64];
 	int err;
 
-	if (loop_init(&dev->loop) < 0 || tun_open(&dev->tun, ifname, false, false, dev->offload) < 0)
-		return EXIT_FAIL;
+	if ((err = loop_init(&dev->loop)) < 0 ||
+	    (err = tun_open(&dev->tun, ifname, false, false, dev->offload)) < 0)
+		return err;
 	err = set_mtu(dev);
 	if (err < 0)
 		log_warn("cannot set the MTU of %s to %d: %s", dev->tun.name, DEFAULT_MTU,
@@ -221,17 +222,18 @@ int device_start(struct wg_device *dev, const char *ifname)
 	err = device_set_listen_port(dev, 0);
 	if (err < 0) {
 		log_error("cannot open the UDP sockets of %s: %s", dev->tun.name, strerror(-err));
-		return EXIT_FAIL;
+		return err;
 	}
 	dev->tun_watch = (struct loop_watch){ .fd = dev->tun.fd, .ready = tun_ready, .ctx = dev };
-	if (loop_add(&dev->loop, &dev->tun_watch) < 0)
-		return EXIT_FAIL;
+	err = loop_add(&dev->loop, &dev->tun_watch);
+	if (err < 0)
+		return err;
 	dev->loop.timeout = run_timers;
 	dev->loop.timeout_ctx = dev;
 	log_info("%s: offloads: TUN %s, UDP%s%s", dev->tun.name,
 		 tun_offload_names(&dev->tun, offloads, sizeof(offloads)),
 		 dev->sock4.gso ? " gso" : "", dev->sock4.gro ? " gro" : "");
-	return EXIT_OK;
+	return 0;
 }
 
 /* At exit, what was dropped and why: the counters `adit show` will print live. */
@@ -250,8 +252,10 @@ _Static_assert(WORKERS_MAX <= CRYPTO_LANES_MAX, "a crypto lane for every thread"
 
 int device_start_threads(struct wg_device *dev, unsigned int threads)
 {
-	if (workers_start(&dev->workers, threads) < 0)
-		return -1;
+	int err = workers_start(&dev->workers, threads);
+
+	if (err < 0)
+		return err;
 	crypto_set_lanes(threads);
 	if (threads > 1)
 		log_info("%s: sealing and opening on %u threads", dev->tun.name, threads);
@@ -265,13 +269,13 @@ int device_run(struct wg_device *dev)
 	log_drops(dev);
 	if (ret > 0) {
 		log_info("%s: signal %d, shutting down", dev->tun.name, ret);
-		return EXIT_OK;
+		return 0;
 	}
 	if (ret == -ENODEV) {
 		log_info("%s: the interface was deleted, shutting down", dev->tun.name);
-		return EXIT_OK;
+		return 0;
 	}
-	return EXIT_FAIL;
+	return ret < 0 ? ret : -EIO;
 }
 
 void device_close(struct wg_device *dev)

@@ -72,17 +72,18 @@ struct wg_device {
 
 /* Sets up what needs no file descriptor: memory, tables, crypto. The device can then be
  * configured and fed datagrams (tests and fuzzers run it this way, over fake ends: a TUN
- * attached with tun_attach, sockets bound with device_set_listen_port). Returns 0 or
- * EXIT_FAIL. */
+ * attached with tun_attach, sockets bound with device_set_listen_port). Returns 0 or a
+ * negative errno. */
 int device_setup(struct wg_device *dev, bool offload);
-/* adit [-f] IFACE: creates the TUN and the sockets, listens on the UAPI socket and makes the
- * loop. Returns 0 or EXIT_FAIL after saying why. */
+/* adit [-f] IFACE: creates the TUN and the sockets and makes the loop. Returns 0, or a
+ * negative errno after saying why. */
 int device_start(struct wg_device *dev, const char *ifname);
 /* --threads N: N - 1 helper threads seal and open batches beside the loop's thread. Call
- * before any keypair exists (before device_run serves the UAPI). Returns 0, or -1 after
- * saying why. */
+ * before any keypair exists (before device_run serves the UAPI). Returns 0, or a negative
+ * errno after saying why. */
 int device_start_threads(struct wg_device *dev, unsigned int threads);
-/* Runs until a signal or the interface's deletion; returns the exit status. */
+/* Runs until a signal or the interface's deletion (0), or until the loop fails (a negative
+ * errno). */
 int device_run(struct wg_device *dev);
 void device_close(struct wg_device *dev);
 

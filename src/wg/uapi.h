@@ -88,14 +88,15 @@ void uapi_set_end(struct uapi_session *s);
 /* ---- The socket (uapi_socket.c), served by ctlserver.c ---- */
 
 /* Creates the directory if needed and listens on the socket (a stale socket nobody answers
- * on is replaced; a live one is an error). Returns the fd, or -1 after printing why. */
+ * on is replaced; a live one is an error). Returns the fd, or a negative errno after
+ * printing why. */
 int uapi_listen(const char *ifname);
 /* The UAPI socket, for a janitor to remove at exit (privs.h). */
 struct ctlsock *uapi_ctlsock(void);
 void uapi_unlink(const char *ifname);
 /* Serves listen_fd (or, with -1, only the connections given to ctlserver_attach) in loop, a
- * uapi_session for each connection; ctlserver_stop stops it. Returns 0, or -1 after saying
- * why. */
+ * uapi_session for each connection; ctlserver_stop stops it. Returns 0, or a negative errno
+ * after saying why. */
 int uapi_server_start(struct ctlserver *srv, struct wg_device *dev, struct loop *loop,
 		      int listen_fd);
 

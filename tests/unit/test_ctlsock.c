@@ -142,7 +142,7 @@ static void live_socket_kept(void **state)
 	fd = ctlsock_listen(&first, dir, NULL, "wgt0");
 	assert_true(fd >= 0);
 	fd2 = ctlsock_listen(&second, dir, NULL, "wgt0");
-	assert_int_equal(fd2, -1);
+	assert_int_equal(fd2, -EADDRINUSE);
 	assert_int_equal(connect_to(path), 0); /* still the first daemon's */
 	list_dir(names, sizeof(names));
 	assert_string_equal(names, "wgt0.sock ");
@@ -189,7 +189,7 @@ static void busy_socket_kept(void **state)
 	fd = ctlsock_listen(&c, dir, NULL, "wgt0");
 	alarm(0);
 	assert_false(alarmed);
-	assert_int_equal(fd, -1);
+	assert_int_equal(fd, -EADDRINUSE);
 	assert_int_equal(lstat(path, &(struct stat){ 0 }), 0); /* the busy daemon's, still there */
 	for (int i = 0; i <= n; i++)
 		close(queued[i]);

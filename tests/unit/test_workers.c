@@ -1,6 +1,7 @@
 /* The crypto lanes' fork-join pool: every item of every batch is done exactly once, by some
  * lane, before workers_run returns, whatever the helpers' timing; small batches stay on the
  * caller; the pool stops cleanly, and a failed start leaves nothing running. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -166,9 +167,9 @@ static void test_bad_lane_counts_refused(void **state)
 	struct workers w;
 
 	(void)state;
-	assert_int_equal(workers_start(&w, 0), -1);
+	assert_int_equal(workers_start(&w, 0), -EINVAL);
 	assert_int_equal(w.lanes, 1);
-	assert_int_equal(workers_start(&w, WORKERS_MAX + 1), -1);
+	assert_int_equal(workers_start(&w, WORKERS_MAX + 1), -EINVAL);
 	assert_int_equal(w.lanes, 1);
 	assert_int_equal(w.started, 0);
 }
