@@ -1,8 +1,12 @@
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/addr.h"
 #include "base/log.h"
 #include "cmd/commands.h"
+#include "cmd/verbs.h"
 
 /* ADIT_VERSION comes from the Makefile: git describe, or the VERSION file. */
 
@@ -36,12 +40,43 @@ static int cmd_version(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* A bare first word that names no command: an interface for wg mode, unless it is a typo
+ * of a command or no interface name at all (verbs.h has the rule). wg-quick runs
+ * "$WG_QUICK_USERSPACE_IMPLEMENTATION IFACE", so that variable in the environment means
+ * wg-quick (or someone who chose to invoke adit its way) is calling: names are taken as
+ * they are, as before. */
+static bool word_is_iface(const char *word)
+{
+	const char *verbs[sizeof(commands) / sizeof(commands[0]) + 1], *near, *why;
+	size_t n = 0;
+
+	for (; n < sizeof(commands) / sizeof(commands[0]); n++)
+		verbs[n] = commands[n].name;
+	verbs[n++] = "help";
+	switch (verbs_classify(word, verbs, n, getenv("WG_QUICK_USERSPACE_IMPLEMENTATION"),
+			       &near)) {
+	case WORD_TYPO:
+		log_error("'%s' is not an adit command: did you mean '%s'? (see 'adit --help'; "
+			  "for a WireGuard interface of that name: adit wg %s)", word, near, word);
+		return false;
+	case WORD_BAD_NAME:
+		why = addr_check_ifname(word);
+		log_error("'%s' is neither an adit command (see 'adit --help') nor an interface "
+			  "name for wg mode (%s)", word,
+			  why ? why : "wg mode takes a plain name, without '%d'");
+		return false;
+	default:
+		return true;
+	}
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: adit COMMAND [OPTIONS]\n\ncommands:\n", f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fputs("  [-f] IFACE  the same, as wireguard-go is invoked (IFACE not a command's name)\n", f);
+	fputs("  [-f] IFACE  the same, as wireguard-go is invoked (IFACE not a command's name,\n"
+	      "             nor close to one unless it has a digit: wg0 is an IFACE, sever is not)\n", f);
 	fputs("\n'adit COMMAND --help' shows a command's options.\n", f);
 }
 
@@ -70,7 +105,10 @@ int main(int argc, char **argv)
 				  argv[1], argv[1]);
 			return EXIT_USAGE;
 		}
-	/* Anything else is wg mode's interface and options, as wireguard-go takes them; cmd_wg
-	 * names an option it does not know. */
+	/* Options first (adit -f wg0) are wg mode's, as wireguard-go takes them. */
+	if (argv[1][0] != '-' && !word_is_iface(argv[1]))
+		return EXIT_USAGE;
+	/* Anything else is wg mode's interface and options; cmd_wg names an option it does not
+	 * know. */
 	return cmd_wg(argc, argv);
 }

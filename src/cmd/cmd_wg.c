@@ -151,6 +151,17 @@ static void uapi_stop(struct uapi *u, const char *ifname)
 	u->fd = -1;
 }
 
+/* Invoked as "adit NAME -a ...", a user more likely meant a command than an interface. */
+static void unknown_option(const char *argv0, const char *ifname, const char *opt)
+{
+	if (ifname && strcmp(argv0, "wg"))
+		log_error("unknown option '%s': '%s' was taken as a WireGuard interface name "
+			  "(see 'adit --help' for the commands, 'adit wg --help' for wg mode)",
+			  opt, ifname);
+	else
+		log_error("unknown option '%s' (see 'adit wg --help')", opt);
+}
+
 int cmd_wg(int argc, char **argv)
 {
 	/* Large (the batches live here) and page-aligned, so that its pages, which hold our
@@ -201,7 +212,7 @@ int cmd_wg(int argc, char **argv)
 		} else if (!ifname && argv[i][0] != '-') {
 			ifname = argv[i];
 		} else if (argv[i][0] == '-') {
-			log_error("unknown option '%s' (see 'adit wg --help')", argv[i]);
+			unknown_option(argv[0], ifname, argv[i]);
 			return EXIT_USAGE;
 		} else {
 			log_error("unexpected argument '%s' (usage: adit [wg] [-f] [-v|-q] "

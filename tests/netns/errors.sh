@@ -83,6 +83,20 @@ for verb in status list; do
 done
 check_not "  and no interface or UAPI socket named show appeared" \
 	sh -c "ip -n $(ns u) link show dev show 2>/dev/null || test -e /var/run/wireguard/show.sock"
+# A typo of a command is no interface name: today's users typed these and got a daemon.
+for typo in sever:server shwo:show clinet:client; do
+	check "adit ${typo%%:*} -a 192.168.53.99/24: did you mean '${typo##*:}'?, status 2" \
+		expect 2 "'${typo%%:*}' is not an adit command: did you mean '${typo##*:}'\\?.*adit wg ${typo%%:*}" \
+		u "$ADIT" "${typo%%:*}" -a 192.168.53.99/24
+done
+check_not "  and no interface or UAPI socket named sever appeared" \
+	sh -c "ip -n $(ns u) link show dev sever 2>/dev/null || test -e /var/run/wireguard/sever.sock"
+check "a word that is neither a command nor an interface name, status 2" \
+	expect 2 "'averyveryverylongname' is neither an adit command .* at most 15 characters" \
+	u "$ADIT" averyveryverylongname
+check "an unknown option after a bare word says the word was taken as an interface" \
+	expect 2 "unknown option '-a': 'frobnicate' was taken as a WireGuard interface name" \
+	u "$ADIT" frobnicate -a 192.168.53.99/24
 check "adit version prints the version, status 0" sh -c "'$ADIT' version | grep -Eq '^adit [0-9]+\.[0-9]+'"
 check "wg mode: an unknown option, status 2" expect 2 "unknown option '--fast'" u "$ADIT" --fast wg0
 check "wg mode: a name held by another kind of interface" \
