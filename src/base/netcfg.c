@@ -35,8 +35,9 @@ void netcfg_close(struct netcfg *nc)
 	nc->nl = NULL;
 }
 
-/* Sends one request and waits for its acknowledgement: the kernel's errno comes back in it. */
-static int talk(struct netcfg *nc, struct nlmsghdr *nlh)
+/* Sends one request and waits for its acknowledgement: the kernel's errno comes back in it.
+ * cb, if given, reads the answers that come before it. */
+static int talk_cb(struct netcfg *nc, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char buf[NL_BUF];
 	ssize_t n;
@@ -50,9 +51,14 @@ static int talk(struct netcfg *nc, struct nlmsghdr *nlh)
 		n = mnl_socket_recvfrom(nc->nl, buf, sizeof(buf));
 		if (n < 0)
 			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, nc->portid, NULL, NULL);
+		ret = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, nc->portid, cb, data);
 	} while (ret > 0);
 	return ret < 0 ? -errno : 0;
+}
+
+static int talk(struct netcfg *nc, struct nlmsghdr *nlh)
+{
+	return talk_cb(nc, nlh, NULL, NULL);
 }
 
 int netcfg_set_link(struct netcfg *nc, unsigned int ifindex, unsigned int mtu, bool up)
@@ -116,4 +122,35 @@ int netcfg_add_route(struct netcfg *nc, unsigned int ifindex, const struct prefi
 	mnl_attr_put(nlh, RTA_DST, addr_len(p->family), p->addr);
 	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
 	return talk(nc, nlh);
+}
+
+/* The kernel's answer to RTM_GETROUTE: one RTM_NEWROUTE; RTA_OIF checked for its length. */
+static int route_oif_cb(const struct nlmsghdr *nlh, void *data)
+{
+	unsigned int *oif = data;
+	struct nlattr *attr;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(struct rtmsg)) {
+		if (mnl_attr_get_type(attr) == RTA_OIF &&
+		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			*oif = mnl_attr_get_u32(attr);
+	}
+	return MNL_CB_OK;
+}
+
+int netcfg_route_oif(struct netcfg *nc, int family, const void *addr, unsigned int *oif)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	*oif = 0;
+	nlh->nlmsg_type = RTM_GETROUTE;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)family;
+	rtm->rtm_dst_len = family == AF_INET ? 32 : 128;
+	mnl_attr_put(nlh, RTA_DST, addr_len(family), addr);
+	return talk_cb(nc, nlh, route_oif_cb, oif);
 }

@@ -524,6 +524,9 @@ static void print_peer(FILE *f, const struct show_peer *p, time_t now)
 		if (p->last_seen_ago >= 0)
 			fprintf(f, "  latest packet: %s\n",
 				show_ago(when, sizeof(when), now, now - (time_t)p->last_seen_ago));
+		else if (p->kind == SHOW_LAB_SERVER && p->tx_packets)
+			fprintf(f, "  latest packet: none yet (is the server running and the "
+				   "address right?)\n");
 	}
 	print_transfer(f, p);
 	if (p->keepalive)

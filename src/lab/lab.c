@@ -17,6 +17,7 @@
 #include "lab/lab_clients.h"
 #include "lab/lab_control.h"
 #include "lab/lab_flood.h"
+#include "lab/lab_liveness.h"
 #include "lab/lab_udp.h"
 #include "pkt/packet.h"
 #include "pkt/trace.h"
@@ -38,6 +39,8 @@ struct relay {
 	bool host_limit_said, flood_budget_said;
 	struct lab_flood flood;
 	struct lab_clients *table;    /* server only */
+	struct lab_routeback routeback; /* server only */
+	struct lab_liveness live;     /* client only */
 	struct io_pool pool;          /* IO_BATCH buffers for the TUN, IO_BATCH for the socket */
 	struct io_stats udp_stats;
 	struct udp_tx tx;
@@ -221,6 +224,19 @@ static int tun_failed(struct relay *r, int err)
 	return -err;
 }
 
+/* Datagrams went out and nothing came back for a while: the one case a dead server, a
+ * mistyped address or a firewall leaves without any other word. */
+static void say_silence(const struct relay *r)
+{
+	char where[80];
+
+	log_warn("no datagram from %s in %llu s after %llu sent: is the server running and the "
+		 "address right? (the tunnel stays up and says when the server answers)",
+		 addr_format_endpoint(&r->o->server.ss, where, sizeof(where)),
+		 (unsigned long long)(r->now - r->live.unanswered_since),
+		 (unsigned long long)r->live.unanswered);
+}
+
 /* TUN → socket: a batch of packets read (super-packets split), routed, and sent with as few
  * system calls as GSO allows. */
 static int tun_batch(struct relay *r)
@@ -240,6 +256,8 @@ static int tun_batch(struct relay *r)
 			show_tun(r, r->pkts[i], r->lens[i], &ch);
 	}
 	flush(r);
+	if (!r->server && n > 0 && lab_liveness_sent(&r->live, r->now, (unsigned int)n))
+		say_silence(r);
 	return n;
 }
 
@@ -334,6 +352,9 @@ static const struct lab_client *learn(struct relay *r, const uint8_t *pkt, size_
 			 addr_format_endpoint(from, where, sizeof(where)));
 		break;
 	case LAB_NEW:
+		lab_routeback_check(&r->routeback, &key, r->tun.name,
+				    addr_format_endpoint(from, where, sizeof(where)));
+		break;
 	case LAB_KNOWN:
 		break;
 	}
@@ -363,6 +384,24 @@ static void socket_line(const struct relay *r, const uint8_t *pkt, size_t len, c
 	packet_line(r, "From socket <==:", pkt, len, note);
 }
 
+/* A datagram from the server: a silence or an error that was said is over, and said so. */
+static void heard(struct relay *r, const void *peer)
+{
+	uint64_t quiet = r->live.unanswered ? r->now - r->live.unanswered_since : 0;
+	bool was_silent = lab_liveness_heard(&r->live, r->now);
+	char where[80];
+
+	if (!r->path_error && !was_silent)
+		return;
+	r->path_error = 0;
+	addr_format_endpoint(peer, where, sizeof(where));
+	if (was_silent)
+		log_info("server %s answers again, after %llu s of silence", where,
+			 (unsigned long long)quiet);
+	else
+		log_info("server %s answers again", where);
+}
+
 /* One datagram from the socket, checked and put in the batch for the TUN. */
 static void deliver(struct relay *r, unsigned int i)
 {
@@ -372,8 +411,9 @@ static void deliver(struct relay *r, unsigned int i)
 	const struct sockaddr *from = udp_rx_from(&r->rx, i, &fromlen);
 	const void *peer = r->server ? (const void *)from : &r->o->server.ss;
 	const struct lab_client *c;
-	char where[80];
 
+	if (!r->server) /* any datagram: the server is there, whatever it sent */
+		heard(r, peer);
 	if (!packet_is_whole(pkt, len, r->link)) {
 		r->st.malformed++;
 		drop_line(r, pkt, len, peer, r->link == LINK_IP ? "not exactly one IP packet" :
@@ -382,10 +422,6 @@ static void deliver(struct relay *r, unsigned int i)
 	}
 	if (r->server && (c = learn(r, pkt, len, from, fromlen)))
 		lab_clients_count(r->table, c, false, len);
-	if (r->path_error && !r->server) {
-		r->path_error = 0;
-		log_info("server %s answers again", addr_format_endpoint(peer, where, sizeof(where)));
-	}
 	r->to_tun[r->to_tun_count] = pkt;
 	r->to_tun_len[r->to_tun_count++] = len;
 	r->st.to_tun++;
@@ -521,6 +557,8 @@ static int relay_alloc(struct relay *r)
 static void relay_free(struct relay *r)
 {
 	io_pool_free(&r->pool);
+	if (r->server)
+		lab_routeback_free(&r->routeback);
 	lab_clients_free(r->table);
 	udp_sock_close(&r->sock);
 	tun_close(&r->tun);
@@ -590,7 +628,10 @@ static int lab_run(const struct lab_opts *o, const struct privs_user *user)
 	r->show = !r->quiet || r->trace.on;
 	if (relay_alloc(r) < 0 || open_socket(r) < 0 || iface_setup(&r->tun, o) != 0)
 		goto out;
+	if (r->server)
+		lab_routeback_init(&r->routeback, r->tun.ifindex);
 	r->view = (struct lab_view){ .server = r->server, .table = r->table, .stats = &r->st,
+				     .live = &r->live,
 				     .where = r->server ? &o->listen.ss : &o->server.ss,
 				     .tun = &r->tun, .sock = &r->sock, .udp_stats = &r->udp_stats };
 	lab_control_start(&r->control, &l, &r->view);

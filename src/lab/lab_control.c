@@ -6,7 +6,8 @@
  *   per client (a server's, most recently seen first): client=ADDR:PORT, inner=ADDR (each
  *   inner address or MAC it owns), last_seen_ago=SECONDS, rx_packets, rx_bytes, tx_packets,
  *   tx_bytes (received from it, sent to it), addrs_refused=N; or for a client, its server:
- *   server=ADDR:PORT and the same counters; then errno=0 and an empty line.
+ *   server=ADDR:PORT, last_seen_ago (left out until it has sent a datagram) and the same
+ *   counters; then errno=0 and an empty line.
  *
  * A table holds at most 1,024 clients of 8 addresses: the answer (under 1 MB) is made whole
  * when the request has been read, then handed to ctlserver.c a buffer at a time; it writes
@@ -129,6 +130,9 @@ static bool make_answer(struct session *s)
 		put_clients(f, v->table);
 	} else {
 		fprintf(f, "server=%s\n", addr_format_endpoint(v->where, where, sizeof(where)));
+		if (v->live && v->live->last_heard)
+			fprintf(f, "last_seen_ago=%llu\n", (unsigned long long)(now_sec() >
+				v->live->last_heard ? now_sec() - v->live->last_heard : 0));
 		put_counters(f, v->stats->to_tun, v->stats->to_tun_bytes, v->stats->to_socket,
 			     v->stats->to_socket_bytes);
 	}

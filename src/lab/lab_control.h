@@ -16,6 +16,7 @@
 #include "io/tun.h"
 #include "io/udp.h"
 #include "lab/lab_clients.h"
+#include "lab/lab_liveness.h"
 
 /* What the relay counts (lab.c): packets and bytes each way, and what it dropped. */
 struct lab_stats {
@@ -33,6 +34,7 @@ struct lab_view {
 	const struct sockaddr_storage *where; /* the server's listen address, the client's server */
 	const struct lab_clients *table;      /* server only */
 	const struct lab_stats *stats;
+	const struct lab_liveness *live;      /* client only: when the server was last heard */
 	const struct tun *tun;
 	const struct udp_sock *sock;
 	const struct io_stats *udp_stats;
