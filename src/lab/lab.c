@@ -171,8 +171,10 @@ static void route(struct relay *r, const uint8_t *pkt, size_t len, struct choice
 	struct lab_key key;
 
 	*ch = (struct choice){ 0 };
-	if (lab_key_of(pkt, len, r->link, false, &key))
+	if (lab_key_of(pkt, len, r->link, false, &key)) {
+		lab_key_to_site(&key, r->o->routes, r->o->nroutes);
 		ch->to = lab_clients_lookup(r->table, &key);
+	}
 	if (!ch->to && r->link == LINK_IP)
 		ch->to = lab_clients_sole(r->table, r->now);
 	if (ch->to) {
@@ -306,7 +308,9 @@ static void say_refusal(struct relay *r, enum lab_learned what, const struct lab
 	else
 		log_warn("client %s sends from more than %d inner addresses at once: %s not "
 			 "learned, so nothing can be sent back to it; one of the client's "
-			 "addresses frees up after %u s unseen; later refusals are counted", where,
+			 "addresses frees up after %u s unseen; later refusals are counted (a site "
+			 "behind the client: route its network into the tunnel with -r NET/PLEN "
+			 "on the server, and the site counts as one address)", where,
 			 LAB_CLIENT_ADDRS, key_text(key, text, sizeof(text)), LAB_IDLE_SEC);
 }
 
@@ -333,6 +337,7 @@ static const struct lab_client *learn(struct relay *r, const uint8_t *pkt, size_
 
 	if (!lab_key_of(pkt, len, r->link, true, &key))
 		return NULL;
+	lab_key_to_site(&key, r->o->routes, r->o->nroutes);
 	what = lab_clients_learn(r->table, &key, from, fromlen, r->now, &how);
 	say_host_limit(r, from);
 	switch (what) {

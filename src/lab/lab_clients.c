@@ -557,3 +557,27 @@ unsigned int lab_clients_addrs(const struct lab_clients *t, const struct lab_cli
 			keys[n++] = p->addrs[s].key;
 	return n;
 }
+
+static bool in_net(const struct lab_key *key, const struct prefix *net)
+{
+	unsigned int whole = net->plen / 8, rest = net->plen % 8;
+
+	if (key->len != (net->family == AF_INET ? 4 : 16) || net->plen > key->len * 8)
+		return false;
+	if (memcmp(key->bytes, net->addr, whole))
+		return false;
+	return !rest || !((key->bytes[whole] ^ net->addr[whole]) & (0xff << (8 - rest)));
+}
+
+void lab_key_to_site(struct lab_key *key, const struct prefix *nets, unsigned int n)
+{
+	const struct prefix *best = NULL;
+
+	if (key->len != 4 && key->len != 16)
+		return;
+	for (unsigned int i = 0; i < n; i++)
+		if (in_net(key, &nets[i]) && (!best || nets[i].plen > best->plen))
+			best = &nets[i];
+	if (best)
+		memcpy(key->bytes, best->addr, key->len); /* -r has no host bits (opts.c) */
+}

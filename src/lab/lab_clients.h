@@ -36,6 +36,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "base/addr.h"
 #include "pkt/packet.h"
 
 #define LAB_IDLE_SEC 300      /* a client or an address unseen this long is stale */
@@ -97,6 +98,11 @@ void lab_clients_free(struct lab_clients *t);
  * route by). False when the packet is too short to have one. */
 bool lab_key_of(const uint8_t *pkt, size_t len, enum link_type link, bool source,
 		struct lab_key *key);
+/* Task 8's site behind a client: an IP key inside one of nets (the networks the server routes
+ * into its TUN, its -r) becomes that network's address (the longest match), so a whole site
+ * is one entry of the client that last sent from it and none of its hosts is refused at the
+ * client's cap. Keys in no such network, and MACs, are left alone. */
+void lab_key_to_site(struct lab_key *key, const struct prefix *nets, unsigned int n);
 /* Records that key was the inner source of a datagram from addr at time now (seconds, never
  * going back). out, if not NULL, says who sent it and whether a refusal is to be said. */
 enum lab_learned lab_clients_learn(struct lab_clients *t, const struct lab_key *key,

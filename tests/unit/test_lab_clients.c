@@ -765,6 +765,41 @@ static void keys_from_packets(void **state)
 	assert_false(lab_key_of(ip4, sizeof(ip4), LINK_IP, true, &k));
 }
 
+/* Task 8: hosts of a site the server routes into its TUN are keyed by the site's network,
+ * the longest -r that holds them; other addresses and MACs keep their own key. */
+static void site_keys(void **state)
+{
+	const struct prefix nets[] = {
+		{ .family = AF_INET, .addr = { 192, 168, 0, 0 }, .plen = 16 },
+		{ .family = AF_INET, .addr = { 192, 168, 50, 0 }, .plen = 24 },
+		{ .family = AF_INET, .addr = { 10, 0, 0, 0 }, .plen = 9 },
+		{ .family = AF_INET6, .addr = { 0xfd, 0x50 }, .plen = 64 },
+	};
+	struct lab_key k = { .len = 4, .bytes = { 192, 168, 50, 31 } };
+	const uint8_t site[4] = { 192, 168, 50, 0 }, wide[4] = { 192, 168, 0, 0 },
+		      ten[4] = { 10, 0, 0, 0 };
+
+	(void)state;
+	lab_key_to_site(&k, nets, 4);
+	assert_memory_equal(k.bytes, site, 4); /* the /24, not the /16 */
+	k = (struct lab_key){ .len = 4, .bytes = { 192, 168, 51, 7 } };
+	lab_key_to_site(&k, nets, 4);
+	assert_memory_equal(k.bytes, wide, 4);
+	k = (struct lab_key){ .len = 4, .bytes = { 10, 127, 1, 1 } }; /* in 10.0.0.0/9 */
+	lab_key_to_site(&k, nets, 4);
+	assert_memory_equal(k.bytes, ten, 4);
+	k = (struct lab_key){ .len = 4, .bytes = { 10, 128, 1, 1 } }; /* just outside it */
+	lab_key_to_site(&k, nets, 4);
+	assert_int_equal(k.bytes[1], 128);
+	k = (struct lab_key){ .len = 16, .bytes = { 0xfd, 0x50, 0, 0, 0, 0, 0, 0, 1, 2, 3 } };
+	lab_key_to_site(&k, nets, 4);
+	assert_int_equal(k.bytes[8], 0);
+	assert_int_equal(k.bytes[0], 0xfd);
+	k = (struct lab_key){ .len = 6, .bytes = { 192, 168, 50, 1, 2, 3 } }; /* a MAC */
+	lab_key_to_site(&k, nets, 4);
+	assert_int_equal(k.bytes[3], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -803,6 +838,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(mac_and_ipv6_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(counts_and_addresses_per_client, setup, teardown),
+		cmocka_unit_test(site_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
