@@ -1,8 +1,10 @@
 #include <errno.h>
+#include <paths.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 
 #include "base/log.h"
@@ -28,10 +30,15 @@ void log_level_from_env(void)
 		log_warn("LOG_LEVEL=%s is not a level (verbose, error or silent); ignored", v);
 }
 
-void log_to_syslog(void)
+bool log_to_syslog(void)
 {
+	struct stat st;
+
+	if (stat(_PATH_LOG, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return false;
 	openlog("adit", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	use_syslog = true;
+	return true;
 }
 
 __attribute__((format(printf, 3, 0)))

@@ -21,8 +21,10 @@ extern enum log_level log_level;
 
 /* Reads LOG_LEVEL; an unknown value is said and ignored. */
 void log_level_from_env(void);
-/* From now on messages go to syslog (the journal under systemd), as "adit[PID]". */
-void log_to_syslog(void);
+/* From now on messages go to syslog (the journal under systemd), as "adit[PID]", and true;
+ * false where there is no syslog socket (/dev/log, as in many containers): messages keep
+ * going to stderr, as wireguard-go's do, rather than nowhere. */
+bool log_to_syslog(void);
 
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

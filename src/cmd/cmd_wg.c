@@ -64,21 +64,28 @@ static int fork_daemon(int *ready_fd)
 }
 
 /* The child is ready (status 0) or has failed: the parent exits with status, and the child
- * leaves the terminal. */
+ * leaves the terminal. Its log goes to syslog; where there is none (no /dev/log), to the
+ * stderr it was started with, kept open, as wireguard-go's does: a log that goes nowhere
+ * is the silence a user cannot debug. */
 static void tell_parent(int *ready_fd, int status)
 {
 	unsigned char byte = (unsigned char)status;
+	bool syslog = false;
 	int null;
 
 	if (*ready_fd < 0)
 		return;
 	if (status == EXIT_OK) {
-		log_to_syslog();
+		syslog = log_to_syslog();
+		if (!syslog)
+			log_info("no syslog socket (/dev/log): the daemon logs to this standard "
+				 "error");
 		null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (null >= 0) {
 			dup2(null, STDIN_FILENO);
 			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
+			if (syslog)
+				dup2(null, STDERR_FILENO);
 			if (null > STDERR_FILENO)
 				close(null);
 		}
