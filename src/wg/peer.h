@@ -45,6 +45,7 @@ struct wg_peer {
 	struct wg_peer_drops drops; /* what was dropped of its packets, by reason */
 	struct timespec last_handshake; /* wall clock; zero = never */
 	uint64_t last_sent_handshake;   /* ms, monotonic */
+	uint64_t unused_answer_said;    /* ms: receive.c's hint, at most once a minute */
 	struct peer_timers timers;
 	struct staged_packets staged;
 };

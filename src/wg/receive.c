@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/addr.h"
+#include "base/log.h"
 #include "wg/device.h"
 #include "wg/receive.h"
 #include "wg/send.h"
@@ -54,6 +56,27 @@ static uint32_t sender_of(const uint8_t *msg)
 	return le32toh(sender);
 }
 
+/* The peer initiates again although we answered its last initiation, and no data came under
+ * the session that answer made (a responder's keypair waits in next until data confirms it,
+ * and an initiator confirms with data or a keepalive at once): it could not use our answer.
+ * As initiator we see why (the response does not decrypt); as responder only this. */
+#define UNUSED_ANSWER_SAY_MS 60000
+
+static void hint_unused_answer(struct wg_peer *peer, const struct udp_endpoint *ep,
+			       uint64_t now)
+{
+	char where[80], name[PEER_NAME_LEN];
+
+	if (peer->unused_answer_said && now - peer->unused_answer_said < UNUSED_ANSWER_SAY_MS)
+		return;
+	peer->unused_answer_said = now;
+	log_verbose("%s: initiates again from %s although we answered, and sent no data with "
+		    "the session we answered: its preshared key may differ from ours (compare "
+		    "both ends' PresharedKey), or our answers do not reach it (a firewall, or "
+		    "its endpoint for us is wrong)", peer_name(peer, name),
+		    addr_format_endpoint(&ep->addr, where, sizeof(where)));
+}
+
 static void receive_initiation(struct wg_device *dev, const uint8_t *buf,
 			       const struct udp_endpoint *ep, uint64_t now)
 {
@@ -69,6 +92,8 @@ static void receive_initiation(struct wg_device *dev, const uint8_t *buf,
 	}
 	peer = peer_of(hs);
 	authenticated(peer, ep, sizeof(msg));
+	if (peer->keypairs.next)
+		hint_unused_answer(peer, ep, now);
 	send_handshake_response(peer);
 }
 

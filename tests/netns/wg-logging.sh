@@ -2,7 +2,8 @@
 # wg mode says why it drops what it drops, when asked (-v, or LOG_LEVEL=verbose as
 # wireguard-go reads it), a few lines a second per reason, and says less when asked to. The
 # case users hit: the two ends' preshared keys differ, and the handshake response adit gets
-# does not decrypt.
+# does not decrypt; and as the responder, where adit sees only that the peer keeps
+# initiating after adit answered, and sends no data.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/wglib.sh"
 need_adit
@@ -45,6 +46,20 @@ stop adit
 grep 'dropped [0-9]*:' "$T/adit.log" | while read -r line; do note "$line"; done
 check "at exit, adit counts the drops by reason" \
 	grep -Eq "dropped (19[0-9]|200): not a WireGuard message" "$T/adit.log"
+
+# As the responder (no endpoint for B, so only B initiates): B keeps initiating after adit
+# answered, and no data comes; adit hints at the preshared key.
+start a resp "$ADIT" -f -v "$IA"
+wait_for 5 on a wg show "$IA"
+wg_dev a "$IA" a 51820 10.88.0.1/24
+wg_peer a "$IA" b 10.88.0.2/32 "" preshared-key "$T/psk-a"
+start b pinger ping -i 1 -c 20 -W 1 10.88.0.1 # B tries again with each packet
+check "as the responder, a peer that initiates again after adit answered gets a hint naming the preshared key" \
+	wait_log resp "peer $peer_b.*: initiates again from 10.77.0.2:51821 although we answered, .*its preshared key may differ from ours.*or our answers do not reach it" 15
+note "$(grep -m1 'initiates again' "$T/resp.log")"
+check "  said once (at most once a minute)" test "$(grep -c 'initiates again' "$T/resp.log")" = 1
+stop pinger
+stop resp
 
 # Less when asked: LOG_LEVEL=error leaves only errors, silent nothing; -q as error.
 start a quiet env LOG_LEVEL=error "$ADIT" -f "$IA"
