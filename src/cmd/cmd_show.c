@@ -293,7 +293,8 @@ static void list_dir(const char *dir, char ***names, size_t *n)
 	closedir(d);
 }
 
-/* Every interface whose socket answers adit's request, by name. */
+/* Every interface whose socket answers adit's request, by name; none is a failure (status 1),
+ * said, as a script asking "is adit running here?" wants. */
 static int show_all(void)
 {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)], **names = NULL;
@@ -322,6 +323,12 @@ static int show_all(void)
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	if (!shown && ret == EXIT_OK) {
+		log_error("no adit interface here: no adit daemon answers in %s or %s (start one: "
+			  "adit tun, adit server, adit client or adit IFACE)", dirs[0],
+			  NDIRS > 1 ? lab_dir : "/var/run/adit");
+		ret = EXIT_FAIL;
+	}
 	return ret;
 }
 

@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/netns.h"
 #include "base/loop.h"
 #include "base/privs.h"
 #include "cmd/commands.h"
 #include "io/pool.h"
 #include "lab/iface.h"
+#include "lab/lab_control.h"
 #include "lab/opts.h"
 #include "lab/responder.h"
 #include "pkt/packet.h"
@@ -28,6 +30,8 @@ struct tun_cmd {
 	size_t in_len[IO_BATCH], out_len[IO_BATCH];
 	char line[512];
 	uint64_t packets, replies; /* read from the interface; answers written back */
+	struct lab_view view; /* what adit show is told */
+	struct lab_control control;
 };
 
 #define ROOM (IO_BUF_SIZE - IO_HEADROOM)
@@ -103,6 +107,18 @@ static void print_stats(const struct tun_cmd *c)
 	io_stats_log(c->tun.name, &c->tun.stats);
 }
 
+/* adit show finds this interface as it finds a lab server's: by its control socket. Without
+ * one (not root, say: lab_control_start says so) the command runs all the same. */
+static void serve_show(struct tun_cmd *c, struct loop *l, const struct privs_user *user)
+{
+	c->view = (struct lab_view){ .tun_only = true, .tap = c->o->tap, .tun = &c->tun };
+	netns_name_self(c->view.netns, sizeof(c->view.netns));
+	lab_control_start(&c->control, l, &c->view);
+	/* Another user cannot remove the socket from root's /var/run/adit: a janitor will. */
+	if (user->set && c->control.listen_fd >= 0)
+		privs_start_janitor(&c->control.sock);
+}
+
 int cmd_tun(int argc, char **argv)
 {
 	static struct tun_cmd c; /* the batches: too big for the stack */
@@ -139,7 +155,10 @@ int cmd_tun(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	ret = iface_setup(&c.tun, &o);
+	if (!ret)
+		serve_show(&c, &l, &user);
 	if (!ret && privs_keep_only(false, false, &user) < 0) {
+		lab_control_stop(&c.control);
 		tun_close(&c.tun);
 		ret = EXIT_FAIL;
 	}
@@ -150,6 +169,7 @@ int cmd_tun(int argc, char **argv)
 		ret = loop_add(&l, &w) < 0 || loop_run(&l) < 0 ? EXIT_FAIL : EXIT_OK;
 		fflush(stdout);
 		print_stats(&c);
+		lab_control_stop(&c.control);
 		tun_close(&c.tun);
 	}
 	loop_close(&l);

@@ -20,7 +20,7 @@ static const struct {
 	const char *key, *reason;
 } lab_drops[] = {
 	{ "lab_drop_malformed", "from the socket, not exactly one IP packet (or Ethernet frame)" },
-	{ "lab_drop_no_client", "from the TUN, for an address no client owns" },
+	{ "lab_drop_no_client", "from the interface, for an address no client owns" },
 	{ "lab_drop_flood_unconfirmed",
 	  "flooded copies held from unconfirmed clients: more than they sent" },
 	{ "lab_drop_flood_budget", "flooded copies over the per-second flood budget" },
@@ -223,8 +223,17 @@ static int device_line(struct show_iface *s, const char *key, const char *v)
 	if (is_drop(key))
 		return add_drop(&s->drops, key, v);
 	if (!strcmp(key, "mode")) {
-		s->mode = !strcmp(v, "server") ? "server" : !strcmp(v, "client") ? "client" : NULL;
+		s->mode = !strcmp(v, "server") ? "server" : !strcmp(v, "client") ? "client" :
+			  !strcmp(v, "tun") ? "tun" : NULL;
 		return s->mode ? 0 : -EPROTO;
+	}
+	if (!strcmp(key, "link")) {
+		s->tap = !strcmp(v, "tap");
+		return s->tap || !strcmp(v, "tun") ? 0 : -EPROTO;
+	}
+	if (!strcmp(key, "netns")) {
+		snprintf(s->netns, sizeof(s->netns), "%s", v);
+		return 0;
 	}
 	if (!strcmp(key, "listen"))
 		return reprint_endpoint(s->listen, sizeof(s->listen), v) ? 0 : -EPROTO;
@@ -443,7 +452,7 @@ static void print_offloads(FILE *f, const struct show_iface *s)
 	const struct {
 		const char *label;
 		unsigned int set;
-	} parts[] = { { "TUN", s->tun_offloads }, { "UDP", s->udp_offloads },
+	} parts[] = { { s->tap ? "TAP" : "TUN", s->tun_offloads }, { "UDP", s->udp_offloads },
 		      { "UDP (IPv4)", s->udp4_offloads }, { "UDP (IPv6)", s->udp6_offloads } };
 	bool any = false;
 
@@ -552,8 +561,15 @@ void show_print(FILE *f, struct show_iface *s, time_t now)
 	fprintf(f, "interface: ");
 	print_escaped(f, s->name);
 	fprintf(f, "\n");
-	if (s->mode)
-		fprintf(f, "  mode: lab %s (plaintext)\n", s->mode);
+	if (s->mode && !strcmp(s->mode, "tun"))
+		fprintf(f, "  mode: adit tun (%s; no tunnel)\n", s->tap ? "TAP" : "TUN");
+	else if (s->mode)
+		fprintf(f, "  mode: lab %s (plaintext%s)\n", s->mode, s->tap ? ", TAP" : "");
+	if (s->netns[0]) {
+		fprintf(f, "  network namespace: ");
+		print_escaped(f, s->netns);
+		fprintf(f, "\n");
+	}
 	if (s->has_public_key) {
 		crypto_key_to_base64(key, s->public_key);
 		fprintf(f, "  public key: %s\n", key);

@@ -69,7 +69,9 @@ struct show_peer {
 
 struct show_iface {
 	char name[IFNAMSIZ];
-	const char *mode;            /* NULL (wg mode), "server" or "client" (lab mode) */
+	const char *mode;            /* NULL (wg mode), "server", "client" or "tun" (lab mode) */
+	bool tap;                    /* link=tap: a TAP interface (Ethernet frames) */
+	char netns[64];              /* the network namespace it is in; empty: not said */
 	bool has_public_key;
 	uint8_t public_key[WG_KEY_LEN];
 	unsigned int listen_port;

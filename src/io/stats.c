@@ -5,8 +5,8 @@
 
 static const char *const drop_names[IO_DROP_COUNT] = {
 	[IO_DROP_TUN_MALFORMED] = "malformed super-packets from the TUN",
-	[IO_DROP_TUN_FULL] = "TUN queue full",
-	[IO_DROP_TUN_REFUSED] = "refused by the TUN",
+	[IO_DROP_TUN_FULL] = "the interface's queue full",
+	[IO_DROP_TUN_REFUSED] = "refused by the interface",
 	[IO_DROP_UDP_FULL] = "socket buffer full",
 	[IO_DROP_UDP_REFUSED] = "refused by the network",
 	[IO_DROP_UDP_TRUNCATED] = "datagrams too long",

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/netns.h"
 #include "io/tun.h"
 
 /* The largest read: a virtio-net header and a 64 KB super-packet. */
@@ -316,4 +317,15 @@ int tun_write_batch(struct tun *t, uint8_t *const *pkts, size_t *lens, unsigned 
 		}
 	}
 	return 0;
+}
+
+const char *tun_netns_name(const struct tun *t, char *buf, size_t size)
+{
+	int fd = t->fd >= 0 ? ioctl(t->fd, TUNGETDEVNETNS) : -1;
+
+	if (fd < 0)
+		return netns_name_self(buf, size);
+	netns_name(fd, buf, size);
+	close(fd);
+	return buf;
 }

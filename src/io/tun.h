@@ -57,5 +57,9 @@ int tun_write_batch(struct tun *t, uint8_t *const *pkts, size_t *lens, unsigned 
 		    size_t cap);
 /* "TSO4 TSO6 USO4 USO6", or "off", for logs. */
 const char *tun_offload_names(const struct tun *t, char *buf, size_t size);
+/* The network namespace the interface is in now (it may have been moved since it was made),
+ * by its name (netns.h); the creator's own when the kernel cannot say (TUNGETDEVNETNS needs
+ * Linux 5.2 and CAP_NET_ADMIN). */
+const char *tun_netns_name(const struct tun *t, char *buf, size_t size);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/netns.h"
 #include "base/loop.h"
 #include "base/privs.h"
 #include "io/udp.h"
@@ -638,7 +639,9 @@ static int lab_run(const struct lab_opts *o, const struct privs_user *user)
 	r->view = (struct lab_view){ .server = r->server, .table = r->table, .stats = &r->st,
 				     .live = &r->live,
 				     .where = r->server ? &o->listen.ss : &o->server.ss,
-				     .tun = &r->tun, .sock = &r->sock, .udp_stats = &r->udp_stats };
+				     .tun = &r->tun, .sock = &r->sock, .udp_stats = &r->udp_stats,
+				     .tap = o->tap };
+	netns_name_self(r->view.netns, sizeof(r->view.netns));
 	lab_control_start(&r->control, &l, &r->view);
 	/* Another user cannot remove the control socket from root's /var/run/adit: a janitor
 	 * will. */

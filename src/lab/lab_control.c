@@ -79,15 +79,33 @@ static void put_clients(FILE *f, const struct lab_clients *t)
 	}
 }
 
+static void put_io_drops(FILE *f, const struct lab_view *v)
+{
+	uint64_t n;
+
+	for (int i = 0; i < IO_DROP_COUNT; i++) {
+		n = v->tun->stats.drops[i] + (v->udp_stats ? v->udp_stats->drops[i] : 0);
+		if (n)
+			fprintf(f, "io_drop_%s=%llu\n", io_drop_key((enum io_drop)i),
+				(unsigned long long)n);
+	}
+}
+
 static void put_device(FILE *f, const struct lab_view *v)
 {
 	char where[80], names[64];
-	uint64_t n;
 
-	fprintf(f, "mode=%s\n", v->server ? "server" : "client");
+	fprintf(f, "mode=%s\n", v->tun_only ? "tun" : v->server ? "server" : "client");
+	fprintf(f, "link=%s\n", v->tap ? "tap" : "tun");
+	if (v->netns[0])
+		fprintf(f, "netns=%s\n", v->netns);
 	if (v->server)
 		fprintf(f, "listen=%s\n", addr_format_endpoint(v->where, where, sizeof(where)));
 	fprintf(f, "tun_offloads=%s\n", tun_offload_names(v->tun, names, sizeof(names)));
+	if (v->tun_only) {
+		put_io_drops(f, v);
+		return;
+	}
 	fprintf(f, "udp_offloads=%s\n", udp_offloads(v->sock));
 	if (v->stats->malformed)
 		fprintf(f, "lab_drop_malformed=%llu\n", (unsigned long long)v->stats->malformed);
@@ -99,12 +117,7 @@ static void put_device(FILE *f, const struct lab_view *v)
 	if (v->stats->flood_over_budget)
 		fprintf(f, "lab_drop_flood_budget=%llu\n",
 			(unsigned long long)v->stats->flood_over_budget);
-	for (int i = 0; i < IO_DROP_COUNT; i++) {
-		n = v->tun->stats.drops[i] + v->udp_stats->drops[i];
-		if (n)
-			fprintf(f, "io_drop_%s=%llu\n", io_drop_key((enum io_drop)i),
-				(unsigned long long)n);
-	}
+	put_io_drops(f, v);
 }
 
 /* One connection's conversation with ctlserver.c: request[] in, the answer out, hang up. */
@@ -126,7 +139,9 @@ static bool make_answer(struct session *s)
 	if (!f)
 		return false;
 	put_device(f, v);
-	if (v->server) {
+	if (v->tun_only) {
+		/* no peer */
+	} else if (v->server) {
 		put_clients(f, v->table);
 	} else {
 		fprintf(f, "server=%s\n", addr_format_endpoint(v->where, where, sizeof(where)));
@@ -234,7 +249,7 @@ int lab_control_start(struct lab_control *c, struct loop *l, const struct lab_vi
 	return 0;
 fail:
 	log_warn("carrying on without the control socket: 'adit show %s' will not see this %s",
-		 v->tun->name, v->server ? "server" : "client");
+		 v->tun->name, v->tun_only ? "interface" : v->server ? "server" : "client");
 	return -1;
 }
 

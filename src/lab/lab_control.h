@@ -31,6 +31,9 @@ struct lab_stats {
 /* What adit show is told about, read when a request comes: the relay's own state. */
 struct lab_view {
 	bool server;
+	bool tun_only;  /* adit tun: no socket, no peer; stats, sock and udp_stats NULL */
+	bool tap;
+	char netns[64]; /* the network namespace the interface was made in (netns.h) */
 	const struct sockaddr_storage *where; /* the server's listen address, the client's server */
 	const struct lab_clients *table;      /* server only */
 	const struct lab_stats *stats;

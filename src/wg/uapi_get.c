@@ -129,6 +129,8 @@ static void put_show_device(struct out *o, const struct wg_device *dev)
 	put(o, "under_load=%s\n", ratelimiter_under_load(&dev->ratelimiter, clock_now()) ? "true" : "false");
 	if (dev->tun.fd >= 0)
 		put(o, "tun_offloads=%s\n", tun_offload_names(&dev->tun, names, sizeof(names)));
+	if (dev->tun.fd >= 0) /* the interface may have been moved since it was made */
+		put(o, "netns=%s\n", tun_netns_name(&dev->tun, names, sizeof(names)));
 	if (dev->sock4.fd >= 0)
 		put(o, "udp4_offloads=%s\n", udp_offloads(&dev->sock4));
 	if (dev->sock6.fd >= 0)
