@@ -270,8 +270,10 @@ int cmd_wg(int argc, char **argv)
 	if (!err)
 		err = device_start_threads(&dev, threads);
 	if (!err)
-		log_info("%s: WireGuard on UDP port %u, configure with wg(8)", dev.tun.name,
-			 dev.listen_port);
+		/* The port bound so far is a placeholder the kernel picked; printing it read as
+		 * a bug next to a config's ListenPort. wg show shows the port once one is set. */
+		log_info("%s: WireGuard ready, configure with wg(8) (no listen port set yet)",
+			 dev.tun.name);
 	tell_parent(&ready_fd, err ? EXIT_FAIL : EXIT_OK);
 	if (!err)
 		err = device_run(&dev);

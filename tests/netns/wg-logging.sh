@@ -14,6 +14,9 @@ wg_two_hosts
 
 start a adit "$ADIT" -f -v "$IA"
 wait_for 5 on a wg show "$IA"
+check "the start-up line says it is ready and prints no port before one is configured" \
+	sh -c "grep -q '$IA: WireGuard ready, configure with wg(8) (no listen port set yet)' '$T/adit.log' &&
+		! grep -q 'UDP port [0-9]' '$T/adit.log'"
 start_wg b wgo "$WGO" "$IB"
 wg_dev a "$IA" a 51820 10.88.0.1/24
 wg_dev b "$IB" b 51821 10.88.0.2/24
@@ -65,7 +68,7 @@ stop resp
 start a quiet env LOG_LEVEL=error "$ADIT" -f "$IA"
 wait_for 5 on a wg show "$IA"
 stop quiet
-check "LOG_LEVEL=error: no informational line" sh -c "! grep -q 'WireGuard on UDP port' '$T/quiet.log'"
+check "LOG_LEVEL=error: no informational line" sh -c "! grep -q 'WireGuard ready, configure with wg' '$T/quiet.log'"
 start a silent env LOG_LEVEL=silent "$ADIT" -f "$IA"
 wait_for 5 on a wg show "$IA"
 stop silent
@@ -73,10 +76,10 @@ check "LOG_LEVEL=silent: nothing at all" test ! -s "$T/silent.log"
 start a dashq "$ADIT" -f -q "$IA"
 wait_for 5 on a wg show "$IA"
 stop dashq
-check "-q: no informational line" sh -c "! grep -q 'WireGuard on UDP port' '$T/dashq.log'"
+check "-q: no informational line" sh -c "! grep -q 'WireGuard ready, configure with wg' '$T/dashq.log'"
 start a bad env LOG_LEVEL=chatty "$ADIT" -f "$IA"
 wait_for 5 on a wg show "$IA"
 stop bad
 check "an unknown LOG_LEVEL is said and ignored" \
-	sh -c "grep -q 'LOG_LEVEL=chatty is not a level' '$T/bad.log' && grep -q 'WireGuard on UDP port' '$T/bad.log'"
+	sh -c "grep -q 'LOG_LEVEL=chatty is not a level' '$T/bad.log' && grep -q 'WireGuard ready, configure with wg' '$T/bad.log'"
 finish
