@@ -500,8 +500,9 @@ static void print_transfer(FILE *f, const struct show_peer *p)
 	show_bytes(rx, sizeof(rx), p->rx_bytes);
 	show_bytes(tx, sizeof(tx), p->tx_bytes);
 	if (p->has_packets)
-		fprintf(f, "  transfer: %s received (%" PRIu64 " packets), %s sent (%" PRIu64
-			   " packets)\n", rx, p->rx_packets, tx, p->tx_packets);
+		fprintf(f, "  transfer: %s received (%" PRIu64 " packet%s), %s sent (%" PRIu64
+			   " packet%s)\n", rx, p->rx_packets, p->rx_packets == 1 ? "" : "s", tx,
+			p->tx_packets, p->tx_packets == 1 ? "" : "s");
 	else
 		fprintf(f, "  transfer: %s received, %s sent\n", rx, tx);
 }

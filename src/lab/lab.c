@@ -575,14 +575,22 @@ static int open_socket(struct relay *r)
 {
 	const struct endpoint_addr *a = r->server ? &r->o->listen : &r->o->server;
 	int fd = r->server ? lab_udp_listen(a) : lab_udp_connect(a, r->o->local_port);
-	char where[80];
 
 	if (fd < 0)
 		return -1;
 	udp_sock_init(&r->sock, fd, a->ss.ss_family, !r->o->no_offload);
+	return 0;
+}
+
+/* Said once everything is made: a server that then fails (no CAP_NET_ADMIN for the
+ * interface) never claimed to be listening. */
+static void say_ready(const struct relay *r)
+{
+	const struct endpoint_addr *a = r->server ? &r->o->listen : &r->o->server;
+	char where[80];
+
 	log_info(r->server ? "listening on UDP %s" : "tunnel to server %s",
 		 addr_format_endpoint(&a->ss, where, sizeof(where)));
-	return 0;
 }
 
 static int relay_loop(struct relay *r, struct loop *l)
@@ -652,6 +660,7 @@ static int lab_run(const struct lab_opts *o, const struct privs_user *user)
 	 * it) needs no capability. */
 	if (privs_keep_only(false, false, user) < 0)
 		goto out;
+	say_ready(r);
 	printf("Interface Name: %s\n", r->tun.name);
 	fflush(stdout);
 	if (r->server)

@@ -108,6 +108,22 @@ static int usage_error(enum lab_cmd cmd, const char *what, const char *value, co
 	return EXIT_USAGE;
 }
 
+/* Why SERVER:PORT was refused: its shape, its port, or a name that does not resolve. */
+static int server_error(enum lab_cmd cmd, const char *arg)
+{
+	const char *colon = strrchr(arg, ':');
+	uint16_t port;
+
+	if (!colon || colon == arg || (arg[0] != '[' && memchr(arg, ':', (size_t)(colon - arg))))
+		return usage_error(cmd, "invalid server", arg,
+				   "expected HOST:PORT or [ADDR6]:PORT, e.g. 10.9.0.11:9090");
+	if (addr_parse_port(colon + 1, &port) < 0)
+		return usage_error(cmd, "invalid port in server", arg, "expected 1 to 65535, "
+				   "e.g. 10.9.0.11:9090");
+	return usage_error(cmd, "cannot resolve the server's name in", arg, "check the name, "
+			   "or give the server's address, e.g. 10.9.0.11:9090");
+}
+
 static bool host_bits_clear(const struct prefix *p)
 {
 	unsigned int bytes = p->family == AF_INET ? 4 : 16;
@@ -165,6 +181,18 @@ static int take_address(struct lab_opts *o, const char *arg)
 	if (addr_parse_prefix(arg, &o->addrs[o->naddrs]) < 0)
 		return usage_error(o->cmd, "invalid -a address", arg,
 				   "expected ADDR/PLEN, e.g. 192.168.53.99/24");
+	/* A bare address used to mean /32 silently: no route to the tunnel's network, and
+	 * pings to its other hosts went nowhere. A user means a network; make them say it. */
+	if (!strchr(arg, '/')) {
+		char hint[2 * INET6_ADDRSTRLEN + 64];
+
+		bool v4 = o->addrs[o->naddrs].family == AF_INET;
+
+		snprintf(hint, sizeof(hint), "give a prefix length: %s/%u for its network (the lab's "
+			 "are /24), %s/%u for the address alone", arg, v4 ? 24 : 64, arg,
+			 v4 ? 32 : 128);
+		return usage_error(o->cmd, "-a address without a prefix length", arg, hint);
+	}
 	o->naddrs++;
 	return 0;
 }
@@ -263,8 +291,7 @@ static int take_operands(struct lab_opts *o, int argc, char **argv)
 	if (n > 1)
 		return usage_error(o->cmd, "unexpected argument", argv[optind + 1], NULL);
 	if (addr_parse_endpoint(argv[optind], &o->server, true) < 0)
-		return usage_error(o->cmd, "invalid server", argv[optind],
-				   "expected HOST:PORT or [ADDR6]:PORT, e.g. 10.9.0.11:9090");
+		return server_error(o->cmd, argv[optind]);
 	return 0;
 }
 

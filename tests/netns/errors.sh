@@ -33,6 +33,15 @@ stop holder
 
 check "no CAP_NET_ADMIN: says to run as root or grant CAP_NET_ADMIN" \
 	expect 1 'run as root or grant CAP_NET_ADMIN' u setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all "$ADIT" tun
+check "no CAP_NET_ADMIN, as a server: refused, status 1" \
+	expect 1 'run as root or grant CAP_NET_ADMIN' u setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all "$ADIT" server -l 0.0.0.0:9095
+check_not "  without claiming first to be listening" grep -q "listening on UDP" "$T/err"
+check "an unresolvable server name is said as such, status 2" \
+	expect 2 "cannot resolve the server's name in 'nosuchhost.invalid:9090'" u "$ADIT" client nosuchhost.invalid:9090
+check "a bad port in SERVER:PORT is said as such, status 2" \
+	expect 2 "invalid port in server '10.9.0.11:99999' \(expected 1 to 65535" u "$ADIT" client 10.9.0.11:99999
+check "-a without a prefix length is refused, naming /24 and /32, status 2" \
+	expect 2 "-a address without a prefix length '192.168.53.99' \(give a prefix length: 192.168.53.99/24 .*192.168.53.99/32 for the address alone\)" u "$ADIT" tun -a 192.168.53.99
 check "no /dev/net/tun: says to load the tun module" \
 	expect 1 'cannot open /dev/net/tun: No such file or directory \(load the tun module' \
 	u unshare -m sh -c "mount -t tmpfs none /dev/net && exec $ADIT tun"

@@ -192,6 +192,55 @@ static void lab_answer_printed(void **state)
 	show_free(&s);
 }
 
+/* adit tun's answer, on a TAP: named as such, with its namespace; a lab client's server that
+ * answered once, and one that never did. */
+static void tun_tap_and_client_printed(void **state)
+{
+	struct show_iface s;
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	(void)state;
+	show_init(&s, "tap0");
+	assert_int_equal(feed(&s, "mode=tun\nlink=tap\nnetns=lab-u\ntun_offloads=off\n"
+				  "errno=0\n"), 1);
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	show_print(f, &s, 5000);
+	fclose(f);
+	assert_string_equal(out, "interface: tap0\n"
+				 "  mode: adit tun (TAP; no tunnel)\n"
+				 "  network namespace: lab-u\n"
+				 "  offloads: TAP off\n");
+	free(out);
+	show_free(&s);
+
+	show_init(&s, "tun0");
+	assert_int_equal(feed(&s, "mode=client\nserver=10.9.0.11:9090\nlast_seen_ago=3\n"
+				  "rx_packets=1\nrx_bytes=84\ntx_packets=1\ntx_bytes=84\n"
+				  "errno=0\n"), 1);
+	f = open_memstream(&out, &size);
+	show_print(f, &s, 5000);
+	fclose(f);
+	assert_non_null(strstr(out, "  latest packet: 3 seconds ago\n"
+				    "  transfer: 84 B received (1 packet), 84 B sent (1 packet)\n"));
+	free(out);
+	show_free(&s);
+
+	show_init(&s, "tun0");
+	assert_int_equal(feed(&s, "mode=client\nserver=10.9.0.11:9090\n"
+				  "rx_packets=0\nrx_bytes=0\ntx_packets=13\ntx_bytes=1092\n"
+				  "errno=0\n"), 1);
+	f = open_memstream(&out, &size);
+	show_print(f, &s, 5000);
+	fclose(f);
+	assert_non_null(strstr(out, "  latest packet: none yet (is the server running and the "
+				    "address right?)\n"));
+	free(out);
+	show_free(&s);
+}
+
 /* wg show's order: the latest handshake first, never-handshaken peers last. */
 static void peers_sorted_by_handshake(void **state)
 {
@@ -427,6 +476,7 @@ int main(void)
 		cmocka_unit_test(bytes_in_wg_units),
 		cmocka_unit_test(durations_in_wg_words),
 		cmocka_unit_test(wg_answer_printed),
+		cmocka_unit_test(tun_tap_and_client_printed),
 		cmocka_unit_test(lab_answer_printed),
 		cmocka_unit_test(peers_sorted_by_handshake),
 		cmocka_unit_test(bad_answers),
