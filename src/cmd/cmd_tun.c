@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -14,6 +15,7 @@
 #include "lab/iface.h"
 #include "lab/lab_control.h"
 #include "lab/opts.h"
+#include "lab/reasm.h"
 #include "lab/responder.h"
 #include "pkt/packet.h"
 #include "pkt/trace.h"
@@ -30,17 +32,35 @@ struct tun_cmd {
 	size_t in_len[IO_BATCH], out_len[IO_BATCH];
 	char line[512];
 	uint64_t packets, replies; /* read from the interface; answers written back */
+	struct reasm reasm;   /* fragmented echo requests (ping -s 3000), --reply on a TUN */
+	uint8_t whole[REASM_MAX]; /* a datagram reassembled */
 	struct lab_view view; /* what adit show is told */
 	struct lab_control control;
 };
 
 #define ROOM (IO_BUF_SIZE - IO_HEADROOM)
 
-/* The reply to packet i, if there is one, joins the batch written back. */
+static uint64_t now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+/* The reply to packet i, if there is one, joins the batch written back. A fragment of an IPv4
+ * datagram is answered once its datagram is whole; the reply goes back whole, as the kernel
+ * takes a packet written to a TUN whatever the MTU. */
 static unsigned int answer(struct tun_cmd *c, unsigned int i, unsigned int n)
 {
-	size_t len = responder_reply(&c->responder, c->in[i], c->in_len[i], c->link, c->out[n],
-				     ROOM);
+	const uint8_t *pkt = c->in[i];
+	size_t len = c->in_len[i];
+
+	if (c->link == LINK_IP && reasm_is_fragment(pkt, len)) {
+		len = reasm_add(&c->reasm, pkt, len, now_sec(), c->whole, sizeof(c->whole));
+		pkt = c->whole;
+	}
+	len = len ? responder_reply(&c->responder, pkt, len, c->link, c->out[n], ROOM) : 0;
 
 	if (!len)
 		return n;

@@ -27,6 +27,9 @@ check "2.c the request is printed with type, id and seq" \
 check "2.d the reply is printed" \
 	grep -Eq '^  reply: IPv4 192.168.53.1 > 192.168.53.99 ICMP echo-reply id=[0-9]+ seq=3 ttl=64 len=84$' "$T/tun.log"
 check "2.d ping -s 1000 (payload copied whole)" on u ping -c 1 -W 2 -s 1000 -p 5aa5 192.168.53.7
+check "2.d ping -s 3000: the fragmented request is reassembled and answered" \
+	on u ping -c 2 -i 0.3 -W 2 -s 3000 -p a55a 192.168.53.1
+check "2.d ping -s 20000 (14 fragments) is answered too" on u ping -c 1 -W 2 -s 20000 192.168.53.1
 check "2.d IPv6: ping fd53::1 is answered" on u ping -6 -i 0.2 -c 2 -W 2 fd53::1
 check "2.c ICMPv6 requests are printed" wait_log tun '^IPv6 fd53::99 > fd53::1 ICMPv6 echo-request'
 
