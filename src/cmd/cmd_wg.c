@@ -63,28 +63,45 @@ static int fork_daemon(int *ready_fd)
 	return chdir("/") < 0 ? -1 : 0;
 }
 
+/* Where there is no syslog socket (/dev/log, as in many containers), the daemon keeps the
+ * stderr it was started with when LOG_LEVEL asks for a log, as wireguard-go does (so
+ * LOG_LEVEL=verbose wg-quick up shows it on the terminal); without LOG_LEVEL it lets go of
+ * the caller's stderr, which a caller reading it to its end would wait on, and says first
+ * that its log goes nowhere and how to keep it. Returns whether stderr is kept. */
+static bool keep_stderr(void)
+{
+	const char *level = getenv("LOG_LEVEL");
+
+	if (log_to_syslog())
+		return false;
+	if (level && *level && log_level != LEVEL_SILENT) {
+		log_info("no syslog socket (/dev/log): the daemon logs to this standard error "
+			 "(LOG_LEVEL=%s)", level);
+		return true;
+	}
+	log_warn("no syslog socket (/dev/log): the daemon's log goes nowhere; set "
+		 "LOG_LEVEL=verbose (or error) to keep it on this standard error, as "
+		 "wireguard-go does, or run adit -f");
+	return false;
+}
+
 /* The child is ready (status 0) or has failed: the parent exits with status, and the child
- * leaves the terminal. Its log goes to syslog; where there is none (no /dev/log), to the
- * stderr it was started with, kept open, as wireguard-go's does: a log that goes nowhere
- * is the silence a user cannot debug. */
+ * leaves the terminal. Its log goes to syslog, or where keep_stderr says. */
 static void tell_parent(int *ready_fd, int status)
 {
 	unsigned char byte = (unsigned char)status;
-	bool syslog = false;
+	bool keep = false;
 	int null;
 
 	if (*ready_fd < 0)
 		return;
 	if (status == EXIT_OK) {
-		syslog = log_to_syslog();
-		if (!syslog)
-			log_info("no syslog socket (/dev/log): the daemon logs to this standard "
-				 "error");
+		keep = keep_stderr();
 		null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (null >= 0) {
 			dup2(null, STDIN_FILENO);
 			dup2(null, STDOUT_FILENO);
-			if (syslog)
+			if (!keep)
 				dup2(null, STDERR_FILENO);
 			if (null > STDERR_FILENO)
 				close(null);
