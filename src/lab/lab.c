@@ -358,7 +358,7 @@ static const struct lab_client *learn(struct relay *r, const uint8_t *pkt, size_
 			 addr_format_endpoint(from, where, sizeof(where)));
 		break;
 	case LAB_NEW:
-		lab_routeback_check(&r->routeback, &key, r->tun.name,
+		lab_routeback_check(&r->routeback, &key, r->now, r->tun.name,
 				    addr_format_endpoint(from, where, sizeof(where)));
 		break;
 	case LAB_KNOWN:

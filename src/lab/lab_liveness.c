@@ -84,8 +84,17 @@ static bool routable(const struct lab_key *key)
 	return false;
 }
 
-void lab_routeback_check(struct lab_routeback *rb, const struct lab_key *key, const char *tun,
-			 const char *from)
+static bool within_budget(struct lab_routeback *rb, uint64_t now)
+{
+	if (rb->second != now) {
+		rb->second = now;
+		rb->checked = 0;
+	}
+	return rb->checked++ < LAB_ROUTEBACK_PER_SEC;
+}
+
+void lab_routeback_check(struct lab_routeback *rb, const struct lab_key *key, uint64_t now,
+			 const char *tun, const char *from)
 {
 	char text[INET6_ADDRSTRLEN], net[INET6_ADDRSTRLEN + 4], ifname[IF_NAMESIZE];
 	char via[IF_NAMESIZE + 24];
@@ -93,7 +102,7 @@ void lab_routeback_check(struct lab_routeback *rb, const struct lab_key *key, co
 	unsigned int oif;
 	int err;
 
-	if (!rb->nc.nl || !routable(key))
+	if (!rb->nc.nl || !routable(key) || !within_budget(rb, now))
 		return;
 	err = netcfg_route_oif(&rb->nc, family, key->bytes, &oif);
 	if ((!err && oif == rb->ifindex) || (err && err != -ENETUNREACH && err != -EHOSTUNREACH))

@@ -28,6 +28,7 @@ bool lab_liveness_sent(struct lab_liveness *l, uint64_t now, unsigned int n);
 bool lab_liveness_heard(struct lab_liveness *l, uint64_t now);
 
 #define LAB_ROUTEBACK_SAID 64 /* addresses remembered as said, most recent kept */
+#define LAB_ROUTEBACK_PER_SEC 16 /* kernel route lookups a second, at most */
 
 /* The server's check that a newly learned inner address routes back through its TUN. */
 struct lab_routeback {
@@ -35,14 +36,17 @@ struct lab_routeback {
 	unsigned int ifindex;
 	struct lab_key said[LAB_ROUTEBACK_SAID];
 	unsigned int nsaid;
+	uint64_t second;      /* the checks of this second, at most LAB_ROUTEBACK_PER_SEC: */
+	unsigned int checked; /* a flood of forged sources costs no more than that */
 };
 
 void lab_routeback_init(struct lab_routeback *rb, unsigned int ifindex);
 void lab_routeback_free(struct lab_routeback *rb);
-/* Checks key (an IPv4 or IPv6 inner address; MACs are not routed) and, the first time it has
- * no route back through the TUN, warns naming the client, the address and the -r that fixes
- * it. tun names the TUN, from the client it came. */
-void lab_routeback_check(struct lab_routeback *rb, const struct lab_key *key, const char *tun,
-			 const char *from);
+/* Checks key (an IPv4 or IPv6 inner address; MACs are not routed) at now (seconds) and, the
+ * first time it has no route back through the TUN, warns naming the client, the address and
+ * the -r that fixes it. tun names the TUN, from the client it came. Past the second's budget
+ * an address goes unchecked. */
+void lab_routeback_check(struct lab_routeback *rb, const struct lab_key *key, uint64_t now,
+			 const char *tun, const char *from);
 
 #endif
