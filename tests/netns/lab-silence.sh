@@ -26,6 +26,7 @@ start_adit server srv server -a 192.168.53.11/24
 check "with a server there, U pings V" on u ping -i 0.2 -c 3 -W 2 192.168.60.5
 check "the client says the server answers again" \
 	wait_log cli "server 10.9.0.11:9090 answers again, after [0-9]+ s of silence" 5
+note "$(grep -m1 'answers again' "$T/cli.log")"
 on u "$ADIT" show tun0 >"$T/show-cli" 2>&1
 on server "$ADIT" show tun0 >"$T/show-srv" 2>&1
 sed 's/^/# show  /' "$T/show-cli" "$T/show-srv"
