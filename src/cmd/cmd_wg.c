@@ -13,6 +13,7 @@
 #include "base/privs.h"
 #include "cmd/commands.h"
 #include "pkt/trace.h"
+#include "wg/crypto.h"
 #include "wg/device.h"
 #include "wg/uapi.h"
 
@@ -149,6 +150,16 @@ static void uapi_stop(struct uapi *u, const char *ifname)
 	uapi_unlink(ifname); /* first: the bound socket still holds the inode */
 	close(u->fd);
 	u->fd = -1;
+}
+
+void cmd_wg_version(void)
+{
+	/* As a daemon started now would choose: ADIT_CRYPTO, else the self-tests' verdict. */
+	if (!crypto_init() || !crypto_aead_choose(getenv("ADIT_CRYPTO"))) {
+		printf("wg data crypto: none usable (see above)\n");
+		return;
+	}
+	printf("wg data crypto: %s (%s)\n", crypto_aead_backend(), crypto_aead_detail());
 }
 
 int cmd_wg(int argc, char **argv)
