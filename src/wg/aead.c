@@ -196,6 +196,11 @@ static bool openssl_open(struct crypto_aead_ctx *c, unsigned int lane, uint8_t *
 								  NULL, 0, nonce, c->key) == 0;
 }
 
+/* ipsec-mb takes every size, small ones too: it beat libsodium at each size measured, warm
+ * (64 bytes: about 257 ns against 491) and cold (a 96-byte seal after a 32 MB walk through
+ * memory: median 1.7-2.1 us against 2.3-3.0), 2026-12-06 on this 2-core VM. Runs of jobs
+ * submitted before a flush gained nothing over one job at a time (1,420 bytes: 470-560 ns
+ * either way): this version of the library does ChaCha20-Poly1305 one job at a time. */
 bool crypto_aead_ctx_seal(struct crypto_aead_ctx *c, unsigned int lane, uint8_t *dst,
 			  const uint8_t *src, size_t len, uint64_t counter)
 {
