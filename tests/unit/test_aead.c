@@ -3,7 +3,8 @@
  * random keys, lengths (0 to 65,535) and counters, both ways, in place and not, on several
  * crypto lanes; and both refusing, with the text wiped, any tampered tag, text, counter or
  * length. Built with intel-ipsec-mb (ADIT_IPSEC_MB), its backend must be usable here: a test
- * that finds it missing fails rather than skips, so a broken backend cannot hide. */
+ * that finds it missing fails rather than skips, so a broken backend cannot hide. Built
+ * without, OpenSSL's is held against libsodium, and ipsec-mb's stubs must refuse. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -123,8 +124,16 @@ static void ipsecmb_rfc8439(void **state)
 	uint8_t key[32], nonce[12], ad[12], plain[300], sealed[320], buf[320];
 
 	(void)state;
-	if (nbackends < 2)
-		skip();
+	if (nbackends < 2) {
+		/* Not built in: its calls refuse, and leave no text behind. */
+		memset(key, 1, sizeof(key));
+		memset(nonce, 0, sizeof(nonce));
+		memset(buf, 1, sizeof(buf));
+		assert_false(ipsecmb_seal(0, key, nonce, NULL, 0, buf, buf, 16, buf + 16));
+		assert_false(ipsecmb_open(0, key, nonce, NULL, 0, buf, buf, 16, buf + 16));
+		assert_true(all_zero(buf, 16));
+		return;
+	}
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		size_t plen, slen;
 
@@ -189,14 +198,13 @@ static void each_backend_meets_libsodium(void **state)
 static uint8_t plain[MAX_TEXT], sealed[2][MAX_TEXT + WG_TAG_LEN], buf[MAX_TEXT + WG_TAG_LEN];
 
 /* Seals with one, opens with the other, on random keys, lengths, counters and lanes; the
- * two must also agree with libsodium, byte for byte. */
+ * two must also agree with libsodium, byte for byte. (With one backend built in, it is held
+ * against libsodium and opens its own.) */
 static void backends_agree(void **state)
 {
 	enum { ROUNDS = 200, LANES = 3 };
 
 	(void)state;
-	if (nbackends < 2)
-		skip();
 	assert_true(crypto_set_lanes(LANES));
 	for (int round = 0; round < ROUNDS; round++) {
 		struct crypto_aead_ctx tx[2], rx[2];
@@ -208,26 +216,25 @@ static void backends_agree(void **state)
 
 		rnd_bytes(key, sizeof(key));
 		rnd_bytes(plain, len);
-		for (int b = 0; b < 2; b++) {
-			make_ctx(&tx[b], (unsigned int)b, key, true);
-			make_ctx(&rx[b], (unsigned int)b, key, false);
-			assert_true(crypto_aead_ctx_seal(&tx[b], lane, sealed[b], plain, len, counter));
-		}
-		assert_memory_equal(sealed[0], sealed[1], len + WG_TAG_LEN);
 		for (int i = 0; i < 8; i++)
 			nonce[4 + i] = (uint8_t)(counter >> (8 * i));
 		assert_int_equal(crypto_aead_chacha20poly1305_ietf_encrypt_detached(
 					 buf, buf + len, NULL, plain, len, NULL, 0, NULL, nonce, key),
 				 0);
-		assert_memory_equal(buf, sealed[0], len + WG_TAG_LEN);
-		for (int b = 0; b < 2; b++) {
+		for (unsigned int b = 0; b < nbackends; b++) {
+			make_ctx(&tx[b], b, key, true);
+			make_ctx(&rx[b], b, key, false);
+			assert_true(crypto_aead_ctx_seal(&tx[b], lane, sealed[b], plain, len, counter));
+			assert_memory_equal(sealed[b], buf, len + WG_TAG_LEN);
+		}
+		for (unsigned int b = 0; b < nbackends; b++) {
 			/* Opened in place by the other backend. */
 			memcpy(buf, sealed[b], len + WG_TAG_LEN);
-			assert_true(crypto_aead_ctx_open(&rx[!b], lane, buf, buf, len + WG_TAG_LEN,
-							 counter));
+			assert_true(crypto_aead_ctx_open(&rx[(b + 1) % nbackends], lane, buf, buf,
+							 len + WG_TAG_LEN, counter));
 			assert_memory_equal(buf, plain, len);
 		}
-		for (int b = 0; b < 2; b++) {
+		for (unsigned int b = 0; b < nbackends; b++) {
 			crypto_aead_ctx_free(&tx[b]);
 			crypto_aead_ctx_free(&rx[b]);
 		}
