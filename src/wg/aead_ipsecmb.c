@@ -39,7 +39,7 @@ bool ipsecmb_init(const char **why)
 	mgr[0] = new_mgr();
 	if (!mgr[0])
 		*why = "intel-ipsec-mb finds no code for this CPU (it needs x86 with SSE4.2 at "
-		       "least); use ADIT_CRYPTO=openssl";
+		       "least)";
 	return mgr[0] != NULL;
 }
 
@@ -140,7 +140,7 @@ bool ipsecmb_open(unsigned int lane, const uint8_t key[WG_KEY_LEN],
 bool ipsecmb_init(const char **why)
 {
 	*why = "this adit was built without intel-ipsec-mb (on x86, install libipsec-mb-dev "
-	       "and rebuild); use ADIT_CRYPTO=openssl";
+	       "and rebuild)";
 	return false;
 }
 

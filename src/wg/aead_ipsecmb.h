@@ -13,8 +13,8 @@
 
 #define IPSECMB_NONCE_LEN 12
 
-/* Makes lane 0's manager. False, with *why set to a sentence naming what is missing and
- * what to do, when the library is not built in or finds no code for this CPU. */
+/* Makes lane 0's manager. False, with *why set to a clause naming what is missing, when the
+ * library is not built in or finds no code for this CPU. */
 bool ipsecmb_init(const char **why);
 /* Makes the managers of lanes 1..lanes-1 that do not exist yet (lanes <= CRYPTO_LANES_MAX).
  * Called from one thread, before any of those lanes is used. */
