@@ -8,6 +8,12 @@ MNL_LIBS   = $(shell pkg-config --libs libmnl libcrypto libsodium libcap-ng libp
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -fno-strict-aliasing -Isrc $(MNL_CFLAGS)
 LDLIBS  += $(MNL_LIBS) -pthread
+# intel-ipsec-mb (x86 only; deps.sh installs it there) gives the data path its faster AEAD
+# backend (src/wg/aead_ipsecmb.c). Without its header the backend compiles to stubs and adit
+# uses OpenSSL's. Looked for when used, after deps has had its chance to install it.
+IPSEC_MB = $(if $(wildcard /usr/include/intel-ipsec-mb.h),1)
+override CFLAGS += $(if $(IPSEC_MB),-DADIT_IPSEC_MB)
+LDLIBS  += $(if $(IPSEC_MB),-lIPSec_MB)
 BUILD   ?= build
 
 # The folders of src/ are layers (tests/check_layers.sh); everything but main.c is the library
@@ -114,7 +120,8 @@ WRAP_fuzz_udp_tx := -Wl,--wrap=sendmmsg,--wrap=sendmsg
 # The library is compiled once for all of them (fuzzer-no-link: instrumented for coverage,
 # without libFuzzer's main), and each harness links what it uses from it.
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_CFLAGS = -g -O1 $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc $(MNL_CFLAGS)
+FUZZ_CFLAGS = -g -O1 $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc $(MNL_CFLAGS) \
+	$(if $(IPSEC_MB),-DADIT_IPSEC_MB)
 FUZZ_OBJ := $(LIBSRC:src/%.c=build/fuzz/obj/%.o)
 build/fuzz/obj/%.o: src/%.c | deps
 	@mkdir -p $(dir $@)

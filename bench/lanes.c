@@ -50,9 +50,8 @@ static double rate(unsigned int lanes, unsigned int batch)
 	double start, elapsed;
 	uint64_t sealed = 0;
 
-	if (workers_start(&w, lanes) < 0)
+	if (!crypto_set_lanes(lanes) || workers_start(&w, lanes) < 0)
 		exit(1);
-	crypto_set_lanes(lanes);
 	if (!crypto_aead_ctx_init(&ctx, key, true))
 		exit(1);
 	start = now();
@@ -76,9 +75,10 @@ int main(void)
 	const unsigned int batches[] = { BATCH, 8 };
 	double one;
 
-	if (!crypto_init())
+	if (!crypto_init() || !crypto_aead_choose(getenv("ADIT_CRYPTO")))
 		return 1;
-	printf("sealing %d-byte packets on %ld cores, %.0f s each\n", PACKET, cores, SECONDS);
+	printf("sealing %d-byte packets on %ld cores, %.0f s each, with %s (%s)\n", PACKET, cores,
+	       SECONDS, crypto_aead_backend(), crypto_aead_detail());
 	for (unsigned int b = 0; b < 2; b++) {
 		one = 0;
 		for (unsigned int lanes = 1; lanes <= max; lanes++) {

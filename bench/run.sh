@@ -17,7 +17,7 @@ ADIT=$ROOT/adit
 ANCHOR=$ROOT/../shared/anchors/wireguard-go      # CI lays shared/ beside the checkout
 WGGO_UPSTREAM_DIR=${WGGO_UPSTREAM_DIR:-/tmp/wggo-upstream}
 
-ALL_TUNNELS="veth vxlan adit-wg adit-lab adit-lab-mtu wggo-debian wggo-upstream openvpn-aes openvpn-chacha fastd tinc"
+ALL_TUNNELS="veth vxlan adit-wg adit-wg-openssl adit-lab adit-lab-mtu wggo-debian wggo-upstream openvpn-aes openvpn-chacha fastd tinc"
 TUNNELS=${BENCH_TUNNELS:-$ALL_TUNNELS}
 SECS=${BENCH_SECONDS:-5}
 REPEAT=${BENCH_REPEAT:-3}
@@ -195,12 +195,28 @@ setup_wg_userspace() {
 	DST=$net.2
 }
 
+# adit-wg seals with the AEAD backend adit chooses (intel-ipsec-mb on x86 when built with
+# it; an ADIT_CRYPTO in the caller's environment is not passed on), adit-wg-openssl with
+# OpenSSL's (ADIT_CRYPTO=openssl): the two rows show what the backend is worth.
 setup_adit-wg() {
+	adit_wg adit-wg 10.250.11 awg ""
+}
+
+setup_adit-wg-openssl() {
+	adit_wg adit-wg-openssl 10.250.18 awo openssl
+}
+
+adit_wg() { # ROW NET PREFIX CRYPTO
+	local row=$1 net=$2 pre=$3 crypto=$4 backend
 	[ -x "$ADIT" ] || { NOTE="no $ADIT (run make adit)"; return 2; }
 	have wg || { NOTE="wg not installed (wireguard-tools)"; return 2; }
+	backend=$(ADIT_CRYPTO=$crypto "$ADIT" --version 2>&1 | sed -n 's/^wg data crypto: //p')
+	case $backend in
+	"" | none*) NOTE="adit cannot use ADIT_CRYPTO=$crypto here"; return 2 ;;
+	esac
 	WG_AFTER=("${ADIT_WG_EXTRA[@]}")     # ADIT_WG_ARGS goes at the end of the command line
-	setup_wg_userspace 10.250.11 awg "$ADIT" -f || return
-	DESC[adit-wg]="$("$ADIT" --version | head -1) wg mode, MTU $MTU${ADIT_WG_ARGS:+, args: $ADIT_WG_ARGS}"
+	setup_wg_userspace "$net" "$pre" env ADIT_CRYPTO="$crypto" "$ADIT" -f || return
+	DESC[$row]="$("$ADIT" --version | head -1) wg mode, MTU $MTU, crypto $backend${ADIT_WG_ARGS:+, args: $ADIT_WG_ARGS}"
 }
 
 setup_wggo-debian() {

@@ -2,7 +2,7 @@
 # Runs every suite — unit tests (cmocka), the clang build, the end-to-end tests in network
 # namespaces, make install into temporary directories — and ends with one line:
 # "N passed, N failed".
-# Usage: tests/run.sh [layers|unit|clang|fuzz|netns|nooffload|threads|asan|install|stress]... ;
+# Usage: tests/run.sh [layers|unit|clang|fuzz|netns|nooffload|threads|openssl|asan|install|stress]... ;
 # with no argument, all of them but stress.
 set -u
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ passed=0
 failed=0
 failures=()
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(layers unit clang fuzz netns nooffload threads asan install)
+[ ${#suites[@]} -eq 0 ] && suites=(layers unit clang fuzz netns nooffload threads openssl asan install)
 
 # Each line also says how long it took: the time since the line before, or for an end-to-end
 # test (which run side by side) its own. make check must stay under 7 minutes, and this is
@@ -103,6 +103,18 @@ run_threads() {
 	done
 }
 
+# With ADIT_CRYPTO=openssl: transport data sealed and opened by OpenSSL. Every other test runs
+# with the backend adit chooses (intel-ipsec-mb on x86 when built with it); these, the
+# representative set, with the other: interop with wireguard-go, adit on both ends, replayed
+# and hostile input.
+OPENSSL_NETNS="wg-interop wg-adit-adit wg-replay wg-hostile wg-garbage"
+run_openssl() {
+	local t
+	for t in $OPENSSL_NETNS; do
+		CRYPTO=openssl run_netns_one "tests/netns/$t.sh" openssl/
+	done
+}
+
 # The hostile-load tests, HOSTILE_SCALE times bigger (make stress; 10 unless told), with room
 # for their longer floods; and the tests too slow for make check, which runs none of
 # STRESS_ONLY (make check has a quick test of the same property beside each).
@@ -184,13 +196,14 @@ CHECK_JOBS=${CHECK_JOBS:-1}
 SLOW_TESTS="asan/unit/test_show asan/netns/wg-hub-many.sh netns/show.sh netns/lab-hostile.sh asan/netns/wg-hostile.sh
 	netns/wg-hostile.sh threads-2/netns/wg-hostile.sh netns/wg-uapi-slow.sh netns/wg-timers.sh
 	asan/netns/lab-server-abuse.sh netns/lab-server-abuse.sh"
-JOB_LABEL=() JOB_KIND=() JOB_SCRIPT=() JOB_ADIT=() JOB_ARGS=() JOB_TIMEOUT=()
+JOB_LABEL=() JOB_KIND=() JOB_SCRIPT=() JOB_ADIT=() JOB_ARGS=() JOB_CRYPTO=() JOB_TIMEOUT=()
 queue_job() { # LABEL netns|unit FILE
 	JOB_LABEL+=("$1")
 	JOB_KIND+=("$2")
 	JOB_SCRIPT+=("$3")
 	JOB_ADIT+=("${ADIT:-}")
 	JOB_ARGS+=("${ADIT_ARGS:-}")
+	JOB_CRYPTO+=("${CRYPTO:-}")
 	JOB_TIMEOUT+=("${NETNS_TIMEOUT:-300}")
 }
 run_netns_one() {
@@ -199,7 +212,7 @@ run_netns_one() {
 
 netns_result() {
 	local i=$1 out rc ok bad
-	out=$(ADIT=${JOB_ADIT[$i]} ADIT_ARGS=${JOB_ARGS[$i]} \
+	out=$(ADIT=${JOB_ADIT[$i]} ADIT_ARGS=${JOB_ARGS[$i]} ADIT_CRYPTO=${JOB_CRYPTO[$i]} \
 		timeout --kill-after=10 "${JOB_TIMEOUT[$i]}" bash "${JOB_SCRIPT[$i]}" 2>&1)
 	rc=$?
 	ok=$(grep -c '^ok ' <<<"$out")
@@ -254,7 +267,7 @@ run_queue() {
 	done
 	echo "# the queued tests took $((SECONDS - started)) s side by side"
 	rm -rf "$dir"
-	JOB_LABEL=() JOB_KIND=() JOB_SCRIPT=() JOB_ADIT=() JOB_ARGS=() JOB_TIMEOUT=()
+	JOB_LABEL=() JOB_KIND=() JOB_SCRIPT=() JOB_ADIT=() JOB_ARGS=() JOB_CRYPTO=() JOB_TIMEOUT=()
 }
 
 run_netns() {
@@ -276,11 +289,12 @@ for s in "${suites[@]}"; do
 	netns) run_netns ;;
 	nooffload) run_nooffload ;;
 	threads) run_threads ;;
+	openssl) run_openssl ;;
 	asan) run_asan ;;
 	fuzz) run_fuzz ;;
 	install) run_netns_one tests/install.sh ;; # make install into temporary directories
 	stress) run_stress ;;
-	*) echo "tests/run.sh: unknown suite '$s' (layers, unit, clang, fuzz, netns, nooffload, threads, asan, install or stress)" >&2; exit 2 ;;
+	*) echo "tests/run.sh: unknown suite '$s' (layers, unit, clang, fuzz, netns, nooffload, threads, openssl, asan, install or stress)" >&2; exit 2 ;;
 	esac
 	if [ "${#JOB_SCRIPT[@]}" -eq "$queued" ]; then
 		echo "# $s: $((SECONDS - suite_start)) s"

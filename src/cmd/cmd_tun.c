@@ -105,7 +105,7 @@ static int on_packets(void *ctx)
 			if (c->o->reply)
 				replies = answer(c, (unsigned int)i, replies);
 		}
-		err = tun_write_batch(&c->tun, c->out, c->out_len, replies, ROOM);
+		err = tun_write_batch(&c->tun, c->out, c->out_len, replies, ROOM, false);
 		c->replies += replies;
 		replies = 0;
 	} while (n > 0 && err == 0 && c->tun.pending);

@@ -13,6 +13,7 @@
 #include "base/privs.h"
 #include "cmd/commands.h"
 #include "pkt/trace.h"
+#include "wg/crypto.h"
 #include "wg/device.h"
 #include "wg/uapi.h"
 
@@ -184,6 +185,16 @@ static void unknown_option(const char *argv0, const char *ifname, const char *op
 			  opt, ifname);
 	else
 		log_error("unknown option '%s' (see 'adit wg --help')", opt);
+}
+
+void cmd_wg_version(void)
+{
+	/* As a daemon started now would choose: ADIT_CRYPTO, else the self-tests' verdict. */
+	if (!crypto_init() || !crypto_aead_choose(getenv("ADIT_CRYPTO"))) {
+		printf("wg data crypto: none usable (see above)\n");
+		return;
+	}
+	printf("wg data crypto: %s (%s)\n", crypto_aead_backend(), crypto_aead_detail());
 }
 
 int cmd_wg(int argc, char **argv)

@@ -14,5 +14,7 @@ int cmd_show(int argc, char **argv);
 
 /* wg mode: adit [-f] IFACE */
 int cmd_wg(int argc, char **argv);
+/* For adit --version: the line naming the AEAD backend a wg daemon would use here. */
+void cmd_wg_version(void);
 
 #endif

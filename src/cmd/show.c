@@ -220,6 +220,11 @@ static int device_line(struct show_iface *s, const char *key, const char *v)
 		s->under_load = !strcmp(v, "true");
 		return s->under_load || !strcmp(v, "false") ? 0 : -EPROTO;
 	}
+	if (!strcmp(key, "data_crypto")) {
+		s->data_crypto = !strcmp(v, "openssl") ? "openssl" : !strcmp(v, "ipsec-mb") ? "ipsec-mb"
+											 : NULL;
+		return s->data_crypto ? 0 : -EPROTO;
+	}
 	if (is_drop(key))
 		return add_drop(&s->drops, key, v);
 	if (!strcmp(key, "mode")) {
@@ -585,6 +590,8 @@ void show_print(FILE *f, struct show_iface *s, time_t now)
 	if (s->under_load >= 0)
 		fprintf(f, "  under load: %s\n", s->under_load ? "yes (handshakes need a cookie)" :
 				 "no");
+	if (s->data_crypto)
+		fprintf(f, "  data crypto: %s\n", s->data_crypto);
 	print_offloads(f, s);
 	if (s->crypto_threads > 1)
 		fprintf(f, "  crypto threads: %llu (%llu packets sealed or opened by the helpers)\n",

@@ -78,6 +78,7 @@ struct show_iface {
 	uint32_t fwmark;
 	char listen[80];             /* lab server: where it listens (as endpoint) */
 	int under_load;              /* -1: not said */
+	const char *data_crypto;     /* the AEAD backend, "openssl" or "ipsec-mb"; NULL: not said */
 	/* Sets of words of show.c's offload vocabulary (off, csum, tso4, gso, ...); 0: not said */
 	unsigned int tun_offloads, udp4_offloads, udp6_offloads, udp_offloads;
 	uint64_t crypto_threads, crypto_helped; /* --threads N (0: not said) */

@@ -330,13 +330,20 @@ static enum seg_kind seg_parse(const uint8_t *pkt, size_t len, bool udp, struct 
 /* Whether the checksums a packet arrived with hold: merging replaces them, and must not make
  * a damaged segment look whole. Compared with what a sender computes, so that cutting the
  * merged packet up again writes the same bytes; an IPv4 UDP datagram sent without a checksum
- * (zero) never matches, as a computed zero is sent as 0xffff. */
-static bool seg_intact(const uint8_t *pkt, size_t len, const struct seg *s)
+ * (zero) never matches, as a computed zero is sent as 0xffff. An authenticated packet's
+ * TCP or UDP checksum is taken as it is, unsummed: the AEAD has vouched for every byte,
+ * as the kernel marks a packet WireGuard decrypted CHECKSUM_UNNECESSARY. Its IPv4 header
+ * checksum, which the kernel checks whatever the marking, is still checked, and a UDP
+ * datagram without a checksum still never matches. */
+static bool seg_intact(const uint8_t *pkt, size_t len, const struct seg *s, bool authenticated)
 {
+	uint16_t field = get16(pkt + s->ip_len + csum_field(s->proto));
+
 	if (!s->v6 && packet_csum_fold(packet_csum_add(0, pkt, IP4_HLEN)))
 		return false;
-	return get16(pkt + s->ip_len + csum_field(s->proto)) ==
-	       l4_csum(pkt, s->ip_len, len, s->v6, s->proto);
+	if (authenticated)
+		return s->v6 || s->proto != IPPROTO_UDP || field != 0;
+	return field == l4_csum(pkt, s->ip_len, len, s->v6, s->proto);
 }
 
 /* FNV-1a over the 4-tuple: a batch holds few flows, so a cheap hash spreads them enough. */
@@ -410,7 +417,7 @@ static bool tcp_follows(const uint8_t *head, const uint8_t *pkt, const struct of
 }
 
 static bool can_append(struct offload_flow *f, uint8_t *const *pkts, const size_t *len,
-		       unsigned int i, const struct seg *s, size_t cap)
+		       unsigned int i, const struct seg *s, size_t cap, bool authenticated)
 {
 	const uint8_t *head = pkts[f->head], *pkt = pkts[i];
 	size_t room = cap < IP_MAX_LEN ? cap : IP_MAX_LEN;
@@ -422,11 +429,12 @@ static bool can_append(struct offload_flow *f, uint8_t *const *pkts, const size_
 		return false;
 	if (s->proto == IPPROTO_TCP && !tcp_follows(head, pkt, f, s))
 		return false;
-	if (!f->checked && !(f->checked = seg_intact(head, len[f->head], s))) {
+	if (!f->checked &&
+	    !(f->checked = seg_intact(head, len[f->head], s, authenticated))) {
 		f->closed = true;
 		return false;
 	}
-	return seg_intact(pkt, len[i], s);
+	return seg_intact(pkt, len[i], s, authenticated);
 }
 
 /* Appends segment i's payload to its flow's head. A short segment can only be the last one
@@ -471,7 +479,7 @@ static bool may_hide_a_flow(const uint8_t *pkt, size_t len, bool udp)
 /* Takes packet i into the table: merged into its flow, heading a new one, or alone. A packet
  * of a flow that is not merged ends that flow, so that nothing later jumps ahead of it. */
 static void coalesce_one(struct offload_gro *g, uint8_t *const *pkts, size_t *len,
-			 unsigned int i, size_t cap, bool udp)
+			 unsigned int i, size_t cap, bool udp, bool authenticated)
 {
 	enum seg_kind kind;
 	struct offload_flow *f;
@@ -487,7 +495,7 @@ static void coalesce_one(struct offload_gro *g, uint8_t *const *pkts, size_t *le
 	}
 	s.bucket = tuple_hash(pkts[i], &s);
 	f = flow_find(g, pkts, pkts[i], &s);
-	if (kind == SEG_CANDIDATE && f && can_append(f, pkts, len, i, &s, cap)) {
+	if (kind == SEG_CANDIDATE && f && can_append(f, pkts, len, i, &s, cap, authenticated)) {
 		append(f, pkts, len, i, &s);
 		g->role[i] = ROLE_MERGED;
 		return;
@@ -527,7 +535,8 @@ static void super_finish(uint8_t *pkt, size_t len, const struct offload_flow *f,
 }
 
 unsigned int offload_coalesce(struct offload_gro *g, uint8_t *const *pkts, size_t *len,
-			      unsigned int n, size_t cap, bool udp, unsigned int *keep)
+			      unsigned int n, size_t cap, bool udp, bool authenticated,
+			      unsigned int *keep)
 {
 	struct virtio_net_hdr h;
 	unsigned int i, kept = 0;
@@ -536,7 +545,7 @@ unsigned int offload_coalesce(struct offload_gro *g, uint8_t *const *pkts, size_
 	g->flows = 0;
 	memset(g->bucket, 0, sizeof(g->bucket));
 	for (i = 0; i < n && i < OFFLOAD_MAX_BATCH; i++)
-		coalesce_one(g, pkts, len, i, cap, udp);
+		coalesce_one(g, pkts, len, i, cap, udp, authenticated);
 	for (i = 0; i < n; i++) {
 		role = i < OFFLOAD_MAX_BATCH ? g->role[i] : ROLE_ALONE;
 		if (role == ROLE_MERGED)

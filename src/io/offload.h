@@ -88,10 +88,14 @@ struct offload_gro {
  * alone, which stays byte for byte as it was) and its index is put in keep[], in the original
  * order. Only segments whose checksums hold are merged, and only when the kernel, cutting the
  * result up again, would re-create them exactly: offload_split of a coalesced packet gives back
- * the packets it was made of. Packets past OFFLOAD_MAX_BATCH are left alone. Returns how many
- * are in keep[]. The caller then writes (pkts[keep[k]] - OFFLOAD_VNET_HDR_LEN,
+ * the packets it was made of. When authenticated is true (wg mode: the AEAD vouched for each
+ * whole packet), TCP and UDP checksums are not verified but taken as they are, as the kernel
+ * takes a packet WireGuard decrypted; a segment that came with a wrong one then comes back
+ * from offload_split with the right one. Packets past OFFLOAD_MAX_BATCH are left alone.
+ * Returns how many are in keep[]. The caller then writes (pkts[keep[k]] - OFFLOAD_VNET_HDR_LEN,
  * len[keep[k]] + OFFLOAD_VNET_HDR_LEN) for each k. */
 unsigned int offload_coalesce(struct offload_gro *g, uint8_t *const *pkts, size_t *len,
-			      unsigned int n, size_t cap, bool udp, unsigned int *keep);
+			      unsigned int n, size_t cap, bool udp, bool authenticated,
+			      unsigned int *keep);
 
 #endif

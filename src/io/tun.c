@@ -292,7 +292,7 @@ static int write_one(struct tun *t, const uint8_t *frame, size_t len)
 }
 
 int tun_write_batch(struct tun *t, uint8_t *const *pkts, size_t *lens, unsigned int n,
-		    size_t cap)
+		    size_t cap, bool authenticated)
 {
 	unsigned int keep[OFFLOAD_MAX_BATCH], chunk, k;
 	int err;
@@ -306,7 +306,8 @@ int tun_write_batch(struct tun *t, uint8_t *const *pkts, size_t *lens, unsigned 
 	for (unsigned int off = 0; off < n; off += chunk) {
 		chunk = n - off < OFFLOAD_MAX_BATCH ? n - off : OFFLOAD_MAX_BATCH;
 		k = offload_coalesce(&t->gro, pkts + off, lens + off, chunk, cap,
-				     (t->offloads & TUN_F_USO4) && (t->offloads & TUN_F_USO6), keep);
+				     (t->offloads & TUN_F_USO4) && (t->offloads & TUN_F_USO6),
+				     authenticated, keep);
 		for (unsigned int j = 0; j < k; j++) {
 			unsigned int i = off + keep[j];
 

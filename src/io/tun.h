@@ -50,11 +50,12 @@ int tun_attach_vnet(struct tun *t, int fd, unsigned int offloads);
 int tun_read_batch(struct tun *t, uint8_t *const *bufs, size_t *lens, unsigned int max,
 		   size_t cap);
 /* Writes n packets; pkts[i] has OFFLOAD_VNET_HDR_LEN writable bytes before it and room for cap
- * bytes from it, since same-flow packets are coalesced into the first of their flow. A packet
+ * bytes from it, since same-flow packets are coalesced into the first of their flow (their
+ * TCP and UDP checksums verified first unless authenticated: see offload_coalesce). A packet
  * the kernel refuses is counted and dropped. Returns 0, or -ENODEV when the interface is
  * gone. */
 int tun_write_batch(struct tun *t, uint8_t *const *pkts, size_t *lens, unsigned int n,
-		    size_t cap);
+		    size_t cap, bool authenticated);
 /* "TSO4 TSO6 USO4 USO6", or "off", for logs. */
 const char *tun_offload_names(const struct tun *t, char *buf, size_t size);
 /* The network namespace the interface is in now (it may have been moved since it was made),

@@ -1,6 +1,6 @@
-/* WireGuard's primitives over OpenSSL 3 libcrypto (BLAKE2s, HMAC, ChaCha20-Poly1305) and
- * libsodium (X25519, XChaCha20-Poly1305). The algorithms are fetched once in crypto_init; after
- * that every function here is safe to call from any thread. A primitive that cannot fail
+/* WireGuard's primitives over OpenSSL 3 libcrypto (BLAKE2s, HMAC) and libsodium (X25519,
+ * XChaCha20-Poly1305); ChaCha20-Poly1305 is aead.c's. The algorithms are fetched once in
+ * crypto_init; after that every function here is safe to call from any thread. A primitive that cannot fail
  * except when the library runs out of memory returns void and aborts in that case: a
  * silently wrong hash or tag would be worse than stopping. */
 #include <limits.h>
@@ -14,34 +14,22 @@
 #include <openssl/rand.h>
 /* The headers we use, not <sodium.h>: it declares more than we need. */
 #include <sodium/core.h>
-#include <sodium/crypto_aead_chacha20poly1305.h>
 #include <sodium/crypto_aead_xchacha20poly1305.h>
 #include <sodium/crypto_scalarmult_curve25519.h>
 
 #include "base/log.h"
+#include "wg/aead.h"
 #include "wg/crypto.h"
-
-#define NONCE_LEN 12
-/* Below this many bytes of text, libsodium seals and opens. A packet after an idle spell
- * finds the code it runs cold (the loop slept; it may wake on the other core), and
- * OpenSSL's way through EVP and its provider touches much more of it: sealing a ping's 96
- * bytes took 15-18 us so, against 8 us with libsodium (measured 2026-12-01 on this 2-core
- * VM). Warm, the two are even up to 512 bytes; above, OpenSSL's AVX-512 code wins (1,420
- * bytes: 0.93 us against 1.43 us). */
-#define SMALL_AEAD 256
 
 static EVP_MD *blake2s;
 static EVP_MAC *blake2s_mac;
 static EVP_MAC *hmac_mac;
-static EVP_CIPHER *chacha_poly;
 /* The context of the check every handshake-type datagram gets, mac1 (and mac2), made once
  * and re-keyed per call, so a flood of them costs no allocation (OpenSSL's hash contexts
  * reallocate on each init whatever is done, so the hashes of the handshake itself, which
  * only messages past mac1 and the rate limit reach, make their own). The device has one
  * thread; this context must not be shared between threads. */
 static EVP_MAC_CTX *mac_ctx;
-/* Cipher contexts per keypair direction: one per thread that seals or opens (--threads). */
-static unsigned int crypto_lanes = 1;
 
 __attribute__((noreturn)) static void die(const char *what)
 {
@@ -58,8 +46,8 @@ static bool fetched(const void *alg, const char *name)
 
 bool crypto_init(void)
 {
-	if (chacha_poly)
-		return true;
+	if (mac_ctx)
+		return aead_init();
 	if (sodium_init() < 0) {
 		log_error("libsodium failed to initialise");
 		return false;
@@ -75,8 +63,7 @@ bool crypto_init(void)
 		log_error("OpenSSL cannot allocate a BLAKE2s MAC context");
 		return false;
 	}
-	chacha_poly = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
-	return fetched(chacha_poly, "ChaCha20-Poly1305");
+	return aead_init();
 }
 
 void crypto_random(void *buf, size_t len)
@@ -223,155 +210,6 @@ void crypto_kdf(uint8_t t1[WG_HASH_LEN], uint8_t t2[WG_HASH_LEN], uint8_t t3[WG_
 	crypto_wipe(t0, sizeof(t0));
 	crypto_wipe(prev, sizeof(prev));
 	EVP_MAC_CTX_free(ctx);
-}
-
-/* ---- ChaCha20-Poly1305 ---- */
-
-static void make_nonce(uint8_t nonce[NONCE_LEN], uint64_t counter)
-{
-	memset(nonce, 0, 4);
-	for (int i = 0; i < 8; i++)
-		nonce[4 + i] = (uint8_t)(counter >> (8 * i));
-}
-
-/* Runs one AEAD operation on a context already keyed for a direction: new nonce, the
- * associated data, the text, then the tag (written when sealing, checked when opening).
- * When opening, the tag is handed over before the text so dst may overlap src. */
-static bool aead_run(EVP_CIPHER_CTX *ctx, bool seal, uint8_t *dst, const uint8_t *src,
-		     size_t len, const uint8_t *ad, size_t adlen, uint64_t counter)
-{
-	uint8_t nonce[NONCE_LEN];
-	uint8_t *end = len ? dst + len : dst; /* dst may be NULL when there is no text */
-	int outl;
-
-	if (len > INT_MAX - WG_TAG_LEN || adlen > INT_MAX)
-		return false;
-	make_nonce(nonce, counter);
-	if (EVP_CipherInit_ex2(ctx, NULL, NULL, nonce, seal ? 1 : 0, NULL) != 1)
-		return false;
-	if (!seal && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, WG_TAG_LEN,
-					 (void *)(src + len)) != 1)
-		return false;
-	if (adlen && EVP_CipherUpdate(ctx, NULL, &outl, ad, (int)adlen) != 1)
-		return false;
-	if (len && EVP_CipherUpdate(ctx, dst, &outl, src, (int)len) != 1)
-		return false;
-	if (EVP_CipherFinal_ex(ctx, end, &outl) != 1)
-		return false;
-	return !seal || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, WG_TAG_LEN, end) == 1;
-}
-
-static EVP_CIPHER_CTX *keyed_ctx(const uint8_t key[WG_KEY_LEN], bool seal)
-{
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-
-	if (ctx && EVP_CipherInit_ex2(ctx, chacha_poly, key, NULL, seal ? 1 : 0, NULL) != 1) {
-		EVP_CIPHER_CTX_free(ctx);
-		ctx = NULL;
-	}
-	return ctx;
-}
-
-void crypto_aead_encrypt(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *ad,
-			 size_t adlen, uint64_t counter, const uint8_t key[WG_KEY_LEN])
-{
-	EVP_CIPHER_CTX *ctx = keyed_ctx(key, true);
-
-	if (!ctx || !aead_run(ctx, true, dst, src, len, ad, adlen, counter))
-		die("ChaCha20-Poly1305");
-	EVP_CIPHER_CTX_free(ctx);
-}
-
-bool crypto_aead_decrypt(uint8_t *dst, const uint8_t *src, size_t len, const uint8_t *ad,
-			 size_t adlen, uint64_t counter, const uint8_t key[WG_KEY_LEN])
-{
-	EVP_CIPHER_CTX *ctx;
-	bool ok;
-
-	if (len < WG_TAG_LEN)
-		return false;
-	ctx = keyed_ctx(key, false);
-	if (!ctx)
-		die("ChaCha20-Poly1305");
-	ok = aead_run(ctx, false, dst, src, len - WG_TAG_LEN, ad, adlen, counter);
-	/* OpenSSL writes the plaintext before it checks the tag: never leave it behind. */
-	if (!ok)
-		crypto_wipe(dst, len - WG_TAG_LEN);
-	EVP_CIPHER_CTX_free(ctx);
-	return ok;
-}
-
-void crypto_set_lanes(unsigned int lanes)
-{
-	crypto_lanes = lanes >= 1 && lanes <= CRYPTO_LANES_MAX ? lanes : 1;
-}
-
-bool crypto_aead_ctx_init(struct crypto_aead_ctx *c, const uint8_t key[WG_KEY_LEN], bool encrypt)
-{
-	memset(c, 0, sizeof(*c));
-	c->evp = &c->lane0;
-	if (crypto_lanes > 1) {
-		c->evp = calloc(crypto_lanes, sizeof(*c->evp));
-		if (!c->evp)
-			return false;
-	}
-	c->lanes = crypto_lanes;
-	memcpy(c->key, key, WG_KEY_LEN);
-	for (unsigned int i = 0; i < c->lanes; i++) {
-		c->evp[i] = keyed_ctx(key, encrypt);
-		if (!c->evp[i]) {
-			crypto_aead_ctx_free(c);
-			return false;
-		}
-	}
-	return true;
-}
-
-void crypto_aead_ctx_free(struct crypto_aead_ctx *c)
-{
-	/* Freeing a cipher context cleanses its key schedule. */
-	for (unsigned int i = 0; c->evp && i < c->lanes; i++)
-		EVP_CIPHER_CTX_free(c->evp[i]);
-	if (c->evp != &c->lane0)
-		free(c->evp);
-	crypto_wipe(c, sizeof(*c));
-}
-
-bool crypto_aead_ctx_seal(struct crypto_aead_ctx *c, unsigned int lane, uint8_t *dst,
-			  const uint8_t *src, size_t len, uint64_t counter)
-{
-	uint8_t nonce[NONCE_LEN];
-
-	if (len >= SMALL_AEAD)
-		return aead_run(c->evp[lane], true, dst, src, len, NULL, 0, counter);
-	make_nonce(nonce, counter);
-	return crypto_aead_chacha20poly1305_ietf_encrypt_detached(dst, dst + len, NULL, src, len,
-								  NULL, 0, NULL, nonce,
-								  c->key) == 0;
-}
-
-bool crypto_aead_ctx_open(struct crypto_aead_ctx *c, unsigned int lane, uint8_t *dst,
-			  const uint8_t *src, size_t len, uint64_t counter)
-{
-	uint8_t nonce[NONCE_LEN];
-	size_t text;
-	bool ok;
-
-	if (len < WG_TAG_LEN)
-		return false;
-	text = len - WG_TAG_LEN;
-	if (text >= SMALL_AEAD) {
-		ok = aead_run(c->evp[lane], false, dst, src, text, NULL, 0, counter);
-	} else {
-		/* libsodium checks the tag before it writes, so dst may be src. */
-		make_nonce(nonce, counter);
-		ok = crypto_aead_chacha20poly1305_ietf_decrypt_detached(dst, NULL, src, text,
-									src + text, NULL, 0,
-									nonce, c->key) == 0;
-	}
-	if (!ok)
-		crypto_wipe(dst, text);
-	return ok;
 }
 
 /* ---- XChaCha20-Poly1305 (cookie replies) ---- */

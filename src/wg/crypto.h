@@ -9,7 +9,8 @@
 
 #include "wg/messages.h"
 
-/* Fetches the algorithms once. Returns false after printing what is missing. */
+/* Fetches the algorithms once and chooses the data path's AEAD backend. Returns false after
+ * printing what is missing. */
 bool crypto_init(void);
 
 void crypto_random(void *buf, size_t len);
@@ -51,25 +52,37 @@ bool crypto_xaead_decrypt(uint8_t *dst, const uint8_t *src, size_t len, const ui
 			  size_t adlen, const uint8_t nonce[WG_COOKIE_NONCE_LEN],
 			  const uint8_t key[WG_KEY_LEN]);
 
-/* The data path: cipher contexts per direction of a keypair, keyed once when the keypair
- * is made, so a packet costs only the nonce and the cipher (no per-packet setup or alloc).
- * A context is one thread's at a time, so there is one per crypto lane (--threads). Small
- * messages (pings, ACKs, keepalives) go through libsodium instead, with the key kept here:
- * the same ChaCha20-Poly1305 with a fraction of the code, which matters when that code is
- * cold (see crypto.c). */
+/* The data path: contexts per direction of a keypair, keyed once when the keypair is made,
+ * so a packet costs only the nonce and the cipher (no per-packet setup or allocation). Two
+ * backends seal and open them (aead.c): "ipsec-mb" (intel-ipsec-mb's job API, x86, when
+ * built with it) and "openssl" (OpenSSL's EVP; libsodium for small messages, whose code is
+ * less when it runs cold). crypto_init chooses ipsec-mb if it passes its known-answer
+ * self-test, else openssl; a context keeps the backend it was made with. A context is one
+ * thread's at a time, so there is one cipher state per crypto lane (--threads). */
 #define CRYPTO_LANES_MAX 16
 struct crypto_aead_ctx {
-	void *lane0;      /* EVP_CIPHER_CTX of lane 0, the event loop's thread */
+	void *lane0;      /* openssl: EVP_CIPHER_CTX of lane 0, the event loop's thread */
 	void **evp;       /* lanes of them: &lane0, or an array with --threads */
 	unsigned int lanes;
+	unsigned int backend;
 	uint8_t key[WG_KEY_LEN];
 };
-/* How many lanes the contexts made from now on have (1 to CRYPTO_LANES_MAX; 1 at start). */
-void crypto_set_lanes(unsigned int lanes);
+/* Makes contexts from now on use the backend named "openssl" or "ipsec-mb" (ADIT_CRYPTO);
+ * NULL or "" keeps crypto_init's choice. False, after saying why and what to do, for an
+ * unknown name or a backend that is not built in or failed its self-test. */
+bool crypto_aead_choose(const char *name);
+/* The backend contexts made now use, and what it runs on, as adit show and --version name
+ * them: "ipsec-mb" and "intel-ipsec-mb 1.3.0, avx512"; "openssl" and "OpenSSL 3.0.x ...". */
+const char *crypto_aead_backend(void);
+const char *crypto_aead_detail(void);
+/* How many lanes there are from now on (1 to CRYPTO_LANES_MAX; 1 at start). Called before
+ * the new lanes seal or open. False, after saying why, if a lane's state cannot be made. */
+bool crypto_set_lanes(unsigned int lanes);
 bool crypto_aead_ctx_init(struct crypto_aead_ctx *c, const uint8_t key[WG_KEY_LEN], bool encrypt);
 void crypto_aead_ctx_free(struct crypto_aead_ctx *c);
 /* In place allowed (dst == src). No associated data, as in transport messages. lane is the
- * calling thread's (0 without --threads) and below c->lanes. */
+ * calling thread's (0 without --threads) and below the lanes crypto_set_lanes made. Open
+ * returns true only for a message that authenticates; otherwise dst is wiped. */
 bool crypto_aead_ctx_seal(struct crypto_aead_ctx *c, unsigned int lane, uint8_t *dst,
 			  const uint8_t *src, size_t len, uint64_t counter);
 bool crypto_aead_ctx_open(struct crypto_aead_ctx *c, unsigned int lane, uint8_t *dst,

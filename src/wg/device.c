@@ -202,7 +202,8 @@ int device_setup(struct wg_device *dev, bool offload)
 	dev->ratelimiter.force_under_load = load && !strcmp(load, "1");
 	dev->tx.stats = &dev->udp_stats;
 	dev->tx.stale_source = forget_source;
-	if (!crypto_init())
+	/* ADIT_CRYPTO names the data path's AEAD backend (aead.c); unset, adit chooses. */
+	if (!crypto_init() || !crypto_aead_choose(getenv("ADIT_CRYPTO")))
 		return -ENOTSUP;
 	return io_pool_init(&dev->pool, 2 * IO_BATCH);
 }
@@ -233,6 +234,8 @@ int device_start(struct wg_device *dev, const char *ifname)
 	log_info("%s: offloads: TUN %s, UDP%s%s", dev->tun.name,
 		 tun_offload_names(&dev->tun, offloads, sizeof(offloads)),
 		 dev->sock4.gso ? " gso" : "", dev->sock4.gro ? " gro" : "");
+	log_info("%s: data crypto: %s (%s)", dev->tun.name, crypto_aead_backend(),
+		 crypto_aead_detail());
 	return 0;
 }
 
@@ -252,11 +255,14 @@ _Static_assert(WORKERS_MAX <= CRYPTO_LANES_MAX, "a crypto lane for every thread"
 
 int device_start_threads(struct wg_device *dev, unsigned int threads)
 {
-	int err = workers_start(&dev->workers, threads);
+	int err;
 
+	/* The lanes' crypto state first: a helper may seal as soon as it runs. */
+	if (!crypto_set_lanes(threads))
+		return -ENOMEM;
+	err = workers_start(&dev->workers, threads);
 	if (err < 0)
 		return err;
-	crypto_set_lanes(threads);
 	if (threads > 1)
 		log_info("%s: sealing and opening on %u threads", dev->tun.name, threads);
 	return 0;

@@ -18,8 +18,8 @@
  * that the device has own_public_key where get has private_key (no secret leaves), a peer has
  * has_preshared_key=true where get has preshared_key, and both carry their drops by reason
  * (drop_NAME=N, drops.h's names; the device's I/O drops as io_drop_NAME=N) and the device its
- * state (under_load=true|false, tun_offloads=..., udp4_offloads=..., udp6_offloads=...); a
- * zero counter is left out. wg(8) never sends it, and wireguard-go hangs up on it (an
+ * state (under_load=true|false, data_crypto=openssl|ipsec-mb, tun_offloads=...,
+ * udp4_offloads=..., udp6_offloads=...); a zero counter is left out. wg(8) never sends it, and wireguard-go hangs up on it (an
  * unknown operation), which is how adit show tells an adit daemon from another.
  *
  * This file knows bytes, not sockets: uapi_socket.c feeds it what a connection reads and

@@ -127,6 +127,7 @@ static void put_show_device(struct out *o, const struct wg_device *dev)
 	if (dev->fwmark)
 		put(o, "fwmark=%u\n", dev->fwmark);
 	put(o, "under_load=%s\n", ratelimiter_under_load(&dev->ratelimiter, clock_now()) ? "true" : "false");
+	put(o, "data_crypto=%s\n", crypto_aead_backend());
 	if (dev->tun.fd >= 0)
 		put(o, "tun_offloads=%s\n", tun_offload_names(&dev->tun, names, sizeof(names)));
 	if (dev->tun.fd >= 0) /* the interface may have been moved since it was made */

@@ -116,7 +116,7 @@ static void check_coalesce(const struct virtio_net_hdr *h, const uint8_t *pkt, s
 		pkt_len[count] = orig_len[count];
 		count++;
 	}
-	kept = offload_coalesce(&gro, pkts, pkt_len, count, cap, true, keep);
+	kept = offload_coalesce(&gro, pkts, pkt_len, count, cap, true, false, keep);
 	check(kept <= count);
 	for (k = 0; k < kept; k++) {
 		check(pkt_len[keep[k]] <= cap && (k == 0 || keep[k] > keep[k - 1]));

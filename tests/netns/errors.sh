@@ -110,6 +110,15 @@ check "adit version prints the version, status 0" sh -c "'$ADIT' version | grep 
 check "wg mode: an unknown option, status 2" expect 2 "unknown option '--fast'" u "$ADIT" --fast wg0
 check "wg mode: a name held by another kind of interface" \
 	expect 1 'cannot create TUN interface eth0: an interface of that name exists and is not a TUN \(choose another name\)$' u "$ADIT" -f eth0
+check "wg mode: ADIT_CRYPTO naming no backend is named, with the choices, status 1" \
+	expect 1 'ADIT_CRYPTO=rot13 is no backend: use openssl or ipsec-mb' u env ADIT_CRYPTO=rot13 "$ADIT" -f "$WGE"
+check_not "  and no interface of that name appeared" ip -n "$(ns u)" link show dev "$WGE"
+# A backend that cannot be used here: ipsec-mb where this adit was built without it (or
+# this CPU cannot run it); nothing to refuse where it works.
+if ! ADIT_CRYPTO=ipsec-mb "$ADIT" version 2>/dev/null | grep -q '^wg data crypto: ipsec-mb'; then
+	check "wg mode: ADIT_CRYPTO=ipsec-mb where it cannot work: says why and what to do, status 1" \
+		expect 1 'ADIT_CRYPTO=ipsec-mb, but .*use ADIT_CRYPTO=openssl' u env ADIT_CRYPTO=ipsec-mb "$ADIT" -f "$WGE"
+fi
 start u wg "$ADIT" wg -f "$WGE"     # the explicit form, for a name that could be a command
 wait_for 5 test -S "/var/run/wireguard/$WGE.sock"
 check "wg mode: a name another adit holds" \

@@ -80,6 +80,13 @@ else
 	offloads='offloads: TUN csum tso4 tso6 uso4 uso6, UDP gso gro$'
 fi
 check "[$c] adit says which offloads it uses (${offloads%$})" grep -Eq "$offloads" "$T/adit-a1.log"
+# The AEAD backend: ADIT_CRYPTO's when the suite sets it (tests/run.sh openssl), else the one
+# adit version says adit chooses here; adit show names the one the daemon uses.
+crypto=$("$ADIT" version | sed -n 's/^wg data crypto: \([a-z-]*\).*/\1/p')
+check "[$c] the data path seals with ${ADIT_CRYPTO:-the backend adit version names} ($crypto)" \
+	sh -c "[ -n '$crypto' ] && [ '${ADIT_CRYPTO:-$crypto}' = '$crypto' ]"
+check "[$c] adit show names it: data crypto: $crypto" \
+	sh -c "ip netns exec $(ns a) '$ADIT' show '$IA' | grep -qx '  data crypto: $crypto'"
 tunnel_works "$c" a
 end_pair 1 "$c"
 

@@ -133,8 +133,10 @@ static void assert_segments(int n, const struct vec *want, int count)
 	}
 }
 
-/* Loads a batch, each packet cap bytes apart after room for its header, and coalesces it. */
-static unsigned int coalesce(const struct vec *in, unsigned int n, size_t cap, bool udp)
+/* Loads a batch, each packet cap bytes apart after room for its header, and coalesces it,
+ * as wg mode does (authenticated) or lab mode. */
+static unsigned int coalesce_as(const struct vec *in, unsigned int n, size_t cap, bool udp,
+				bool authenticated)
 {
 	size_t stride = OFFLOAD_VNET_HDR_LEN + cap;
 	unsigned int i;
@@ -146,7 +148,12 @@ static unsigned int coalesce(const struct vec *in, unsigned int n, size_t cap, b
 		memcpy(pkts[i], in[i].b, in[i].len);
 		pkt_len[i] = in[i].len;
 	}
-	return offload_coalesce(&gro, pkts, pkt_len, n, cap, udp, keep);
+	return offload_coalesce(&gro, pkts, pkt_len, n, cap, udp, authenticated, keep);
+}
+
+static unsigned int coalesce(const struct vec *in, unsigned int n, size_t cap, bool udp)
+{
+	return coalesce_as(in, n, cap, udp, false);
 }
 
 /* Packet i left as it came, with an all-zero header before it. */
@@ -449,6 +456,40 @@ static void coalesce_refuses(void **state)
 	}
 }
 
+/* Authenticated packets (wg mode) are merged without their TCP and UDP checksums summed: a
+ * segment whose checksum is wrong joins its flow, and the super-packet carries what the
+ * kernel will compute. What the kernel checks whatever the marking, the IPv4 header's
+ * checksum, still keeps a packet out, as does a UDP datagram sent without a checksum; and
+ * the flows merge as they do unauthenticated. */
+static void coalesce_authenticated_skips_l4_checksums(void **state)
+{
+	const struct vec bad[] = { V(c4_0), V(c4_1bad) };
+	const struct vec bad_head[] = { V(c4_0bad), V(c4_1) };
+	const struct vec badip[] = { V(c4_0), V(c4_1badip) };
+	const struct vec nocsum[] = { V(u4_0), V(u4_1nocsum) };
+	const struct vec c4[] = { V(c4_0), V(c4_1), V(c4_2), V(c4_3) };
+	const struct vec u6[] = { V(u6_0), V(u6_1) };
+
+	(void)state;
+	assert_int_equal(coalesce(bad, 2, CAP, false), 2); /* lab mode: refused */
+	assert_int_equal(coalesce_as(bad, 2, CAP, false, true), 1);
+	assert_merged(0, V(c4_super01), hdr_c4);
+	assert_int_equal(coalesce_as(bad_head, 2, CAP, false, true), 1);
+	assert_merged(0, V(c4_super01), hdr_c4); /* the head's wrong checksum replaced too */
+
+	assert_int_equal(coalesce_as(badip, 2, CAP, false, true), 2);
+	assert_alone(0, V(c4_0));
+	assert_alone(1, V(c4_1badip));
+	assert_int_equal(coalesce_as(nocsum, 2, CAP, true, true), 2);
+	assert_alone(0, V(u4_0));
+	assert_alone(1, V(u4_1nocsum));
+
+	assert_int_equal(coalesce_as(c4, 4, CAP, false, true), 1);
+	assert_merged(0, V(c4_super), hdr_c4);
+	assert_int_equal(coalesce_as(u6, 2, CAP, true, true), 1);
+	assert_merged(0, V(u6_super), hdr_u6);
+}
+
 static void coalesce_psh_ends_flow(void **state)
 {
 	const struct vec in[] = { V(c4_0), V(c4_1psh), V(c4_2) };
@@ -588,6 +629,7 @@ int main(void)
 		cmocka_unit_test(split_rejects_no_room),
 		cmocka_unit_test(coalesce_tcp_runs),
 		cmocka_unit_test(coalesce_udp_runs),
+		cmocka_unit_test(coalesce_authenticated_skips_l4_checksums),
 		cmocka_unit_test(coalesce_unreadable_ends_flow),
 		cmocka_unit_test(coalesce_keeps_flows_apart),
 		cmocka_unit_test(coalesce_refuses),

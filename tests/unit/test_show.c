@@ -103,6 +103,7 @@ static void wg_answer_printed(void **state)
 				  "listen_port=51820\n"
 				  "fwmark=81\n"
 				  "under_load=false\n"
+				  "data_crypto=ipsec-mb\n"
 				  "tun_offloads=csum tso4\n"
 				  "udp4_offloads=gso gro\n"
 				  "drop_unknown_index=300\n"
@@ -131,6 +132,7 @@ static void wg_answer_printed(void **state)
 		"  listening port: 51820\n"
 		"  fwmark: 0x51\n"
 		"  under load: no\n"
+		"  data crypto: ipsec-mb\n"
 		"  offloads: TUN csum tso4; UDP (IPv4) gso gro\n"
 		"  dropped:\n"
 		"    300 unknown_index: its receiver index names no session of ours\n"
@@ -280,6 +282,8 @@ static void bad_answers(void **state)
 	assert_int_equal(feed(&s, "listen_port=-1\n"), -EPROTO);
 	assert_int_equal(feed(&s, "drop_mac1=18446744073709551616\n"), -EPROTO);
 	assert_int_equal(feed(&s, "under_load=maybe\n"), -EPROTO);
+	assert_int_equal(feed(&s, "data_crypto=rot13\n"), -EPROTO);
+	assert_int_equal(feed(&s, "data_crypto=ipsec-mb\x1b[2J\n"), -EPROTO);
 	assert_int_equal(feed(&s, "public_key=abc\n"), -EPROTO);
 	assert_int_equal(feed(&s, "errno=x\n"), -EPROTO);
 	assert_int_equal(s.npeers, 0);
