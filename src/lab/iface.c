@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/netcfg.h"
 #include "lab/iface.h"
+#include "lab/lab_mtu.h"
 
 /* Linux lets two interfaces hold one address, and then routes to its subnet go to whichever
  * came first: a stale tunnel would silently take the traffic. Refuse instead. */
@@ -80,11 +81,12 @@ static int add_routes(struct netcfg *nc, const struct tun *t, const struct lab_o
 
 static int configure(struct netcfg *nc, const struct tun *t, const struct lab_opts *o)
 {
-	int ret = netcfg_set_link(nc, t->ifindex, o->mtu, true);
+	unsigned int mtu = o->mtu ? o->mtu : lab_mtu_choose(nc, o, t->name);
+	int ret = netcfg_set_link(nc, t->ifindex, mtu, true);
 
 	if (ret < 0) {
-		if (o->mtu)
-			log_error("cannot set MTU %u and bring %s up: %s", o->mtu, t->name,
+		if (mtu)
+			log_error("cannot set MTU %u and bring %s up: %s", mtu, t->name,
 				  strerror(-ret));
 		else
 			log_error("cannot bring %s up: %s", t->name, strerror(-ret));
