@@ -115,32 +115,6 @@ static void tell_parent(int *ready_fd, int status)
 	*ready_fd = -1;
 }
 
-/* --pcap FILE or --pcap=FILE: the file, and how many arguments it took; 0 when arg is not
- * --pcap, -1 when its value is missing. */
-static int pcap_option(int argc, char **argv, int i, const char **file)
-{
-	if (!strncmp(argv[i], "--pcap=", 7)) {
-		*file = argv[i] + 7;
-		return **file ? 1 : -1;
-	}
-	if (strcmp(argv[i], "--pcap"))
-		return 0;
-	if (i + 1 >= argc || !argv[i + 1][0])
-		return -1;
-	*file = argv[i + 1];
-	return 2;
-}
-
-static bool parse_threads(const char *s, unsigned int *threads)
-{
-	uint64_t n;
-
-	if (!addr_parse_uint(s, WORKERS_MAX, &n) || n < 1)
-		return false;
-	*threads = (unsigned int)n;
-	return true;
-}
-
 /* Before the fork: a path that cannot be written fails here, on the terminal, and a
  * relative one means the caller's directory (the daemon moves to /). */
 static int open_trace(struct trace *t, bool lines, const char *pcap)
@@ -197,6 +171,113 @@ void cmd_wg_version(void)
 	printf("wg data crypto: %s (%s)\n", crypto_aead_backend(), crypto_aead_detail());
 }
 
+#define TEXT(x) #x
+#define TEXT_OF(x) TEXT(x) /* a macro's value as a string */
+
+/* wg mode's command line, as a table: each option once, with what its value must be. */
+struct wg_opts {
+	const char *ifname, *pcap, *user;
+	bool foreground, offload, lines, help;
+	unsigned int threads;
+};
+
+enum wg_opt { OPT_FOREGROUND, OPT_VERBOSE, OPT_QUIET, OPT_NO_OFFLOAD, OPT_THREADS, OPT_USER,
+	      OPT_TRACE, OPT_PCAP, OPT_HELP };
+
+static const struct {
+	const char *letter, *name; /* "-f", "--foreground"; letter may be NULL */
+	enum wg_opt opt;
+	const char *needs; /* NULL: no value; else what it needs, for the error */
+} wg_options[] = {
+	{ "-f", "--foreground", OPT_FOREGROUND, NULL },
+	{ "-v", "--verbose", OPT_VERBOSE, NULL },
+	{ "-q", "--quiet", OPT_QUIET, NULL },
+	{ NULL, "--no-offload", OPT_NO_OFFLOAD, NULL },
+	{ NULL, "--threads", OPT_THREADS, "a number from 1 to " TEXT_OF(WORKERS_MAX) " (e.g. --threads 2)" },
+	{ NULL, "--user", OPT_USER, "a user name (e.g. --user nobody)" },
+	{ NULL, "--trace", OPT_TRACE, NULL },
+	{ NULL, "--pcap", OPT_PCAP, "a file (e.g. --pcap /tmp/wg0.pcap)" },
+	{ "-h", "--help", OPT_HELP, NULL },
+};
+
+/* The table's entry for arg ("-f", "--pcap", or "--pcap=FILE" with *value set), or -1. */
+static int find_option(const char *arg, const char **value)
+{
+	size_t n;
+
+	*value = NULL;
+	for (size_t i = 0; i < sizeof(wg_options) / sizeof(wg_options[0]); i++) {
+		n = strlen(wg_options[i].name);
+		if ((wg_options[i].letter && !strcmp(arg, wg_options[i].letter)) ||
+		    !strcmp(arg, wg_options[i].name))
+			return (int)i;
+		if (wg_options[i].needs && !strncmp(arg, wg_options[i].name, n) && arg[n] == '=') {
+			*value = arg + n + 1;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static bool take_option(struct wg_opts *o, enum wg_opt opt, const char *value)
+{
+	uint64_t n;
+
+	switch (opt) {
+	case OPT_FOREGROUND: o->foreground = true; break;
+	case OPT_VERBOSE: log_level = LEVEL_VERBOSE; break;
+	case OPT_QUIET: log_level = LEVEL_ERRORS; break;
+	case OPT_NO_OFFLOAD: o->offload = false; break;
+	case OPT_USER: o->user = value; break;
+	/* The lines go to stdout, which a daemon has given up. */
+	case OPT_TRACE: o->lines = o->foreground = true; break;
+	case OPT_PCAP: o->pcap = value; break;
+	case OPT_HELP: o->help = true; break;
+	case OPT_THREADS:
+		if (!addr_parse_uint(value, WORKERS_MAX, &n) || n < 1)
+			return false;
+		o->threads = (unsigned int)n;
+		break;
+	}
+	return true;
+}
+
+/* Returns 0, or EXIT_USAGE after naming what is wrong. */
+static int parse_options(struct wg_opts *o, int argc, char **argv)
+{
+	const char *value;
+	int i, k;
+
+	*o = (struct wg_opts){ .offload = true, .threads = 1 };
+	for (i = 1; i < argc; i++) { /* argv[0]: "adit", or "wg" */
+		if (argv[i][0] != '-') {
+			if (o->ifname) {
+				log_error("unexpected argument '%s' (usage: adit [wg] [-f] [-v|-q] "
+					  "[--no-offload] [--threads N] [--user NAME] [--trace] "
+					  "[--pcap FILE] IFACE)", argv[i]);
+				return EXIT_USAGE;
+			}
+			o->ifname = argv[i];
+			continue;
+		}
+		k = find_option(argv[i], &value);
+		if (k < 0) {
+			unknown_option(argv[0], o->ifname, argv[i]);
+			return EXIT_USAGE;
+		}
+		if (wg_options[k].needs && !value)
+			value = i + 1 < argc ? argv[++i] : NULL;
+		if (wg_options[k].needs && (!value || !*value || !take_option(o, wg_options[k].opt,
+									      value))) {
+			log_error("%s needs %s", wg_options[k].name, wg_options[k].needs);
+			return EXIT_USAGE;
+		}
+		if (!wg_options[k].needs)
+			take_option(o, wg_options[k].opt, NULL);
+	}
+	return 0;
+}
+
 int cmd_wg(int argc, char **argv)
 {
 	/* Large (the batches live here) and page-aligned, so that its pages, which hold our
@@ -204,88 +285,46 @@ int cmd_wg(int argc, char **argv)
 	static struct wg_device dev __attribute__((aligned(4096)));
 	static struct uapi uapi = { .fd = -1 };
 	struct trace trace = { 0 };
-	const char *ifname = NULL, *why, *pcap = NULL;
-	bool foreground = false, offload = true, lines = false;
-	unsigned int threads = 1;
 	struct privs_user user = { 0 };
-	const char *user_name = NULL;
-	int err, ready_fd = -1, took;
+	struct wg_opts o;
+	const char *why;
+	int err, ready_fd = -1;
 
-	for (int i = 1; i < argc; i++) { /* argv[0]: "adit", or "wg" */
-		if ((took = pcap_option(argc, argv, i, &pcap)) != 0) {
-			if (took < 0) {
-				log_error("--pcap needs a file (e.g. --pcap /tmp/wg0.pcap)");
-				return EXIT_USAGE;
-			}
-			i += took - 1;
-		} else if (!strcmp(argv[i], "--trace")) {
-			/* The lines go to stdout, which a daemon has given up. */
-			lines = foreground = true;
-		} else if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--foreground")) {
-			foreground = true;
-		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
-			log_level = LEVEL_VERBOSE;
-		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
-			log_level = LEVEL_ERRORS;
-		} else if (!strcmp(argv[i], "--no-offload")) {
-			offload = false;
-		} else if (!strcmp(argv[i], "--user")) {
-			if (i + 1 == argc) {
-				log_error("--user needs a user name (e.g. --user nobody)");
-				return EXIT_USAGE;
-			}
-			user_name = argv[++i];
-		} else if (!strcmp(argv[i], "--threads")) {
-			if (i + 1 == argc || !parse_threads(argv[++i], &threads)) {
-				log_error("--threads needs a number from 1 to %d (e.g. --threads 2)",
-					  WORKERS_MAX);
-				return EXIT_USAGE;
-			}
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return EXIT_OK;
-		} else if (!ifname && argv[i][0] != '-') {
-			ifname = argv[i];
-		} else if (argv[i][0] == '-') {
-			unknown_option(argv[0], ifname, argv[i]);
-			return EXIT_USAGE;
-		} else {
-			log_error("unexpected argument '%s' (usage: adit [wg] [-f] [-v|-q] "
-				  "[--no-offload] [--threads N] [--user NAME] [--trace] [--pcap FILE] "
-				  "IFACE)",
-				  argv[i]);
-			return EXIT_USAGE;
-		}
+	if (parse_options(&o, argc, argv) != 0)
+		return EXIT_USAGE;
+	if (o.help) {
+		usage(stdout);
+		return EXIT_OK;
 	}
-	if (!ifname) {
+	if (!o.ifname) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (privs_find_user(&user, user_name) != 0) /* --user, or else ADIT_USER */
+	if (privs_find_user(&user, o.user) != 0) /* --user, or else ADIT_USER */
 		return EXIT_USAGE;
-	why = addr_check_ifname(ifname);
-	if (!why && strchr(ifname, '%'))
+	why = addr_check_ifname(o.ifname);
+	if (!why && strchr(o.ifname, '%'))
 		why = "wg mode takes a plain name, since wg finds it by that name";
 	if (why) {
-		log_error("invalid interface name '%s': %s", ifname, why);
+		log_error("invalid interface name '%s': %s", o.ifname, why);
 		return EXIT_USAGE;
 	}
 	privs_no_dumps();
 	privs_dont_dump(&dev, sizeof(dev));
 	/* Whatever the caller left open (a terminal, a pipe wg-quick reads) is not a daemon's. */
-	if (!foreground)
+	if (!o.foreground)
 		close_range(STDERR_FILENO + 1, ~0U, 0);
-	if (open_trace(&trace, lines, pcap) < 0)
+	if (open_trace(&trace, o.lines, o.pcap) < 0)
 		return EXIT_FAIL;
-	if (!foreground && fork_daemon(&ready_fd) < 0) {
+	if (!o.foreground && fork_daemon(&ready_fd) < 0) {
 		trace_close(&trace);
 		return EXIT_FAIL;
 	}
 	/* Each step says why it failed; the status says only whether one did. */
-	err = device_setup(&dev, offload);
+	err = device_setup(&dev, o.offload);
 	dev.trace = trace; /* the device's from now on: device_close closes it */
 	if (!err)
-		err = device_start(&dev, ifname);
+		err = device_start(&dev, o.ifname);
 	if (!err)
 		err = uapi_start(&uapi, &dev);
 	/* Another user cannot remove the socket from root's /var/run/wireguard: a janitor will. */
@@ -296,7 +335,7 @@ int cmd_wg(int argc, char **argv)
 		err = privs_keep_only(true, true, &user);
 	/* After the drop: capabilities are a thread's own, and helpers inherit the reduced set. */
 	if (!err)
-		err = device_start_threads(&dev, threads);
+		err = device_start_threads(&dev, o.threads);
 	if (!err)
 		/* The port bound so far is a placeholder the kernel picked; printing it read as
 		 * a bug next to a config's ListenPort. wg show shows the port once one is set. */
