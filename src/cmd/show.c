@@ -12,22 +12,16 @@
 #include "base/addr.h"
 #include "cmd/show.h"
 #include "io/stats.h"
+#include "lab/lab_control.h"
 #include "wg/crypto.h"
 #include "wg/drops.h"
 
-/* Lab mode's own reasons (lab.c), said here since only adit show names them. */
-static const struct {
-	const char *key, *reason;
-} lab_drops[] = {
-	{ "lab_drop_malformed", "from the socket, not exactly one IP packet (or Ethernet frame)" },
-	{ "lab_drop_no_client", "from the interface, for an address no client owns" },
-	{ "lab_drop_flood_unconfirmed",
-	  "flooded copies held from unconfirmed clients: more than they sent" },
-	{ "lab_drop_flood_budget", "flooded copies over the per-second flood budget" },
-};
-
 void show_init(struct show_iface *s, const char *name)
 {
+	/* Every drop key a daemon of this adit reports, explained. */
+	drops_register(&io_drop_vocab);
+	drops_register(&lab_drop_vocab);
+	drops_register(&wg_drop_vocab);
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->under_load = -1;
@@ -177,10 +171,11 @@ static int begin_peer(struct show_iface *s, enum show_kind kind, const char *v)
 	return 0;
 }
 
+/* A drop counter of any vocabulary show_init registered, known reason or not (a newer
+ * daemon may count one this adit has no words for). */
 static bool is_drop(const char *key)
 {
-	return !strncmp(key, "drop_", 5) || !strncmp(key, "io_drop_", 8) ||
-	       !strncmp(key, "lab_drop_", 9);
+	return drops_vocab_of(key) != NULL;
 }
 
 /* The offload lines' sets, by key; NULL for a key that is none. */
@@ -393,21 +388,6 @@ const char *show_ago(char *buf, size_t size, time_t now, time_t then)
 
 /* ---- Printing ------------------------------------------------------------------------------ */
 
-static const char *drop_reason(const char *key)
-{
-	enum wg_drop w;
-	enum io_drop io;
-
-	if (!strncmp(key, "drop_", 5) && (w = drops_from_name(key + 5)) != WG_DROP_COUNT)
-		return drops_reason(w);
-	if (!strncmp(key, "io_drop_", 8) && (io = io_drop_from_key(key + 8)) != IO_DROP_COUNT)
-		return io_drop_name(io);
-	for (size_t i = 0; i < sizeof(lab_drops) / sizeof(lab_drops[0]); i++)
-		if (!strcmp(key, lab_drops[i].key))
-			return lab_drops[i].reason;
-	return NULL;
-}
-
 /* s with every byte outside printable ASCII, and the backslash, as \xNN: for the texts kept
  * as the daemon sent them (the keys of drop counters this adit does not know). */
 static void print_escaped(FILE *f, const char *s)
@@ -430,7 +410,7 @@ static void print_drops(FILE *f, const struct show_drops *d)
 	fprintf(f, "  dropped:\n");
 	for (size_t i = 0; i < d->n; i++) {
 		key = d->drop[i].key;
-		reason = drop_reason(key);
+		reason = drops_explain(key);
 		fprintf(f, "    %" PRIu64 " ", d->drop[i].count);
 		print_escaped(f, strstr(key, "drop_") + 5); /* is_drop: it holds one */
 		fprintf(f, "%s%s\n", reason ? ": " : "", reason ? reason : "");

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "base/drops.h"
+
 enum io_drop {
 	IO_DROP_TUN_MALFORMED, /* a super-packet from the TUN that cannot be split */
 	IO_DROP_TUN_FULL,      /* the TUN's queue was full on write */
@@ -27,11 +29,11 @@ static inline void io_drop(struct io_stats *s, enum io_drop why, uint64_t n)
 	s->drops[why] += n;
 }
 
+/* The I/O layer's reasons, for adit show: keys io_drop_NAME. */
+extern const struct drop_vocab io_drop_vocab;
 const char *io_drop_name(enum io_drop why);
 /* A reason's short name, for adit show and its keys: "udp_full", "tun_refused"... */
 const char *io_drop_key(enum io_drop why);
-/* The reason of a short name; IO_DROP_COUNT when it names none. */
-enum io_drop io_drop_from_key(const char *key);
 /* One log line per reason with drops: "WHAT dropped N: REASON". */
 void io_stats_log(const char *what, const struct io_stats *s);
 

@@ -154,10 +154,10 @@ static void flood(struct relay *r, const uint8_t *pkt, size_t len, struct choice
 			ch->flooded++;
 			continue;
 		case LAB_FLOOD_UNCONFIRMED:
-			r->st.flood_unconfirmed++;
+			r->st.drops[LAB_DROP_FLOOD_UNCONFIRMED]++;
 			break;
 		case LAB_FLOOD_OVER_BUDGET:
-			r->st.flood_over_budget++;
+			r->st.drops[LAB_DROP_FLOOD_BUDGET]++;
 			say_flood_budget(r);
 			break;
 		}
@@ -185,7 +185,7 @@ static void route(struct relay *r, const uint8_t *pkt, size_t len, struct choice
 	if (r->link == LINK_ETHER)
 		flood(r, pkt, len, ch);
 	if (!ch->flooded)
-		r->st.no_client++;
+		r->st.drops[LAB_DROP_NO_CLIENT]++;
 }
 
 static void tun_line(const struct relay *r, const uint8_t *pkt, size_t len,
@@ -421,7 +421,7 @@ static void deliver(struct relay *r, unsigned int i)
 	if (!r->server) /* any datagram: the server is there, whatever it sent */
 		heard(r, peer);
 	if (!packet_is_whole(pkt, len, r->link)) {
-		r->st.malformed++;
+		r->st.drops[LAB_DROP_MALFORMED]++;
 		drop_line(r, pkt, len, peer, r->link == LINK_IP ? "not exactly one IP packet" :
 								 "not an Ethernet frame");
 		return;
@@ -522,7 +522,6 @@ static void print_table_stats(const struct lab_clients *t)
 static void print_stats(const struct relay *r)
 {
 	const struct lab_stats *s = &r->st;
-	uint64_t dropped = s->malformed + s->no_client;
 
 	log_info("%s ==> socket: %llu packets; socket ==> %s: %llu packets", r->tun.name,
 		 (unsigned long long)s->to_socket, r->tun.name, (unsigned long long)s->to_tun);
@@ -533,16 +532,16 @@ static void print_stats(const struct relay *r)
 	io_stats_log("the socket", &r->udp_stats);
 	if (r->table)
 		print_table_stats(r->table);
-	if (s->flood_unconfirmed || s->flood_over_budget)
+	if (s->drops[LAB_DROP_FLOOD_UNCONFIRMED] || s->drops[LAB_DROP_FLOOD_BUDGET])
 		log_info("flooded copies held back: %llu from unconfirmed clients (more than they "
 			 "sent), %llu over the budget of %d KiB/s",
-			 (unsigned long long)s->flood_unconfirmed,
-			 (unsigned long long)s->flood_over_budget, LAB_FLOOD_BYTES_PER_SEC / 1024);
-	if (!dropped)
-		return;
-	log_info("dropped %llu: %llu malformed, %llu without client",
-		 (unsigned long long)dropped, (unsigned long long)s->malformed,
-		 (unsigned long long)s->no_client);
+			 (unsigned long long)s->drops[LAB_DROP_FLOOD_UNCONFIRMED],
+			 (unsigned long long)s->drops[LAB_DROP_FLOOD_BUDGET],
+			 LAB_FLOOD_BYTES_PER_SEC / 1024);
+	for (int i = LAB_DROP_MALFORMED; i <= LAB_DROP_NO_CLIENT; i++)
+		if (s->drops[i])
+			log_info("dropped %llu: %s", (unsigned long long)s->drops[i],
+				 lab_drop_vocab.reasons[i].why);
 }
 
 /* Everything the data path needs is allocated here, once: the packet pool and the table. */

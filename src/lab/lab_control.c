@@ -79,16 +79,39 @@ static void put_clients(FILE *f, const struct lab_clients *t)
 	}
 }
 
+/* The names are adit show's keys (lab_drop_NAME): they do not change. */
+static const struct drop_reason lab_reasons[LAB_DROP_COUNT] = {
+	[LAB_DROP_MALFORMED] = { "malformed", "from the socket, not exactly one IP packet (or "
+					      "Ethernet frame)" },
+	[LAB_DROP_NO_CLIENT] = { "no_client", "from the interface, for an address no client "
+					      "owns" },
+	[LAB_DROP_FLOOD_UNCONFIRMED] = { "flood_unconfirmed", "flooded copies held from "
+							      "unconfirmed clients: more than they "
+							      "sent" },
+	[LAB_DROP_FLOOD_BUDGET] = { "flood_budget",
+				    "flooded copies over the per-second flood budget" },
+};
+
+const struct drop_vocab lab_drop_vocab = { "lab_drop_", lab_reasons, LAB_DROP_COUNT };
+
+/* KEY=N for each reason of v that has drops. */
+static void put_drops(FILE *f, const struct drop_vocab *v, const uint64_t *count)
+{
+	char key[64];
+
+	for (unsigned int i = 0; i < v->count; i++)
+		if (count[i])
+			fprintf(f, "%s=%llu\n", drops_key(v, i, key, sizeof(key)),
+				(unsigned long long)count[i]);
+}
+
 static void put_io_drops(FILE *f, const struct lab_view *v)
 {
-	uint64_t n;
+	uint64_t n[IO_DROP_COUNT];
 
-	for (int i = 0; i < IO_DROP_COUNT; i++) {
-		n = v->tun->stats.drops[i] + (v->udp_stats ? v->udp_stats->drops[i] : 0);
-		if (n)
-			fprintf(f, "io_drop_%s=%llu\n", io_drop_key((enum io_drop)i),
-				(unsigned long long)n);
-	}
+	for (int i = 0; i < IO_DROP_COUNT; i++)
+		n[i] = v->tun->stats.drops[i] + (v->udp_stats ? v->udp_stats->drops[i] : 0);
+	put_drops(f, &io_drop_vocab, n);
 }
 
 static void put_device(FILE *f, const struct lab_view *v)
@@ -107,16 +130,7 @@ static void put_device(FILE *f, const struct lab_view *v)
 		return;
 	}
 	fprintf(f, "udp_offloads=%s\n", udp_offloads(v->sock));
-	if (v->stats->malformed)
-		fprintf(f, "lab_drop_malformed=%llu\n", (unsigned long long)v->stats->malformed);
-	if (v->stats->no_client)
-		fprintf(f, "lab_drop_no_client=%llu\n", (unsigned long long)v->stats->no_client);
-	if (v->stats->flood_unconfirmed)
-		fprintf(f, "lab_drop_flood_unconfirmed=%llu\n",
-			(unsigned long long)v->stats->flood_unconfirmed);
-	if (v->stats->flood_over_budget)
-		fprintf(f, "lab_drop_flood_budget=%llu\n",
-			(unsigned long long)v->stats->flood_over_budget);
+	put_drops(f, &lab_drop_vocab, v->stats->drops);
 	put_io_drops(f, v);
 }
 

@@ -12,19 +12,28 @@
 
 #include "base/ctlserver.h"
 #include "base/ctlsock.h"
+#include "base/drops.h"
 #include "base/loop.h"
 #include "io/tun.h"
 #include "io/udp.h"
 #include "lab/lab_clients.h"
 #include "lab/lab_liveness.h"
 
+/* What lab mode drops, by reason (lab.c); adit show's keys lab_drop_NAME (lab_drop_vocab). */
+enum lab_drop {
+	LAB_DROP_MALFORMED,         /* from the socket, not one IP packet or Ethernet frame */
+	LAB_DROP_NO_CLIENT,         /* from the TUN, for an address no client owns */
+	LAB_DROP_FLOOD_UNCONFIRMED, /* flooded copies held from unconfirmed clients */
+	LAB_DROP_FLOOD_BUDGET,      /* flooded copies over the per-second budget */
+	LAB_DROP_COUNT
+};
+extern const struct drop_vocab lab_drop_vocab;
+
 /* What the relay counts (lab.c): packets and bytes each way, and what it dropped. */
 struct lab_stats {
 	uint64_t to_socket, to_tun;
 	uint64_t to_socket_bytes, to_tun_bytes;
-	uint64_t malformed, no_client;
-	uint64_t flood_unconfirmed; /* flooded copies held from unconfirmed clients (lab.c) */
-	uint64_t flood_over_budget; /* flooded copies over the per-second budget */
+	uint64_t drops[LAB_DROP_COUNT];
 	uint64_t moves; /* inner addresses taken over by another endpoint */
 };
 

@@ -5,61 +5,46 @@
 #include "wg/drops.h"
 #include "wg/peer.h"
 
-static const char *const reasons[WG_DROP_COUNT] = {
-	[WG_DROP_MALFORMED] = "not a WireGuard message (unknown type or wrong length)",
-	[WG_DROP_NO_IDENTITY] = "a handshake message, and this interface has no private key",
-	[WG_DROP_MAC1] = "invalid mac1: the message was not made for our public key",
-	[WG_DROP_RATELIMITED] = "under load, and over its source's handshake rate",
-	[WG_DROP_INITIATION] = "invalid handshake initiation: it does not decrypt, is from an "
-			       "unknown peer, replays an old one or comes too fast",
-	[WG_DROP_RESPONSE] = "invalid handshake response: it does not decrypt (do both sides "
-			     "have the same preshared key?) or answers an old initiation",
-	[WG_DROP_UNKNOWN_INDEX] = "its receiver index names no session of ours",
-	[WG_DROP_EXPIRED] = "its session is past REJECT_AFTER_TIME",
-	[WG_DROP_DECRYPT] = "a data message that does not decrypt",
-	[WG_DROP_REPLAY] = "a replayed data message (counter seen before or too old)",
-	[WG_DROP_NOT_IP] = "decrypted, but not a whole IP packet",
-	[WG_DROP_SOURCE] = "decrypted, but its inner source is not in the peer's allowed IPs",
-	[WG_DROP_NO_ROUTE] = "a packet to an address no peer has in its allowed IPs",
-	[WG_DROP_NO_ENDPOINT] = "a packet for a peer that has no endpoint yet",
-	[WG_DROP_STAGED] = "a packet waiting for a handshake, pushed out by newer ones (or no "
-			   "room to keep it)",
+/* The names are adit show's and the UAPI's keys (drop_NAME): they do not change. */
+static const struct drop_reason reasons[WG_DROP_COUNT] = {
+	[WG_DROP_MALFORMED] = { "malformed",
+				"not a WireGuard message (unknown type or wrong length)" },
+	[WG_DROP_NO_IDENTITY] = { "no_identity",
+				  "a handshake message, and this interface has no private key" },
+	[WG_DROP_MAC1] = { "mac1", "invalid mac1: the message was not made for our public key" },
+	[WG_DROP_RATELIMITED] = { "ratelimited",
+				  "under load, and over its source's handshake rate" },
+	[WG_DROP_INITIATION] = { "initiation",
+				 "invalid handshake initiation: it does not decrypt, is from an "
+				 "unknown peer, replays an old one or comes too fast" },
+	[WG_DROP_RESPONSE] = { "response",
+			       "invalid handshake response: it does not decrypt (do both sides "
+			       "have the same preshared key?) or answers an old initiation" },
+	[WG_DROP_UNKNOWN_INDEX] = { "unknown_index",
+				    "its receiver index names no session of ours" },
+	[WG_DROP_EXPIRED] = { "expired", "its session is past REJECT_AFTER_TIME" },
+	[WG_DROP_DECRYPT] = { "decrypt", "a data message that does not decrypt" },
+	[WG_DROP_REPLAY] = { "replay", "a replayed data message (counter seen before or too old)" },
+	[WG_DROP_NOT_IP] = { "not_ip", "decrypted, but not a whole IP packet" },
+	[WG_DROP_SOURCE] = { "source",
+			     "decrypted, but its inner source is not in the peer's allowed IPs" },
+	[WG_DROP_NO_ROUTE] = { "no_route",
+			       "a packet to an address no peer has in its allowed IPs" },
+	[WG_DROP_NO_ENDPOINT] = { "no_endpoint", "a packet for a peer that has no endpoint yet" },
+	[WG_DROP_STAGED] = { "staged", "a packet waiting for a handshake, pushed out by newer ones "
+				       "(or no room to keep it)" },
 };
 
-static const char *const names[WG_DROP_COUNT] = {
-	[WG_DROP_MALFORMED] = "malformed",
-	[WG_DROP_NO_IDENTITY] = "no_identity",
-	[WG_DROP_MAC1] = "mac1",
-	[WG_DROP_RATELIMITED] = "ratelimited",
-	[WG_DROP_INITIATION] = "initiation",
-	[WG_DROP_RESPONSE] = "response",
-	[WG_DROP_UNKNOWN_INDEX] = "unknown_index",
-	[WG_DROP_EXPIRED] = "expired",
-	[WG_DROP_DECRYPT] = "decrypt",
-	[WG_DROP_REPLAY] = "replay",
-	[WG_DROP_NOT_IP] = "not_ip",
-	[WG_DROP_SOURCE] = "source",
-	[WG_DROP_NO_ROUTE] = "no_route",
-	[WG_DROP_NO_ENDPOINT] = "no_endpoint",
-	[WG_DROP_STAGED] = "staged",
-};
+const struct drop_vocab wg_drop_vocab = { "drop_", reasons, WG_DROP_COUNT };
 
 const char *drops_reason(enum wg_drop why)
 {
-	return why < WG_DROP_COUNT ? reasons[why] : "unknown";
+	return why < WG_DROP_COUNT ? reasons[why].why : "unknown";
 }
 
 const char *drops_name(enum wg_drop why)
 {
-	return why < WG_DROP_COUNT ? names[why] : "unknown";
-}
-
-enum wg_drop drops_from_name(const char *name)
-{
-	for (int i = 0; i < WG_DROP_COUNT; i++)
-		if (!strcmp(name, names[i]))
-			return (enum wg_drop)i;
-	return WG_DROP_COUNT;
+	return why < WG_DROP_COUNT ? reasons[why].name : "unknown";
 }
 
 void drops_count(struct wg_drops *d, enum wg_drop why, struct wg_peer *peer,

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "base/drops.h"
 #include "base/log.h"
 #include "io/udp.h"
 
@@ -44,10 +45,10 @@ struct wg_peer;
  * peer and where the packet came from (if it came from the network). */
 void drops_count(struct wg_drops *d, enum wg_drop why, struct wg_peer *peer,
 		 const struct udp_endpoint *from);
+/* wg mode's reasons, for adit show: keys drop_NAME. */
+extern const struct drop_vocab wg_drop_vocab;
 const char *drops_reason(enum wg_drop why);
 /* A reason's short name, for adit show and its UAPI keys: "mac1", "decrypt"... */
 const char *drops_name(enum wg_drop why);
-/* The reason of a short name; WG_DROP_COUNT when it names none. */
-enum wg_drop drops_from_name(const char *name);
 
 #endif
