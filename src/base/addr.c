@@ -7,7 +7,7 @@
 
 #include "base/addr.h"
 
-int addr_parse_prefix(const char *s, struct prefix *p)
+bool addr_parse_prefix(const char *s, struct prefix *p)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	const char *slash = strchr(s, '/');
@@ -15,7 +15,7 @@ int addr_parse_prefix(const char *s, struct prefix *p)
 	uint64_t max, plen;
 
 	if (alen == 0 || alen >= INET6_ADDRSTRLEN)
-		return -1;
+		return false;
 	memcpy(buf, s, alen);
 	buf[alen] = '\0';
 	memset(p, 0, sizeof(*p));
@@ -24,16 +24,16 @@ int addr_parse_prefix(const char *s, struct prefix *p)
 	else if (inet_pton(AF_INET6, buf, p->addr) == 1)
 		p->family = AF_INET6;
 	else
-		return -1;
+		return false;
 	max = p->family == AF_INET ? 32 : 128;
 	if (!slash) {
 		p->plen = max;
-		return 0;
+		return true;
 	}
 	if (!addr_parse_uint(slash + 1, max, &plen))
-		return -1;
+		return false;
 	p->plen = (uint8_t)plen;
-	return 0;
+	return true;
 }
 
 bool addr_parse_uint(const char *s, uint64_t max, uint64_t *out)
@@ -56,18 +56,18 @@ bool addr_parse_uint(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
-int addr_parse_port(const char *s, uint16_t *port)
+bool addr_parse_port(const char *s, uint16_t *port)
 {
 	uint64_t v;
 
 	if (!addr_parse_uint(s, 65535, &v) || v < 1)
-		return -1;
+		return false;
 	*port = (uint16_t)v;
-	return 0;
+	return true;
 }
 
 /* ADDR:PORT, [ADDR6]:PORT, :PORT (any address) or HOST:PORT when resolve is set. */
-int addr_parse_endpoint(const char *s, struct endpoint_addr *e, bool resolve)
+bool addr_parse_endpoint(const char *s, struct endpoint_addr *e, bool resolve)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res, *pick;
 	char host[256];
@@ -79,25 +79,25 @@ int addr_parse_endpoint(const char *s, struct endpoint_addr *e, bool resolve)
 		const char *close = strchr(s, ']');
 
 		if (!close || close[1] != ':')
-			return -1;
+			return false;
 		h = s + 1;
 		hlen = (size_t)(close - h);
 		colon = close + 1;
 	} else {
 		colon = strrchr(s, ':');
 		if (!colon || memchr(s, ':', (size_t)(colon - s)))
-			return -1;
+			return false;
 		hlen = (size_t)(colon - s);
 	}
-	if (hlen >= sizeof(host) || addr_parse_port(colon + 1, &port) < 0)
-		return -1;
+	if (hlen >= sizeof(host) || !addr_parse_port(colon + 1, &port))
+		return false;
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
 	if (hlen == 0)
 		strcpy(host, "0.0.0.0");
 	hints.ai_flags = resolve ? 0 : AI_NUMERICHOST;
 	if (getaddrinfo(host, NULL, &hints, &res) != 0)
-		return -1;
+		return false;
 	/* The lab's world is IPv4 and a server listens on 0.0.0.0 by default: for a name with
 	 * both (localhost), take the IPv4 address. */
 	for (pick = res; pick->ai_next && pick->ai_family != AF_INET; pick = pick->ai_next)
@@ -112,21 +112,21 @@ int addr_parse_endpoint(const char *s, struct endpoint_addr *e, bool resolve)
 		((struct sockaddr_in *)&e->ss)->sin_port = htons(port);
 	else
 		((struct sockaddr_in6 *)&e->ss)->sin6_port = htons(port);
-	return 0;
+	return true;
 }
 
-int addr_parse_mac(const char *s, uint8_t mac[6])
+bool addr_parse_mac(const char *s, uint8_t mac[6])
 {
 	unsigned int b[6];
 	char tail;
 
 	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
 		   &tail) != 6 || strlen(s) != 17)
-		return -1;
+		return false;
 	for (int i = 0; i < 6; i++)
 		mac[i] = (uint8_t)b[i];
 	/* A multicast address cannot be a host's own. */
-	return (mac[0] & 1) ? -1 : 0;
+	return !(mac[0] & 1);
 }
 
 const char *addr_check_ifname(const char *name)

@@ -23,11 +23,11 @@ struct endpoint_addr {
 /* A decimal number of at most max: digits only (no sign, space or base prefix), at least
  * one. The one number parser of the command lines, the UAPI and adit show. */
 bool addr_parse_uint(const char *s, uint64_t max, uint64_t *out);
-/* Parsers and formatters of single values; the parsers return 0, or -1 on bad input. */
-int addr_parse_port(const char *s, uint16_t *port); /* 1 to 65535 */
-int addr_parse_prefix(const char *s, struct prefix *p);
-int addr_parse_endpoint(const char *s, struct endpoint_addr *e, bool resolve);
-int addr_parse_mac(const char *s, uint8_t mac[6]);
+/* Parsers and formatters of single values; the parsers return false on bad input. */
+bool addr_parse_port(const char *s, uint16_t *port); /* 1 to 65535 */
+bool addr_parse_prefix(const char *s, struct prefix *p);
+bool addr_parse_endpoint(const char *s, struct endpoint_addr *e, bool resolve);
+bool addr_parse_mac(const char *s, uint8_t mac[6]);
 /* NULL when name is a usable interface name or template, else why it is not. */
 const char *addr_check_ifname(const char *name);
 const char *addr_format_prefix(const struct prefix *p, char *buf, size_t size);

@@ -6,13 +6,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Exit statuses, the same for every command. */
-enum {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1,  /* a run-time failure: the system refused something */
-	EXIT_USAGE = 2, /* a bad command line: the message names the value */
-};
-
 /* How much is said; LOG_LEVEL=verbose|error|silent sets it as wireguard-go reads it, and
  * -v / -q on the command line after that. */
 enum log_level { LEVEL_SILENT, LEVEL_ERRORS, LEVEL_INFO, LEVEL_VERBOSE };

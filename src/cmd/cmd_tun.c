@@ -146,10 +146,10 @@ int cmd_tun(int argc, char **argv)
 	struct privs_user user = { 0 };
 	struct lab_opts o;
 	struct loop l;
-	int ret = opts_parse(&o, CMD_TUN, argc, argv);
+	int ret;
 
-	if (ret)
-		return ret;
+	if (!opts_parse(&o, CMD_TUN, argc, argv))
+		return EXIT_USAGE;
 	if (o.help) {
 		opts_usage(CMD_TUN, true);
 		return EXIT_OK;
@@ -174,7 +174,7 @@ int cmd_tun(int argc, char **argv)
 		trace_close(&c.trace);
 		return EXIT_FAIL;
 	}
-	ret = iface_setup(&c.tun, &o);
+	ret = iface_setup(&c.tun, &o) < 0 ? EXIT_FAIL : EXIT_OK;
 	if (!ret)
 		serve_show(&c, &l, &user);
 	if (!ret && privs_keep_only(false, false, &user) < 0) {

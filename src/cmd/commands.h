@@ -1,6 +1,15 @@
-/* One function per command, each in its own cmd_NAME.c; main.c maps names to them. */
+/* One function per command, in cmd_NAME.c (server and client share cmd_lab.c); main.c maps
+ * names to them. */
 #ifndef ADIT_COMMANDS_H
 #define ADIT_COMMANDS_H
+
+/* Exit statuses, the same for every command, and given only here in cmd/: below it, a
+ * failure is a negative errno (or false from a parser), said where it happens. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,  /* a run-time failure: the system refused something */
+	EXIT_USAGE = 2, /* a bad command line: the message names the value */
+};
 
 int cmd_tun(int argc, char **argv);
 int cmd_server(int argc, char **argv);

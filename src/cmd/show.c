@@ -65,7 +65,7 @@ static bool reprint_endpoint(char *dst, size_t size, const char *v)
 	struct endpoint_addr e;
 	char text[80];
 
-	if (addr_parse_endpoint(v, &e, false) < 0)
+	if (!addr_parse_endpoint(v, &e, false))
 		return false;
 	addr_format_endpoint(&e.ss, text, sizeof(text));
 	return (size_t)snprintf(dst, size, "%s", text) < size;
@@ -133,7 +133,7 @@ static int add_addr(struct show_iface *s, struct show_peer *p, const char *v)
 	if (p->kind != SHOW_WG_PEER && parse_mac(v, a.addr))
 		a.family = AF_PACKET;
 	else if ((p->kind == SHOW_WG_PEER) != (strchr(v, '/') != NULL) ||
-		 addr_parse_prefix(v, &a) < 0)
+		 !addr_parse_prefix(v, &a))
 		return -EPROTO;
 	if (s->naddrs == SHOW_MAX_ADDRS) {
 		p->addrs.left_out++;

@@ -47,7 +47,7 @@ static int add_addresses(struct netcfg *nc, const struct tun *t, const struct la
 		if (owner) {
 			log_error("address %s is already assigned to %s (stop the program that owns "
 				  "%s, or choose another address with -a)", text, owner, owner);
-			return EXIT_FAIL;
+			return -EADDRINUSE;
 		}
 		ret = netcfg_add_address(nc, t->ifindex, &o->addrs[i]);
 		if (ret == -EEXIST)
@@ -55,7 +55,7 @@ static int add_addresses(struct netcfg *nc, const struct tun *t, const struct la
 		else if (ret < 0)
 			log_error("cannot add address %s to %s: %s", text, t->name, strerror(-ret));
 		if (ret < 0)
-			return EXIT_FAIL;
+			return ret;
 	}
 	return 0;
 }
@@ -74,7 +74,7 @@ static int add_routes(struct netcfg *nc, const struct tun *t, const struct lab_o
 		else if (ret < 0)
 			log_error("cannot route %s through %s: %s", text, t->name, strerror(-ret));
 		if (ret < 0)
-			return EXIT_FAIL;
+			return ret;
 	}
 	return 0;
 }
@@ -90,10 +90,10 @@ static int configure(struct netcfg *nc, const struct tun *t, const struct lab_op
 				  strerror(-ret));
 		else
 			log_error("cannot bring %s up: %s", t->name, strerror(-ret));
-		return EXIT_FAIL;
+		return ret;
 	}
 	ret = add_addresses(nc, t, o);
-	return ret ? ret : add_routes(nc, t, o);
+	return ret < 0 ? ret : add_routes(nc, t, o);
 }
 
 int iface_setup(struct tun *t, const struct lab_opts *o)
@@ -101,18 +101,19 @@ int iface_setup(struct tun *t, const struct lab_opts *o)
 	struct netcfg nc;
 	int ret;
 
-	if (tun_open(t, o->name, o->tap, true, !o->no_offload) < 0)
-		return EXIT_FAIL;
+	ret = tun_open(t, o->name, o->tap, true, !o->no_offload);
+	if (ret < 0)
+		return ret;
 	ret = netcfg_open(&nc);
 	if (ret < 0) {
 		log_error("cannot open a netlink socket: %s (run as root or grant CAP_NET_ADMIN)",
 			  strerror(-ret));
 		tun_close(t);
-		return EXIT_FAIL;
+		return ret;
 	}
 	ret = configure(&nc, t, o);
 	netcfg_close(&nc);
-	if (ret)
+	if (ret < 0)
 		tun_close(t);
 	return ret;
 }

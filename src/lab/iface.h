@@ -6,7 +6,7 @@
 #include "io/tun.h"
 #include "lab/opts.h"
 
-/* Returns 0, or EXIT_FAIL after printing what failed and what to do. */
+/* Returns 0, or a negative errno after printing what failed and what to do. */
 int iface_setup(struct tun *t, const struct lab_opts *o);
 
 #endif

@@ -547,8 +547,10 @@ static void print_stats(const struct relay *r)
 /* Everything the data path needs is allocated here, once: the packet pool and the table. */
 static int relay_alloc(struct relay *r)
 {
-	if (io_pool_init(&r->pool, 2 * IO_BATCH) < 0)
-		return -1;
+	int err = io_pool_init(&r->pool, 2 * IO_BATCH);
+
+	if (err < 0)
+		return err;
 	r->tx.stats = &r->udp_stats;
 	if (!r->server)
 		return 0;
@@ -556,7 +558,7 @@ static int relay_alloc(struct relay *r)
 	if (!r->table) {
 		log_error("cannot set up the client table (%d clients): %s; free some memory and "
 			  "start the server again", LAB_CLIENTS_MAX, strerror(errno));
-		return -1;
+		return -ENOMEM;
 	}
 	return 0;
 }
@@ -578,7 +580,7 @@ static int open_socket(struct relay *r)
 	int fd = r->server ? lab_udp_listen(a) : lab_udp_connect(a, r->o->local_port);
 
 	if (fd < 0)
-		return -1;
+		return fd;
 	udp_sock_init(&r->sock, fd, a->ss.ss_family, !r->o->no_offload);
 	return 0;
 }
@@ -600,9 +602,13 @@ static int relay_loop(struct relay *r, struct loop *l)
 	struct loop_watch sock_watch = { .fd = r->sock.fd, .ready = on_socket, .ctx = r };
 	int ret;
 
-	ret = loop_add(l, &tun_watch) < 0 || loop_add(l, &sock_watch) < 0 ? -1 : loop_run(l);
+	ret = loop_add(l, &tun_watch);
+	if (!ret)
+		ret = loop_add(l, &sock_watch);
+	if (!ret)
+		ret = loop_run(l);
 	fflush(stdout);
-	return ret > 0 ? EXIT_OK : EXIT_FAIL;
+	return ret > 0 ? 0 : ret < 0 ? ret : -EIO; /* a signal ends it well */
 }
 
 static struct relay *relay_new(const struct lab_opts *o)
@@ -622,26 +628,28 @@ static struct relay *relay_new(const struct lab_opts *o)
 	return r;
 }
 
-static int lab_run(const struct lab_opts *o, const struct privs_user *user)
+int lab_run(const struct lab_opts *o, const struct privs_user *user)
 {
 	struct relay *r = relay_new(o);
-	int ret = EXIT_FAIL;
 	struct loop l;
+	int ret;
 
 	/* Signals are taken from here on: a SIGTERM sent as soon as the interface is announced
 	 * must find adit ready to remove it and print its counters. */
-	if (!r || loop_init(&l) < 0) {
+	ret = r ? loop_init(&l) : -ENOMEM;
+	if (ret < 0) {
 		free(r);
-		return EXIT_FAIL;
+		return ret;
 	}
 	log_warn("lab mode is plaintext: anyone on the path can read and forge the tunnel's "
 		 "packets (use it for the lab only)");
 	/* The capture file first: a path that cannot be written stops adit before it has
 	 * made anything. */
-	if (o->pcap && trace_open_pcap(&r->trace, o->pcap, r->link) < 0)
+	if (o->pcap && (ret = trace_open_pcap(&r->trace, o->pcap, r->link)) < 0)
 		goto out;
 	r->show = !r->quiet || r->trace.on;
-	if (relay_alloc(r) < 0 || open_socket(r) < 0 || iface_setup(&r->tun, o) != 0)
+	if ((ret = relay_alloc(r)) < 0 || (ret = open_socket(r)) < 0 ||
+	    (ret = iface_setup(&r->tun, o)) < 0)
 		goto out;
 	if (r->server)
 		lab_routeback_init(&r->routeback, r->tun.ifindex);
@@ -655,11 +663,11 @@ static int lab_run(const struct lab_opts *o, const struct privs_user *user)
 	/* Another user cannot remove the control socket from root's /var/run/adit: a janitor
 	 * will. */
 	if (user->set && r->control.listen_fd >= 0 &&
-	    privs_start_janitor(&r->control.sock) < 0)
+	    (ret = privs_start_janitor(&r->control.sock)) < 0)
 		goto out;
 	/* Everything lab mode does from here (reads, writes, removing the interface by closing
 	 * it) needs no capability. */
-	if (privs_keep_only(false, false, user) < 0)
+	if ((ret = privs_keep_only(false, false, user)) < 0)
 		goto out;
 	say_ready(r);
 	printf("Interface Name: %s\n", r->tun.name);
@@ -674,21 +682,4 @@ out:
 	relay_free(r);
 	free(r);
 	return ret;
-}
-
-int lab_main(enum lab_cmd cmd, int argc, char **argv)
-{
-	struct privs_user user = { 0 };
-	struct lab_opts o;
-	int ret = opts_parse(&o, cmd, argc, argv);
-
-	if (ret)
-		return ret;
-	if (o.help) {
-		opts_usage(cmd, true);
-		return EXIT_OK;
-	}
-	if (privs_find_user(&user, o.user) != 0) /* --user, or else ADIT_USER */
-		return EXIT_USAGE;
-	return lab_run(&o, &user);
 }

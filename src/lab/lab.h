@@ -4,10 +4,11 @@
 #ifndef ADIT_LAB_H
 #define ADIT_LAB_H
 
+#include "base/privs.h"
 #include "lab/opts.h"
 
-/* Runs "adit server" or "adit client" (cmd) with its command line until SIGINT or SIGTERM;
- * returns an exit status. */
-int lab_main(enum lab_cmd cmd, int argc, char **argv);
+/* Runs the server or the client o describes until SIGINT or SIGTERM (0), or until what it
+ * needs fails (a negative errno, after saying why). */
+int lab_run(const struct lab_opts *o, const struct privs_user *user);
 
 #endif

@@ -38,13 +38,13 @@ int lab_udp_listen(const struct endpoint_addr *local)
 	int fd = lab_socket(local->ss.ss_family);
 
 	if (fd < 0)
-		return -1;
+		return fd;
 	if (bind(fd, (const struct sockaddr *)&local->ss, local->len) < 0) {
 		int err = errno;
 
 		explain_bind(err, addr_format_endpoint(&local->ss, where, sizeof(where)), "-l");
 		close(fd);
-		return -1;
+		return -err;
 	}
 	return fd;
 }
@@ -66,20 +66,18 @@ static int bind_port(int fd, int family, uint16_t port)
 int lab_udp_connect(const struct endpoint_addr *server, uint16_t local_port)
 {
 	char where[80];
-	int fd = lab_socket(server->ss.ss_family);
+	int fd = lab_socket(server->ss.ss_family), err;
 
 	if (fd < 0)
-		return -1;
+		return fd;
 	if (local_port && bind_port(fd, server->ss.ss_family, local_port) < 0) {
-		int err = errno;
-
+		err = errno;
 		snprintf(where, sizeof(where), "port %u", local_port);
 		explain_bind(err, where, "-p");
 		goto err;
 	}
 	if (connect(fd, (const struct sockaddr *)&server->ss, server->len) < 0) {
-		int err = errno;
-
+		err = errno;
 		log_error("cannot reach server %s: %s (check the address and this host's routes)",
 			  addr_format_endpoint(&server->ss, where, sizeof(where)), strerror(err));
 		goto err;
@@ -87,5 +85,5 @@ int lab_udp_connect(const struct endpoint_addr *server, uint16_t local_port)
 	return fd;
 err:
 	close(fd);
-	return -1;
+	return -err;
 }

@@ -97,7 +97,7 @@ void opts_usage(enum lab_cmd cmd, bool full)
 }
 
 /* "adit: WHAT 'VALUE' (HINT)", then the short usage: every bad value is named. */
-static int usage_error(enum lab_cmd cmd, const char *what, const char *value, const char *hint)
+static bool usage_error(enum lab_cmd cmd, const char *what, const char *value, const char *hint)
 {
 	fprintf(stderr, "adit: %s", what);
 	if (value)
@@ -106,11 +106,11 @@ static int usage_error(enum lab_cmd cmd, const char *what, const char *value, co
 		fprintf(stderr, " (%s)", hint);
 	fputc('\n', stderr);
 	opts_usage(cmd, false);
-	return EXIT_USAGE;
+	return false;
 }
 
 /* Why SERVER:PORT was refused: its shape, its port, or a name that does not resolve. */
-static int server_error(enum lab_cmd cmd, const char *arg)
+static bool server_error(enum lab_cmd cmd, const char *arg)
 {
 	const char *colon = strrchr(arg, ':');
 	uint16_t port;
@@ -118,7 +118,7 @@ static int server_error(enum lab_cmd cmd, const char *arg)
 	if (!colon || colon == arg || (arg[0] != '[' && memchr(arg, ':', (size_t)(colon - arg))))
 		return usage_error(cmd, "invalid server", arg,
 				   "expected HOST:PORT or [ADDR6]:PORT, e.g. 10.9.0.11:9090");
-	if (addr_parse_port(colon + 1, &port) < 0)
+	if (!addr_parse_port(colon + 1, &port))
 		return usage_error(cmd, "invalid port in server", arg, "expected 1 to 65535, "
 				   "e.g. 10.9.0.11:9090");
 	return usage_error(cmd, "cannot resolve the server's name in", arg, "check the name, "
@@ -136,7 +136,7 @@ static bool host_bits_clear(const struct prefix *p)
 }
 
 /* Names the option as typed: "--mtu", "--tap=1" (up to the '='), or the letter of "-z". */
-static int bad_option(enum lab_cmd cmd, bool missing_value, const char *arg)
+static bool bad_option(enum lab_cmd cmd, bool missing_value, const char *arg)
 {
 	char what[32];
 
@@ -175,11 +175,11 @@ static void set_defaults(struct lab_opts *o, enum lab_cmd cmd)
 	addr_parse_endpoint("0.0.0.0:9090", &o->listen, false);
 }
 
-static int take_address(struct lab_opts *o, const char *arg)
+static bool take_address(struct lab_opts *o, const char *arg)
 {
 	if (o->naddrs == OPTS_MAX_ADDRS)
 		return usage_error(o->cmd, "too many addresses at", arg, "at most 8");
-	if (addr_parse_prefix(arg, &o->addrs[o->naddrs]) < 0)
+	if (!addr_parse_prefix(arg, &o->addrs[o->naddrs]))
 		return usage_error(o->cmd, "invalid -a address", arg,
 				   "expected ADDR/PLEN, e.g. 192.168.53.99/24");
 	/* A bare address used to mean /32 silently: no route to the tunnel's network, and
@@ -195,14 +195,14 @@ static int take_address(struct lab_opts *o, const char *arg)
 		return usage_error(o->cmd, "-a address without a prefix length", arg, hint);
 	}
 	o->naddrs++;
-	return 0;
+	return true;
 }
 
-static int take_route(struct lab_opts *o, const char *arg)
+static bool take_route(struct lab_opts *o, const char *arg)
 {
 	if (o->nroutes == OPTS_MAX_ROUTES)
 		return usage_error(o->cmd, "too many routes at", arg, "at most 32");
-	if (addr_parse_prefix(arg, &o->routes[o->nroutes]) < 0)
+	if (!addr_parse_prefix(arg, &o->routes[o->nroutes]))
 		return usage_error(o->cmd, "invalid -r route", arg,
 				   "expected NET/PLEN, e.g. 192.168.60.0/24");
 	/* The kernel would refuse it with a bare EINVAL; say which address was meant. */
@@ -210,26 +210,26 @@ static int take_route(struct lab_opts *o, const char *arg)
 		return usage_error(o->cmd, "host bits set in route", arg,
 				   "give the network address, e.g. 192.168.60.0/24");
 	o->nroutes++;
-	return 0;
+	return true;
 }
 
-static int take_mtu(struct lab_opts *o, const char *arg)
+static bool take_mtu(struct lab_opts *o, const char *arg)
 {
 	uint64_t v;
 
 	if (!addr_parse_uint(arg, 65535, &v) || v < 68)
 		return usage_error(o->cmd, "invalid MTU", arg, "expected 68 to 65535");
 	o->mtu = (unsigned int)v;
-	return 0;
+	return true;
 }
 
-static int take_option(struct lab_opts *o, int c, const char *arg)
+static bool take_option(struct lab_opts *o, int c, const char *arg)
 {
 	switch (c) {
 	case 'n':
 		o->name = arg;
 		return addr_check_ifname(arg) ? usage_error(o->cmd, "invalid interface name", arg,
-							    addr_check_ifname(arg)) : 0;
+							    addr_check_ifname(arg)) : true;
 	case 'a':
 		return take_address(o, arg);
 	case 'r':
@@ -237,69 +237,69 @@ static int take_option(struct lab_opts *o, int c, const char *arg)
 	case OPT_MTU:
 		return take_mtu(o, arg);
 	case OPT_MAC:
-		return addr_parse_mac(arg, o->mac) < 0 ?
+		return !addr_parse_mac(arg, o->mac) ?
 			usage_error(o->cmd, "invalid MAC address", arg,
-				    "expected six hex bytes like aa:bb:cc:dd:ee:ff, not multicast") : 0;
+				    "expected six hex bytes like aa:bb:cc:dd:ee:ff, not multicast") : true;
 	case 'l':
-		return addr_parse_endpoint(arg, &o->listen, false) < 0 ?
+		return !addr_parse_endpoint(arg, &o->listen, false) ?
 			usage_error(o->cmd, "invalid listen address", arg,
-				    "expected ADDR:PORT, [ADDR6]:PORT or :PORT, e.g. 0.0.0.0:9090") : 0;
+				    "expected ADDR:PORT, [ADDR6]:PORT or :PORT, e.g. 0.0.0.0:9090") : true;
 	case 'p':
-		return addr_parse_port(arg, &o->local_port) < 0 ?
-			usage_error(o->cmd, "invalid local port", arg, "expected 1 to 65535") : 0;
+		return !addr_parse_port(arg, &o->local_port) ?
+			usage_error(o->cmd, "invalid local port", arg, "expected 1 to 65535") : true;
 	case OPT_TAP:
 		o->tap = true;
-		return 0;
+		return true;
 	case OPT_REPLY:
 		o->reply = true;
-		return 0;
+		return true;
 	case OPT_NO_OFFLOAD:
 		o->no_offload = true;
-		return 0;
+		return true;
 	case OPT_TRACE:
 		o->trace = true;
-		return 0;
+		return true;
 	case OPT_USER:
 		o->user = arg;
-		return *arg ? 0 : usage_error(o->cmd, "missing user for --user", NULL,
+		return *arg ? true : usage_error(o->cmd, "missing user for --user", NULL,
 					      "e.g. --user nobody");
 	case OPT_PCAP:
 		o->pcap = arg;
-		return *arg ? 0 : usage_error(o->cmd, "missing file for --pcap", NULL,
+		return *arg ? true : usage_error(o->cmd, "missing file for --pcap", NULL,
 					      "e.g. --pcap /tmp/tun0.pcap");
 	case 'q':
 		o->quiet = true;
-		return 0;
+		return true;
 	case 'h':
 		o->help = true;
-		return 0;
+		return true;
 	}
-	return EXIT_USAGE;
+	return false;
 }
 
-static int take_operands(struct lab_opts *o, int argc, char **argv)
+static bool take_operands(struct lab_opts *o, int argc, char **argv)
 {
 	int n = argc - optind;
 
 	if (o->cmd != CMD_CLIENT) {
 		if (n > 0)
 			return usage_error(o->cmd, "unexpected argument", argv[optind], NULL);
-		return 0;
+		return true;
 	}
 	if (n == 0)
 		return usage_error(o->cmd, "missing SERVER:PORT", NULL,
 				   "e.g. adit client 10.9.0.11:9090");
 	if (n > 1)
 		return usage_error(o->cmd, "unexpected argument", argv[optind + 1], NULL);
-	if (addr_parse_endpoint(argv[optind], &o->server, true) < 0)
+	if (!addr_parse_endpoint(argv[optind], &o->server, true))
 		return server_error(o->cmd, argv[optind]);
-	return 0;
+	return true;
 }
 
-int opts_parse(struct lab_opts *o, enum lab_cmd cmd, int argc, char **argv)
+bool opts_parse(struct lab_opts *o, enum lab_cmd cmd, int argc, char **argv)
 {
 	const char *spelling;
-	int c, ret;
+	int c;
 
 	set_defaults(o, cmd);
 	optind = 0; /* GNU getopt: start over, also when called again (tests) */
@@ -309,12 +309,11 @@ int opts_parse(struct lab_opts *o, enum lab_cmd cmd, int argc, char **argv)
 			return bad_option(cmd, c == ':', argv[optind - 1]);
 		if (!opt_allowed(c, cmd, &spelling))
 			return usage_error(cmd, "option not valid for this command:", spelling, NULL);
-		ret = take_option(o, c, optarg);
-		if (ret)
-			return ret;
+		if (!take_option(o, c, optarg))
+			return false;
 	}
 	if (o->help)
-		return 0;
+		return true;
 	if (o->trace && o->quiet)
 		return usage_error(cmd, "-q and --trace contradict each other", NULL,
 				   "-q silences the per-packet lines that --trace asks for");

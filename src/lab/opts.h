@@ -32,8 +32,8 @@ struct lab_opts {
 	uint16_t local_port;         /* client: 0 for an ephemeral port */
 };
 
-/* Fills o from argv. Returns 0, or EXIT_USAGE after printing a message naming the bad value. */
-int opts_parse(struct lab_opts *o, enum lab_cmd cmd, int argc, char **argv);
+/* Fills o from argv. Returns true, or false after printing a message naming the bad value. */
+bool opts_parse(struct lab_opts *o, enum lab_cmd cmd, int argc, char **argv);
 void opts_usage(enum lab_cmd cmd, bool full);
 
 #endif
