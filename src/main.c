@@ -64,7 +64,7 @@ static bool word_is_iface(const char *word)
 		why = addr_check_ifname(word);
 		log_error("'%s' is neither an adit command (see 'adit --help') nor an interface "
 			  "name for wg mode (%s)", word,
-			  why ? why : "wg mode takes a plain name, without '%d'");
+			  why ? why : "wg mode takes a plain name, without '%'");
 		return false;
 	default:
 		return true;

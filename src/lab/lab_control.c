@@ -247,7 +247,7 @@ int lab_control_start(struct lab_control *c, struct loop *l, const struct lab_vi
 	*c = (struct lab_control){ .view = v, .listen_fd = -1, .sock.pin = -1 };
 	if (geteuid() != 0) {
 		log_info("not root: 'adit show %s' will not see this %s", v->tun->name,
-			 v->server ? "server" : "client");
+			 v->tun_only ? "interface" : v->server ? "server" : "client");
 		return -1;
 	}
 	if (!ctlsock_lab_dir(dir, sizeof(dir)))

@@ -115,8 +115,10 @@ void lab_routeback_check(struct lab_routeback *rb, const struct lab_key *key, ui
 		snprintf(via, sizeof(via), "out of %s", ifname);
 	else
 		snprintf(via, sizeof(via), "nowhere (no route)");
+	/* The address alone first: a -r network is one entry of the client table (a site
+	 * behind one client), so a /24 shared by several clients would merge them. */
 	log_warn("client %s sends from %s, but replies to %s go %s, not through %s: "
-		 "add a route into the tunnel, e.g. -r %s on the server's command line (or -r "
-		 "%s/%d for this address alone)", from, text, text, via, tun, net, text,
-		 key->len == 4 ? 32 : 128);
+		 "add a route into the tunnel, e.g. -r %s/%d on the server's command line (or -r "
+		 "%s when this client is the only one in that network)", from, text, text, via,
+		 tun, text, key->len == 4 ? 32 : 128, net);
 }

@@ -10,6 +10,7 @@
 #include "lab/lab_mtu.h"
 
 #define IPV4_MIN_MTU 68
+#define IPV6_MIN_MTU 1280 /* the kernel takes IPv6 off an interface below it */
 
 unsigned int lab_mtu_overhead(int outer_family, bool tap)
 {
@@ -43,9 +44,9 @@ static int local_link(struct netcfg *nc, const struct sockaddr_storage *a,
 	bool any = is_any(a);
 	size_t len = a->ss_family == AF_INET6 ? 16 : 4;
 
+	memset(path, 0, sizeof(*path));
 	if (getifaddrs(&list) < 0)
 		return -errno;
-	memset(path, 0, sizeof(*path));
 	for (ifa = list; ifa; ifa = ifa->ifa_next) {
 		if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != a->ss_family ||
 		    (ifa->ifa_flags & IFF_LOOPBACK) || !(ifa->ifa_flags & IFF_UP))
@@ -98,7 +99,9 @@ static int listen_path(struct netcfg *nc, const struct lab_opts *o, struct netcf
 	if (!is_any(a)) {
 		inet_ntop(a->ss_family, addr_of(a), addr, sizeof(addr));
 		err = local_link(nc, a, p);
-		snprintf(why, size, "%s, the link of %s, MTU %u", p->ifname, addr, p->link_mtu);
+		if (!err)
+			snprintf(why, size, "%s, the link of %s, MTU %u", p->ifname, addr,
+				 p->link_mtu);
 	} else if (netcfg_get_default_route(nc, a->ss_family, p) == 0) {
 		err = 0;
 		snprintf(why, size, "the default route via %s, %s %u", p->ifname,
@@ -106,13 +109,25 @@ static int listen_path(struct netcfg *nc, const struct lab_opts *o, struct netcf
 			 path_mtu(p));
 	} else {
 		err = local_link(nc, a, p);
-		snprintf(why, size, "no default route: %s, the narrowest link with an %s address, "
-			 "MTU %u", p->ifname, family, p->link_mtu);
+		if (!err)
+			snprintf(why, size, "no default route: %s, the narrowest link with an %s "
+				 "address, MTU %u", p->ifname, family, p->link_mtu);
 	}
 	if (err < 0)
 		log_info("no link to size the interface by (%s): it keeps the kernel's MTU",
 			 strerror(-err));
 	return err;
+}
+
+static bool carries_ipv6(const struct lab_opts *o)
+{
+	for (unsigned int i = 0; i < o->naddrs; i++)
+		if (o->addrs[i].family == AF_INET6)
+			return true;
+	for (unsigned int i = 0; i < o->nroutes; i++)
+		if (o->routes[i].family == AF_INET6)
+			return true;
+	return false;
 }
 
 unsigned int lab_mtu_choose(struct netcfg *nc, const struct lab_opts *o, const char *ifname)
@@ -140,6 +155,12 @@ unsigned int lab_mtu_choose(struct netcfg *nc, const struct lab_opts *o, const c
 		return 0;
 	}
 	mtu = path_mtu(&p) - overhead;
+	if (mtu < IPV6_MIN_MTU && carries_ipv6(o)) {
+		log_info("%s: the path (%s) leaves %u bytes, less than the 1280 IPv6 needs: the "
+			 "interface keeps the kernel's MTU, and packets too big for the path are "
+			 "fragmented", ifname, why, mtu);
+		return 0;
+	}
 	log_info("%s: MTU %u (%s, less %u%s; --mtu N sets another)", ifname, mtu, why, overhead,
 		 o->tap ? " with the Ethernet header" : "");
 	return mtu;

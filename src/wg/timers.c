@@ -36,7 +36,6 @@ uint64_t timers_run(struct timer_queue *q, uint64_t now, timers_act_fn *act)
 {
 	struct timer_queue_entry *e;
 	struct peer_timers *t;
-	unsigned int actions;
 	uint64_t next;
 
 	q->run++;
@@ -48,9 +47,7 @@ uint64_t timers_run(struct timer_queue *q, uint64_t now, timers_act_fn *act)
 			return now;
 		t->fired_run = q->run;
 		timer_queue_remove(q, e);
-		actions = timers_expire(t, now);
-		act(t, actions);
-		timers_acted(t, actions, now);
+		timers_fire(t, now, act);
 		next = timers_next(t);
 		if (next && timer_queue_schedule(q, e, next) < 0)
 			log_error("out of memory for a peer's timer");
@@ -106,22 +103,35 @@ static bool due(uint64_t *deadline, uint64_t now)
 	return true;
 }
 
-/* Each deadline is disarmed before its handler decides, so a handler may arm it again. */
+/* The first deadline due, in the order of the kernel's handlers, is disarmed before its
+ * handler decides, so a handler may arm it again. */
 unsigned int timers_expire(struct peer_timers *t, uint64_t now)
 {
-	unsigned int actions = 0;
-
 	if (due(&t->retransmit_handshake, now))
-		actions |= retransmit_handshake(t, now);
+		return retransmit_handshake(t, now);
 	if (due(&t->send_keepalive, now))
-		actions |= TIMER_SEND_KEEPALIVE;
+		return TIMER_SEND_KEEPALIVE;
 	if (due(&t->new_handshake, now))
-		actions |= TIMER_NEW_HANDSHAKE;
+		return TIMER_NEW_HANDSHAKE;
 	if (due(&t->zero_key_material, now))
-		actions |= TIMER_ZERO_KEYS;
+		return TIMER_ZERO_KEYS;
 	if (due(&t->persistent_keepalive, now))
-		actions |= TIMER_PERSISTENT_KEEPALIVE;
-	return actions;
+		return TIMER_PERSISTENT_KEEPALIVE;
+	return 0;
+}
+
+/* One deadline at a time, each carried out before the next is looked at, as the kernel's
+ * handlers run one after another: an action can disarm a later deadline (an initiation is
+ * an authenticated packet sent, so no keepalive follows it; a keepalive pushes the
+ * persistent one back). It ends: every action re-arms only later than now. */
+void timers_fire(struct peer_timers *t, uint64_t now, timers_act_fn *act)
+{
+	unsigned int action;
+
+	while ((action = timers_expire(t, now))) {
+		act(t, action);
+		timers_acted(t, action, now);
+	}
 }
 
 /* Data that arrived while a keepalive was pending asks for one more; sending the first

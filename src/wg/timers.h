@@ -25,7 +25,7 @@ struct peer_timers {
 	uint64_t fired_run; /* the last timers_run that fired this peer */
 };
 
-/* What the expired deadlines ask for, carried out in this order (send_timer_actions). */
+/* What an expired deadline asks for (send_timer_actions carries it out). */
 enum timer_action {
 	/* The initiation went unanswered: forget the source address, initiate again. */
 	TIMER_RETRANSMIT = 1 << 0,
@@ -45,17 +45,20 @@ enum timer_action {
 void timers_init(struct peer_timers *t, struct timer_queue *q);
 /* Disarms every timer and takes the peer out of the queue. */
 void timers_stop(struct peer_timers *t);
-/* Disarms the deadlines that are due at now_ms and returns what they ask for (0: nothing). */
+/* Disarms the first deadline due at now_ms and returns what it asks for (one action), or 0
+ * when none is due. */
 unsigned int timers_expire(struct peer_timers *t, uint64_t now_ms);
-/* Once the caller has carried out actions (which may have disarmed a timer), what follows
- * them: the keepalive asked for a second time is armed. */
+/* Once the caller has carried out an action (which may have disarmed a timer), what follows
+ * it: the keepalive asked for a second time is armed. */
 void timers_acted(struct peer_timers *t, unsigned int actions, uint64_t now_ms);
 /* The earliest armed deadline, or 0. */
 uint64_t timers_next(const struct peer_timers *t);
-/* Expires the peers that are due at now_ms, each at most once, handing each one's actions
- * to act (timers_acted follows); returns when the next peer is due (now_ms or earlier when one is due already),
- * or 0 when no timer is armed. */
+/* Every deadline of t due at now_ms, one after another: each action goes to act, which
+ * carries it out, before the next deadline is looked at. */
 typedef void timers_act_fn(struct peer_timers *t, unsigned int actions);
+void timers_fire(struct peer_timers *t, uint64_t now_ms, timers_act_fn *act);
+/* Fires the peers that are due at now_ms, each at most once; returns when the next peer is
+ * due (now_ms or earlier when one is due already), or 0 when no timer is armed. */
 uint64_t timers_run(struct timer_queue *q, uint64_t now_ms, timers_act_fn *act);
 
 void timers_data_sent(struct peer_timers *t);

@@ -244,12 +244,14 @@ static void after_action(void)
 }
 
 /* What the device's loop does for a peer whose deadline passed. */
+static void act_on_peer(struct peer_timers *t, unsigned int action)
+{
+	send_timer_actions(peer_of_timers(t), action);
+}
+
 static void expire(struct wg_peer *peer)
 {
-	unsigned int actions = timers_expire(&peer->timers, fuzz_now);
-
-	send_timer_actions(peer, actions);
-	timers_acted(&peer->timers, actions, fuzz_now);
+	timers_fire(&peer->timers, fuzz_now, act_on_peer);
 }
 
 static void tick(uint64_t ms)

@@ -201,12 +201,14 @@ static void session_up(void)
 
 /* What the device's loop does for a peer whose deadline passed: the state machine decides,
  * send.c acts. */
+static void act_on_peer(struct peer_timers *t, unsigned int action)
+{
+	send_timer_actions(peer_of_timers(t), action);
+}
+
 static void expire(struct wg_peer *peer)
 {
-	unsigned int actions = timers_expire(&peer->timers, now_ms);
-
-	send_timer_actions(peer, actions);
-	timers_acted(&peer->timers, actions, now_ms);
+	timers_fire(&peer->timers, now_ms, act_on_peer);
 }
 
 /* What UAPI does when wg sets a persistent keepalive. */
@@ -643,11 +645,6 @@ static void add_idle_peers(struct host *h, struct wg_peer **out, unsigned int n)
 	}
 }
 
-static void run_actions(struct peer_timers *t, unsigned int actions)
-{
-	send_timer_actions(peer_of_timers(t), actions);
-}
-
 /* The heap is a heap, and each peer knows where it stands in it. */
 static void assert_queue_sound(const struct timer_queue *q)
 {
@@ -686,7 +683,7 @@ static void test_queue_holds_only_armed_peers(void **state)
 	assert_queue_sound(q);
 	/* The 500 derived first (i from 500 to 999) are due first. */
 	now_ms = t0 + 500 + 3 * WG_REJECT_AFTER_TIME;
-	timers_run(q, now_ms, run_actions);
+	timers_run(q, now_ms, act_on_peer);
 	assert_queue_sound(q);
 	for (unsigned int i = 0; i < 1000; i++)
 		assert_int_equal(idle[i]->timers.zero_key_material,
@@ -726,7 +723,7 @@ static void test_later_deadline_is_lazy(void **state)
 	timers_handshake_complete(&p->timers); /* disarms the retransmit */
 
 	now_ms = t0 + 5000 + WG_REKEY_TIMEOUT + WG_REKEY_TIMEOUT_JITTER_MAX;
-	timers_run(q, now_ms, run_actions);
+	timers_run(q, now_ms, act_on_peer);
 	assert_int_not_equal(p->timers.entry.slot, 0);
 	assert_int_equal(p->timers.entry.key, t0 + 65000);
 	assert_int_equal(p->timers.persistent_keepalive, t0 + 65000);
@@ -952,6 +949,51 @@ static void test_machine_run_in_order(void **state)
 	timer_queue_free(&bare_queue);
 }
 
+/* What sending does to the machine, for the tests that fire several deadlines at once: an
+ * initiation or a keepalive is an authenticated packet sent (a persistent keepalive of 10 s
+ * here), and an initiation arms its retransmit. */
+static unsigned int fired[8], nfired;
+
+static void send_and_record(struct peer_timers *t, unsigned int action)
+{
+	fired[nfired++] = action;
+	timers_any_authenticated_packet_traversal(t, 10);
+	timers_any_authenticated_packet_sent(t);
+	if (action & (TIMER_RETRANSMIT | TIMER_NEW_HANDSHAKE))
+		timers_handshake_initiated(t);
+}
+
+/* Deadlines due together (a loop that woke late) are taken one after another, each seeing
+ * what the one before it sent: a retransmitted initiation answers the pending keepalive, and
+ * a keepalive pushes the persistent one back, so one packet goes where two were due. */
+static void test_machine_deadlines_due_together(void **state)
+{
+	struct peer_timers t;
+
+	(void)state;
+	now_ms = START_MS;
+	bare(&t);
+	timers_handshake_initiated(&t);
+	timers_data_received(&t);
+	nfired = 0;
+	now_ms = START_MS + WG_KEEPALIVE_TIMEOUT;
+	timers_fire(&t, now_ms, send_and_record);
+	assert_int_equal(nfired, 1);
+	assert_int_equal(fired[0], TIMER_RETRANSMIT);
+	assert_int_equal(t.send_keepalive, 0);
+
+	timers_stop(&t);
+	timers_data_received(&t);
+	timers_any_authenticated_packet_traversal(&t, 10);
+	nfired = 0;
+	now_ms += WG_KEEPALIVE_TIMEOUT;
+	timers_fire(&t, now_ms, send_and_record);
+	assert_int_equal(nfired, 1);
+	assert_int_equal(fired[0], TIMER_SEND_KEEPALIVE);
+	assert_int_equal(t.persistent_keepalive, now_ms + 10000);
+	timer_queue_free(&bare_queue);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -984,6 +1026,7 @@ int main(void)
 		cmocka_unit_test(test_machine_new_handshake),
 		cmocka_unit_test(test_machine_persistent_keepalive),
 		cmocka_unit_test(test_machine_run_in_order),
+		cmocka_unit_test(test_machine_deadlines_due_together),
 	};
 
 	if (!crypto_init())
