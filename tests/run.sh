@@ -52,34 +52,47 @@ run_asan() {
 FUZZ_SECONDS=${FUZZ_SECONDS:-5}
 FUZZ_RUNS=${FUZZ_RUNS:-}
 run_fuzz() {
-	local f name scratch limit label done_runs
+	local f ok bad rest
+	for f in build/fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		if [ -n "$FUZZ_RUNS" ]; then
+			{ read -r ok bad; rest=$(cat); } < <(fuzz_result "$f")
+			[ -z "$rest" ] || printf '%s\n' "$rest"
+			count "fuzz/${f##*/fuzz_} ($FUZZ_RUNS runs)" "$ok" "$bad"
+		else
+			# CPU-bound for a few seconds each: beside the end-to-end tests, which
+			# mostly wait, they cost make check little.
+			queue_job "fuzz/${f##*/fuzz_} (${FUZZ_SECONDS}s)" fuzz "$f"
+		fi
+	done
+}
+
+# One fuzzer: "PASSED FAILED", then, if it failed, what broke it and where the input is.
+fuzz_result() {
+	local f=$1 name scratch limit done_runs
+	name=${f##*/fuzz_}
 	if [ -n "$FUZZ_RUNS" ]; then
 		limit=-runs=$FUZZ_RUNS
 	else
 		limit=-max_total_time=$FUZZ_SECONDS
 	fi
-	for f in build/fuzz/fuzz_*; do
-		[ -x "$f" ] || continue
-		name=${f##*/fuzz_}
-		scratch=$(mktemp -d)
-		mkdir -p build/fuzz-crashes
-		if "$f" "$limit" -timeout=10 -artifact_prefix=build/fuzz-crashes/"$name"- "$scratch" \
-			"tests/fuzz/corpus_$name" >"$scratch.log" 2>&1; then
-			done_runs=$(grep -o 'Done [0-9]* runs' "$scratch.log" | grep -o '[0-9]*')
-			if [ -z "$FUZZ_RUNS" ]; then
-				count "fuzz/$name (${FUZZ_SECONDS}s, ${done_runs:-?} runs)" 1 0
-			elif [ "${done_runs:-0}" -ge "$FUZZ_RUNS" ]; then
-				count "fuzz/$name ($done_runs runs)" 1 0
-			else
-				count "fuzz/$name (${done_runs:-0} of $FUZZ_RUNS runs)" 0 1
-			fi
+	scratch=$(mktemp -d)
+	mkdir -p build/fuzz-crashes
+	if "$f" "$limit" -timeout=10 -artifact_prefix=build/fuzz-crashes/"$name"- "$scratch" \
+		"tests/fuzz/corpus_$name" >"$scratch.log" 2>&1; then
+		done_runs=$(grep -o 'Done [0-9]* runs' "$scratch.log" | grep -o '[0-9]*')
+		if [ -n "$FUZZ_RUNS" ] && [ "${done_runs:-0}" -lt "$FUZZ_RUNS" ]; then
+			echo "0 1"
+			echo "    stopped after ${done_runs:-0} of $FUZZ_RUNS runs"
 		else
-			grep -A30 'ERROR\|==ERROR\|invariant broken' "$scratch.log" | head -40 | sed 's/^/    /'
-			grep 'Test unit written to' "$scratch.log" | sed 's/^/    /'
-			count "fuzz/$name" 0 1
+			echo "1 0"
 		fi
-		rm -rf "$scratch" "$scratch.log"
-	done
+	else
+		echo "0 1"
+		grep -A30 'ERROR\|==ERROR\|invariant broken' "$scratch.log" | head -40 | sed 's/^/    /'
+		grep 'Test unit written to' "$scratch.log" | sed 's/^/    /'
+	fi
+	rm -rf "$scratch" "$scratch.log"
 }
 
 # With --no-offload: plain reads and writes, one packet each, on the TUN and the sockets. Every
@@ -178,11 +191,16 @@ run_clang() {
 		count "build/clang" 0 1
 		return
 	fi
-	if make --no-print-directory -s clang-check >build/clang.log 2>&1; then
-		count "build/clang (-Werror)" 1 0
+	queue_job "build/clang (-Werror)" clang build/clang.log
+}
+
+# The whole tree again under clang: "PASSED FAILED", then its errors if it failed.
+clang_result() {
+	if make --no-print-directory -s clang-check >"$1" 2>&1; then
+		echo "1 0"
 	else
-		sed 's/^/    /' build/clang.log | tail -30
-		count "build/clang (-Werror)" 0 1
+		echo "0 1"
+		sed 's/^/    /' "$1" | tail -30
 	fi
 }
 
@@ -193,11 +211,11 @@ run_clang() {
 # make check-repeat is how to tell that it holds. CHECK_JOBS=1 runs them one at a time.
 CHECK_JOBS=${CHECK_JOBS:-4}
 # Over 20 s each: started first, so that no long test starts last and runs alone.
-SLOW_TESTS="asan/unit/test_show asan/netns/wg-hub-many.sh netns/show.sh netns/lab-hostile.sh asan/netns/wg-hostile.sh
+SLOW_TESTS="build/clang (-Werror) asan/unit/test_show asan/netns/wg-hub-many.sh netns/show.sh netns/lab-hostile.sh asan/netns/wg-hostile.sh
 	netns/wg-hostile.sh threads-2/netns/wg-hostile.sh netns/wg-uapi-slow.sh netns/wg-timers.sh
 	asan/netns/lab-server-abuse.sh netns/lab-server-abuse.sh"
 JOB_LABEL=() JOB_KIND=() JOB_SCRIPT=() JOB_ADIT=() JOB_ARGS=() JOB_CRYPTO=() JOB_TIMEOUT=()
-queue_job() { # LABEL netns|unit FILE
+queue_job() { # LABEL netns|unit|fuzz|clang FILE
 	JOB_LABEL+=("$1")
 	JOB_KIND+=("$2")
 	JOB_SCRIPT+=("$3")
@@ -225,11 +243,12 @@ netns_result() {
 # Job i's result into DIR/i: "PASSED FAILED SECONDS", then, if it failed, its output's end.
 run_job() {
 	local i=$1 dir=$2 start=$SECONDS ok bad rest
-	if [ "${JOB_KIND[$i]}" = unit ]; then
-		{ read -r ok bad; rest=$(cat); } < <(unit_result "${JOB_SCRIPT[$i]}")
-	else
-		{ read -r ok bad; rest=$(cat); } < <(netns_result "$i")
-	fi
+	case ${JOB_KIND[$i]} in
+	unit) { read -r ok bad; rest=$(cat); } < <(unit_result "${JOB_SCRIPT[$i]}") ;;
+	fuzz) { read -r ok bad; rest=$(cat); } < <(fuzz_result "${JOB_SCRIPT[$i]}") ;;
+	clang) { read -r ok bad; rest=$(cat); } < <(clang_result "${JOB_SCRIPT[$i]}") ;;
+	*) { read -r ok bad; rest=$(cat); } < <(netns_result "$i") ;;
+	esac
 	{
 		echo "$ok $bad $((SECONDS - start))"
 		[ -z "$rest" ] || printf '%s\n' "$rest"
