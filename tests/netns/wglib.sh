@@ -87,6 +87,15 @@ wg_ifname() {
 	echo "wg$1-$$"
 }
 
+# A socket already at one of this test's names is stale: left by an earlier test with the same
+# PID (PIDs wrap at 32768, and a test cut off before its cleanup leaves its sockets). Gone
+# before anything starts, since wireguard-go, finding one, removes it itself, and fails with
+# ENOENT when a wg(8) that met it refusing connections removed it first (make check-repeat
+# caught that once, side by side).
+for stale in "$WG_RUN"/wg*-$$.sock; do
+	[ -e "$stale" ] && rm -f "$stale"
+done
+
 start_wg() {
 	local host=$1 name=$2 impl=$3 ifname=$4
 	shift 4
