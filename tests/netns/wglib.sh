@@ -89,12 +89,14 @@ wg_ifname() {
 
 # A socket already at one of this test's names is stale: left by an earlier test with the same
 # PID (PIDs wrap at 32768, and a test cut off before its cleanup leaves its sockets). Gone
-# before anything starts, since wireguard-go, finding one, removes it itself, and fails with
-# ENOENT when a wg(8) that met it refusing connections removed it first (make check-repeat
-# caught that once, side by side).
+# before anything starts, so that no daemon of this test meets it.
 for stale in "$WG_RUN"/wg*-$$.sock; do
 	[ -e "$stale" ] && rm -f "$stale"
 done
+
+uapi_listening() { # HOST IFACE
+	on "$1" ss -xlH | grep -qF " $WG_RUN/$2.sock "
+}
 
 start_wg() {
 	local host=$1 name=$2 impl=$3 ifname=$4
@@ -103,6 +105,13 @@ start_wg() {
 	[ "$impl" != "$ADIT" ] || extra=${ADIT_ARGS:-}
 	# shellcheck disable=SC2086 # extra: adit's flags from $ADIT_ARGS, none for wireguard-go
 	start "$host" "$name" env "$@" "$impl" -f $extra "$ifname" || return 1
+	# wireguard-go binds its socket, then listens, then watches the file: a wg(8) that
+	# connects in between is refused, takes the socket for a dead daemon's and removes it,
+	# and wireguard-go exits ("Failed to listen on uapi socket: no such file or directory";
+	# make check-repeat met it three times under load). So wg asks only once ss shows the
+	# socket listening. adit listens before its socket has its name (ctlsock.c).
+	[ "$impl" = "$ADIT" ] || wait_for "$WAIT_SECONDS" uapi_listening "$host" "$ifname" ||
+		{ echo "# $name ($impl) did not listen on $WG_RUN/$ifname.sock within $WAIT_SECONDS s"; return 1; }
 	wait_for "$WAIT_SECONDS" on "$host" wg show "$ifname" ||
 		{ echo "# $name ($impl) did not serve $WG_RUN/$ifname.sock within $WAIT_SECONDS s"; return 1; }
 }
