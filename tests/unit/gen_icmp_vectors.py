@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Writes tests/unit/icmp_vectors.h: the packets that test_icmp_build.c hands icmp_build.c and
+"""Writes tests/unit/icmp_vectors.h and some of the seeds in tests/fuzz/corpus_mss/ (which
+fuzz_mss also hands icmp_build.c): the packets that test_icmp_build.c hands icmp_build.c and
 the messages it must build from them, each built by scapy from the expression printed above it
 (scapy filling in every length and checksum), never by adit.
 
@@ -145,6 +146,9 @@ VECTORS = [
     ("reply6_hbh", 'IPv6(src=PEER6, dst=US6)/IPv6ExtHdrHopByHop()/ICMPv6EchoReply(id=ID, seq=SEQ, data=struct.pack("!Q", TOKEN))'),
 ]
 
+# Seeds for fuzz_mss, beside gen_mss_vectors.py's: packets that get a "too big", and replies.
+SEEDS = ["tcp4_df", "opt4_df", "err4_3", "ping6_hbh", "frag6", "err6_hbh", "reply4", "reply6"]
+
 
 def c_array(name, expr, data):
     lines = ["/* %s */" % expr.replace("*/", "* /"),
@@ -172,6 +176,11 @@ def main():
     out.append("#endif")
     with open(os.path.join(root, "tests/unit/icmp_vectors.h"), "w") as f:
         f.write("\n".join(out) + "\n")
+    corpus = os.path.join(root, "tests/fuzz/corpus_mss")
+    os.makedirs(corpus, exist_ok=True)
+    for seed in SEEDS:
+        with open(os.path.join(corpus, "icmp_" + seed), "wb") as f:
+            f.write(built[seed])
     return 0
 
 
