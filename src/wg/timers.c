@@ -6,6 +6,8 @@
  * - new_handshake: we sent data and have heard nothing for KEEPALIVE + REKEY_TIMEOUT.
  * - zero_key_material: no new session for REJECT_AFTER_TIME * 3; forget every key.
  * - persistent_keepalive: nothing sent for the user's interval (to keep NAT state alive).
+ * - path_mtu: adit's own, not the whitepaper's: when the path-MTU prober (pmtu.c) wants to
+ *   look again.
  *
  * The machine decides; it does nothing itself. What must be sent or forgotten goes back to
  * the caller as actions, so these rules are tested on their own (tests/unit/test_timers.c). */
@@ -117,6 +119,8 @@ unsigned int timers_expire(struct peer_timers *t, uint64_t now)
 		return TIMER_ZERO_KEYS;
 	if (due(&t->persistent_keepalive, now))
 		return TIMER_PERSISTENT_KEEPALIVE;
+	if (due(&t->path_mtu, now))
+		return TIMER_PATH_MTU;
 	return 0;
 }
 
@@ -159,7 +163,8 @@ uint64_t timers_next(const struct peer_timers *t)
 
 	next = earliest(next, t->new_handshake);
 	next = earliest(next, t->zero_key_material);
-	return earliest(next, t->persistent_keepalive);
+	next = earliest(next, t->persistent_keepalive);
+	return earliest(next, t->path_mtu);
 }
 
 /* Should be called after an authenticated data packet is sent. */
@@ -222,6 +227,14 @@ void timers_any_authenticated_packet_traversal(struct peer_timers *t,
 	if (keepalive_interval)
 		arm(t, &t->persistent_keepalive,
 		    clock_now() + (uint64_t)keepalive_interval * 1000);
+}
+
+void timers_path_mtu_at(struct peer_timers *t, uint64_t when)
+{
+	if (when)
+		arm(t, &t->path_mtu, when);
+	else
+		t->path_mtu = 0;
 }
 
 void timers_persistent_keepalive_off(struct peer_timers *t)

@@ -17,6 +17,7 @@ struct peer_timers {
 	uint64_t new_handshake;
 	uint64_t zero_key_material;
 	uint64_t persistent_keepalive;
+	uint64_t path_mtu; /* the path-MTU prober's next step (wg/pmtu.c) */
 	unsigned int handshake_attempts;
 	bool need_another_keepalive;
 	bool sent_lastminute_handshake;
@@ -40,6 +41,9 @@ enum timer_action {
 	TIMER_ZERO_KEYS = 1 << 4,
 	/* Nothing sent for the user's interval (to keep NAT state alive). */
 	TIMER_PERSISTENT_KEEPALIVE = 1 << 5,
+	/* The path-MTU prober asked to be woken (a round of probes ended, or it is time to
+	 * probe again): not the whitepaper's, and it changes no other timer. */
+	TIMER_PATH_MTU = 1 << 6,
 };
 
 void timers_init(struct peer_timers *t, struct timer_queue *q);
@@ -71,6 +75,9 @@ void timers_any_authenticated_packet_traversal(struct peer_timers *t,
 void timers_handshake_initiated(struct peer_timers *t);
 void timers_handshake_complete(struct peer_timers *t);
 void timers_session_derived(struct peer_timers *t);
+/* Wakes the path-MTU prober at when_ms (replacing the wake-up it asked for before); 0
+ * disarms it. */
+void timers_path_mtu_at(struct peer_timers *t, uint64_t when_ms);
 /* A persistent keepalive interval of 0 disarms its timer. */
 void timers_persistent_keepalive_off(struct peer_timers *t);
 
