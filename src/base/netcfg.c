@@ -164,6 +164,11 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 		else if (mnl_attr_get_type(a) == RTA_METRICS &&
 			 mnl_attr_validate(a, MNL_TYPE_NESTED) == 0)
 			metric_mtu(a, &mtu);
+		else if (mnl_attr_get_type(a) == RTA_PREFSRC &&
+			 mnl_attr_get_payload_len(a) == addr_len(rtm->rtm_family)) {
+			memcpy(r->path->src, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+			r->path->has_src = true;
+		}
 	}
 	if (!oif) /* a multipath default: no one device to size by */
 		return MNL_CB_OK;

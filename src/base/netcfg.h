@@ -25,12 +25,15 @@ int netcfg_add_route(struct netcfg *nc, unsigned int ifindex, const struct prefi
  * 'ip route get' says: 0 with *oif set, or a negative errno (-ENETUNREACH: no route). */
 int netcfg_route_oif(struct netcfg *nc, int family, const void *addr, unsigned int *oif);
 
-/* Where packets to a destination leave: the interface (index, name, MTU) and the route's
- * own MTU (set with `ip route ... mtu N`, or a path MTU the kernel learned; 0 when none). */
+/* Where packets to a destination leave: the interface (index, name, MTU), the route's
+ * own MTU (set with `ip route ... mtu N`, or a path MTU the kernel learned; 0 when none),
+ * and the source address the kernel would give them (netcfg_get_route only). */
 struct netcfg_path {
 	unsigned int ifindex;
 	char ifname[IF_NAMESIZE];
 	unsigned int link_mtu, route_mtu;
+	bool has_src;
+	uint8_t src[16]; /* network order, 4 or 16 bytes by family */
 };
 /* The route the kernel would take to addr (4 or 16 bytes by family), as `ip route get`.
  * -ENETUNREACH when there is none. */
