@@ -33,6 +33,9 @@ bool ctlsock_lab_dir(char *buf, size_t size);
  * NAME's socket in the last, non-blocking (a stale socket nobody answers on is replaced; a
  * live one is an error). Returns the fd, or a negative errno after saying why. */
 int ctlsock_listen(struct ctlsock *c, const char *dir, const char *sub, const char *name);
+/* A client's connection to the socket at path, reads and writes timing out after
+ * timeout_sec: the fd, or a negative errno (-ENOENT, -ECONNREFUSED: nobody serves it). */
+int ctlsock_connect(const char *path, int timeout_sec);
 /* Removes the socket if it is still the one c bound, and lets go of it. */
 void ctlsock_unlink(struct ctlsock *c);
 

@@ -45,27 +45,6 @@ static void usage(FILE *f)
 	      "counters. Without IFACE, every adit interface. Needs root.\n", f);
 }
 
-static int connect_to(const char *path)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = TIMEOUT_SEC };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -1;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		int err = errno;
-
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
-}
-
 /* Whether the daemon at the other end of fd may be adit: false only when its process is
  * known (SO_PEERCRED, /proc/PID/comm) and is another program, whose name goes in who. Such a
  * daemon is not sent adit-show=1 at all: wireguard-go logs an error for every request it
@@ -186,10 +165,10 @@ static enum ask_result ask(const char *path, const char *name, bool named, bool 
 	bool daemons = false;
 	int fd, ret;
 
-	fd = connect_to(path);
+	fd = ctlsock_connect(path, TIMEOUT_SEC);
 	if (fd < 0) {
-		*err = errno;
-		return errno == ENOENT || errno == ECONNREFUSED ? ASK_NO_SOCKET : ASK_UNREACHABLE;
+		*err = -fd;
+		return -fd == ENOENT || -fd == ECONNREFUSED ? ASK_NO_SOCKET : ASK_UNREACHABLE;
 	}
 	if (!maybe_adit(fd, who, sizeof(who))) {
 		close(fd);
