@@ -256,6 +256,21 @@ int offload_split(const struct virtio_net_hdr *h, uint8_t *pkt, size_t len,
 	return (int)segs;
 }
 
+bool offload_fit_mtu(struct virtio_net_hdr *h, const uint8_t *pkt, size_t len,
+		     unsigned int mtu)
+{
+	struct gso g;
+
+	if (gso_parse(h, pkt, len, &g) || g.proto != IPPROTO_TCP)
+		return false;
+	/* The least MTU a path is taken to have leaves room for any TCP header; one below it
+	 * would mean a flood of tiny segments, and is not ours to make. */
+	if (mtu < 1280 || g.hdr_len + g.gso_size <= mtu)
+		return false;
+	h->gso_size = htole16((uint16_t)(mtu - g.hdr_len));
+	return true;
+}
+
 /* ---- Coalescing what goes to the TUN ---- */
 
 /* One packet of the batch, as far as coalescing reads it. Only packets without IPv4 options

@@ -54,6 +54,13 @@ enum offload_error {
 int offload_split(const struct virtio_net_hdr *h, uint8_t *pkt, size_t len,
 		  uint8_t *const *out, size_t *out_len, unsigned int max, size_t cap);
 
+/* Lowers h's gso_size so that every TCP segment of the super-packet pkt (len bytes) is at
+ * most mtu bytes, IP and TCP headers included, as a path narrower than the interface needs.
+ * UDP super-packets keep their size (their sender chose each datagram's), and so does
+ * anything whose headers look wrong (offload_split judges those). True when h changed. */
+bool offload_fit_mtu(struct virtio_net_hdr *h, const uint8_t *pkt, size_t len,
+		     unsigned int mtu);
+
 /* One flow of the batch being coalesced: the packet that the flow's later segments are
  * appended to. Private to offload.c, declared here so that a caller can hold the table. */
 struct offload_flow {

@@ -203,6 +203,22 @@ static void stop_segmentation(struct tun *t)
 		 "for segmentation offload): the kernel segments from now on");
 }
 
+/* A super-packet just read, cut to its path's MTU when that is narrower. */
+static void fit_path(struct tun *t)
+{
+	const uint8_t *pkt = t->super + OFFLOAD_VNET_HDR_LEN;
+	size_t len = t->super_len - OFFLOAD_VNET_HDR_LEN;
+	struct virtio_net_hdr h;
+	unsigned int mtu;
+
+	memcpy(&h, t->super, sizeof(h));
+	if (h.gso_type == VIRTIO_NET_HDR_GSO_NONE)
+		return;
+	mtu = t->seg_mtu(t->seg_ctx, pkt, len);
+	if (mtu && offload_fit_mtu(&h, pkt, len, mtu))
+		memcpy(t->super, &h, sizeof(h));
+}
+
 static int read_vnet(struct tun *t, uint8_t *const *bufs, size_t *lens, unsigned int max,
 		     size_t cap)
 {
@@ -225,6 +241,8 @@ static int read_vnet(struct tun *t, uint8_t *const *bufs, size_t *lens, unsigned
 			}
 			t->super_len = (size_t)r;
 			t->pending = true;
+			if (t->seg_mtu)
+				fit_path(t);
 		}
 		if (n && !fits(t, max - n))
 			break;

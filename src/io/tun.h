@@ -26,6 +26,11 @@ struct tun {
 	size_t super_len;
 	bool pending;
 	struct offload_gro gro;
+	/* When set, a TCP super-packet is cut into segments of at most seg_mtu(seg_ctx, pkt,
+	 * len) bytes where that is below what the kernel asked for (0: as asked): the path to
+	 * where it goes may be narrower than the interface. */
+	unsigned int (*seg_mtu)(void *ctx, const uint8_t *pkt, size_t len);
+	void *seg_ctx;
 };
 
 /* Creates a TUN (or TAP) from a name or a template with %d; the kernel picks the number and
