@@ -19,8 +19,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: adit [wg] [-f|--foreground] [-v|-q] [--no-offload] [--threads N] [--user NAME]\n"
-	      "                [--trace] [--pcap FILE] IFACE\n\n"
+	fputs("usage: adit [wg] [-f|--foreground] [-v|-q] [--no-offload] [--no-pmtu] [--threads N]\n"
+	      "                [--user NAME] [--trace] [--pcap FILE] IFACE\n\n"
 	      "Creates the TUN interface IFACE and serves the WireGuard protocol on it, configured\n"
 	      "with wg(8) through /var/run/wireguard/IFACE.sock, as wireguard-go does:\n"
 	      "  adit wg0 && wg setconf wg0 wg0.conf && ip link set wg0 up\n"
@@ -29,6 +29,7 @@ static void usage(FILE *f)
 	      "  -v, --verbose     also say why each dropped packet was dropped (rate-limited)\n"
 	      "  -q, --quiet       errors only (LOG_LEVEL=verbose|error|silent sets it too)\n"
 	      "      --no-offload  no TUN segmentation offloads, no UDP GSO/GRO (for debugging)\n"
+	      "      --no-pmtu     do not probe each peer's path MTU (nor clamp TCP's MSS to it)\n"
 	      "      --threads N   seal and open packets on N threads (1, the default, to 16)\n"
 	      "      --user NAME   run as user NAME once the interface and sockets are open\n"
 	      "                    (without --user: as the user ADIT_USER names, if set)\n"
@@ -177,12 +178,12 @@ void cmd_wg_version(void)
 /* wg mode's command line, as a table: each option once, with what its value must be. */
 struct wg_opts {
 	const char *ifname, *pcap, *user;
-	bool foreground, offload, lines, help;
+	bool foreground, offload, pmtu, lines, help;
 	unsigned int threads;
 };
 
-enum wg_opt { OPT_FOREGROUND, OPT_VERBOSE, OPT_QUIET, OPT_NO_OFFLOAD, OPT_THREADS, OPT_USER,
-	      OPT_TRACE, OPT_PCAP, OPT_HELP };
+enum wg_opt { OPT_FOREGROUND, OPT_VERBOSE, OPT_QUIET, OPT_NO_OFFLOAD, OPT_NO_PMTU, OPT_THREADS,
+	      OPT_USER, OPT_TRACE, OPT_PCAP, OPT_HELP };
 
 static const struct {
 	const char *letter, *name; /* "-f", "--foreground"; letter may be NULL */
@@ -193,6 +194,7 @@ static const struct {
 	{ "-v", "--verbose", OPT_VERBOSE, NULL },
 	{ "-q", "--quiet", OPT_QUIET, NULL },
 	{ NULL, "--no-offload", OPT_NO_OFFLOAD, NULL },
+	{ NULL, "--no-pmtu", OPT_NO_PMTU, NULL },
 	{ NULL, "--threads", OPT_THREADS, "a number from 1 to " TEXT_OF(WORKERS_MAX) " (e.g. --threads 2)" },
 	{ NULL, "--user", OPT_USER, "a user name (e.g. --user nobody)" },
 	{ NULL, "--trace", OPT_TRACE, NULL },
@@ -228,6 +230,7 @@ static bool take_option(struct wg_opts *o, enum wg_opt opt, const char *value)
 	case OPT_VERBOSE: log_level = LEVEL_VERBOSE; break;
 	case OPT_QUIET: log_level = LEVEL_ERRORS; break;
 	case OPT_NO_OFFLOAD: o->offload = false; break;
+	case OPT_NO_PMTU: o->pmtu = false; break;
 	case OPT_USER: o->user = value; break;
 	/* The lines go to stdout, which a daemon has given up. */
 	case OPT_TRACE: o->lines = o->foreground = true; break;
@@ -248,13 +251,13 @@ static int parse_options(struct wg_opts *o, int argc, char **argv)
 	const char *value;
 	int i, k;
 
-	*o = (struct wg_opts){ .offload = true, .threads = 1 };
+	*o = (struct wg_opts){ .offload = true, .pmtu = true, .threads = 1 };
 	for (i = 1; i < argc; i++) { /* argv[0]: "adit", or "wg" */
 		if (argv[i][0] != '-') {
 			if (o->ifname) {
 				log_error("unexpected argument '%s' (usage: adit [wg] [-f] [-v|-q] "
-					  "[--no-offload] [--threads N] [--user NAME] [--trace] "
-					  "[--pcap FILE] IFACE)", argv[i]);
+					  "[--no-offload] [--no-pmtu] [--threads N] [--user NAME] "
+					  "[--trace] [--pcap FILE] IFACE)", argv[i]);
 				return EXIT_USAGE;
 			}
 			o->ifname = argv[i];
@@ -323,6 +326,7 @@ int cmd_wg(int argc, char **argv)
 	/* Each step says why it failed; the status says only whether one did. */
 	err = device_setup(&dev, o.offload);
 	dev.trace = trace; /* the device's from now on: device_close closes it */
+	dev.pmtu_off = !o.pmtu;
 	if (!err)
 		err = device_start(&dev, o.ifname);
 	if (!err)

@@ -15,6 +15,7 @@
 #include "lab/lab_control.h"
 #include "wg/crypto.h"
 #include "wg/drops.h"
+#include "wg/pmtu.h"
 
 void show_init(struct show_iface *s, const char *name)
 {
@@ -155,6 +156,7 @@ static int begin_peer(struct show_iface *s, enum show_kind kind, const char *v)
 	memset(&p, 0, sizeof(p));
 	p.kind = kind;
 	p.last_seen_ago = -1;
+	p.pmtu.age = -1;
 	if (kind == SHOW_WG_PEER ? strlen(v) != WG_KEY_HEX_LEN ||
 					   !crypto_key_from_hex(p.public_key, v)
 				 : !reprint_endpoint(p.endpoint, sizeof(p.endpoint), v))
@@ -262,6 +264,32 @@ static uint64_t *peer_counter(struct show_peer *p, const char *key)
 	return NULL;
 }
 
+/* path_mtu, path_mtu_how, ... (the prefix gone from key) */
+static int path_mtu_line(struct show_peer *p, const char *key, const char *v)
+{
+	uint64_t n;
+
+	if (!strcmp(key, "_how"))
+		return snprintf(p->pmtu.how, sizeof(p->pmtu.how), "%s", v) < 0 ? -EPROTO : 0;
+	if (!strcmp(key, "_probe_address"))
+		return snprintf(p->pmtu.probe_address, sizeof(p->pmtu.probe_address), "%s", v) <
+				       0 ? -EPROTO : 0;
+	if (!strcmp(key, "_probes"))
+		return sscanf(v, "%" SCNu64 "/%" SCNu64, &p->pmtu.sent, &p->pmtu.answered) == 2
+			       ? 0 : -EPROTO;
+	if (!strcmp(key, "_too_big_sent"))
+		return addr_parse_uint(v, UINT64_MAX, &p->pmtu.too_big) ? 0 : -EPROTO;
+	if (!strcmp(key, "_mss_clamped"))
+		return addr_parse_uint(v, UINT64_MAX, &p->pmtu.clamped) ? 0 : -EPROTO;
+	if (!addr_parse_uint(v, key[0] ? INT64_MAX : 65535, &n))
+		return -EPROTO;
+	if (!key[0])
+		p->pmtu.mtu = (unsigned int)n;
+	else if (!strcmp(key, "_age"))
+		p->pmtu.age = (int64_t)n;
+	return 0;
+}
+
 static int peer_line(struct show_iface *s, struct show_peer *p, const char *key, const char *v)
 {
 	uint64_t n, *counter = peer_counter(p, key);
@@ -282,6 +310,8 @@ static int peer_line(struct show_iface *s, struct show_peer *p, const char *key,
 	}
 	if (is_drop(key))
 		return add_drop(&p->drops, key, v);
+	if (!strncmp(key, "path_mtu", 8))
+		return path_mtu_line(p, key + 8, v);
 	if (!strcmp(key, "last_handshake_time_sec") || !strcmp(key, "last_seen_ago") ||
 	    !strcmp(key, "persistent_keepalive_interval")) {
 		if (!addr_parse_uint(v, key[0] == 'p' ? UINT16_MAX : INT64_MAX, &n))
@@ -492,6 +522,29 @@ static void print_transfer(FILE *f, const struct show_peer *p)
 		fprintf(f, "  transfer: %s received, %s sent\n", rx, tx);
 }
 
+/* "path MTU: 1312 (probed 4 seconds ago, to 10.66.0.2)", or why there is none. */
+static void print_path_mtu(FILE *f, const struct show_peer *p, time_t now)
+{
+	char ago[150], when[160] = "", to[80] = "";
+
+	if (!p->pmtu.how[0])
+		return;
+	if (p->pmtu.age >= 0)
+		snprintf(when, sizeof(when), " %s",
+			 show_ago(ago, sizeof(ago), now, now - (time_t)p->pmtu.age));
+	if (p->pmtu.probe_address[0])
+		snprintf(to, sizeof(to), ", to %s", p->pmtu.probe_address);
+	if (p->pmtu.mtu)
+		fprintf(f, "  path MTU: %u (probed%s%s)\n", p->pmtu.mtu, when, to);
+	else if (!strcmp(p->pmtu.how, "probing") || !strcmp(p->pmtu.how, "not-yet"))
+		fprintf(f, "  path MTU: %s%s\n", pmtu_how_words(p->pmtu.how), to);
+	else
+		fprintf(f, "  path MTU: unknown (%s%s)\n", pmtu_how_words(p->pmtu.how), to);
+	if (p->pmtu.too_big || p->pmtu.clamped)
+		fprintf(f, "  path MTU kept: %" PRIu64 " too big (ICMP sent), %" PRIu64
+			   " TCP SYNs clamped\n", p->pmtu.too_big, p->pmtu.clamped);
+}
+
 static void print_peer(FILE *f, const struct show_peer *p, time_t now)
 {
 	char key[WG_KEY_BASE64_LEN + 1], when[160];
@@ -508,6 +561,7 @@ static void print_peer(FILE *f, const struct show_peer *p, time_t now)
 		if (p->handshake_sec)
 			fprintf(f, "  latest handshake: %s\n",
 				show_ago(when, sizeof(when), now, (time_t)p->handshake_sec));
+		print_path_mtu(f, p, now);
 	} else {
 		fprintf(f, "%s: %s\n", p->kind == SHOW_LAB_CLIENT ? "client" : "server", p->endpoint);
 		if (p->kind == SHOW_LAB_CLIENT) {

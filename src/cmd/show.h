@@ -65,6 +65,13 @@ struct show_peer {
 	uint64_t addrs_refused;      /* lab: inner addresses it was refused */
 	unsigned int keepalive;      /* seconds; 0: off */
 	struct show_drops drops;
+	struct {                     /* wg: the path MTU the prober found (wg/pmtu.h) */
+		char how[16];        /* its key (probed, no-address, ...); empty: not said */
+		unsigned int mtu;    /* 0: none found */
+		int64_t age;         /* seconds since the prober last concluded; -1: not said */
+		char probe_address[48];
+		uint64_t sent, answered, too_big, clamped;
+	} pmtu;
 };
 
 struct show_iface {

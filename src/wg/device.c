@@ -205,6 +205,8 @@ int device_setup(struct wg_device *dev, bool offload)
 	/* ADIT_CRYPTO names the data path's AEAD backend (aead.c); unset, adit chooses. */
 	if (!crypto_init() || !crypto_aead_choose(getenv("ADIT_CRYPTO")))
 		return -ENOTSUP;
+	crypto_random(&dev->pmtu_id, sizeof(dev->pmtu_id));
+	crypto_random(&dev->pmtu_token, sizeof(dev->pmtu_token));
 	return io_pool_init(&dev->pool, 2 * IO_BATCH);
 }
 
@@ -216,6 +218,8 @@ int device_start(struct wg_device *dev, const char *ifname)
 	if ((err = loop_init(&dev->loop)) < 0 ||
 	    (err = tun_open(&dev->tun, ifname, false, false, dev->offload)) < 0)
 		return err;
+	dev->tun.seg_mtu = send_path_mtu;
+	dev->tun.seg_ctx = dev;
 	err = set_mtu(dev);
 	if (err < 0)
 		log_warn("cannot set the MTU of %s to %d: %s", dev->tun.name, DEFAULT_MTU,

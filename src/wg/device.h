@@ -13,6 +13,7 @@
 #include "io/tun.h"
 #include "io/udp.h"
 #include "io/workers.h"
+#include "pkt/icmp_build.h"
 #include "pkt/trace.h"
 #include "wg/allowedips.h"
 #include "wg/cookie.h"
@@ -65,6 +66,13 @@ struct wg_device {
 	/* --threads N: the crypto lanes that seal and open batches beside the loop's thread. */
 	struct workers workers;
 	struct data_open opened[IO_BATCH];
+	/* Path-MTU probing (pmtu.c), unless --no-pmtu: probes carry this echo identifier and
+	 * token, random per device; "too big" answers are built here. */
+	bool pmtu_off;
+	uint16_t pmtu_id;
+	uint64_t pmtu_token;
+	unsigned int pmtu_limited; /* peers whose path MTU is below the interface's */
+	uint8_t too_big_buf[OFFLOAD_VNET_HDR_LEN + ICMP_TOO_BIG_MAX];
 	unsigned int to_tun_count; /* decrypted packets waiting for one batched TUN write */
 	uint8_t *to_tun[IO_BATCH];
 	size_t to_tun_len[IO_BATCH];

@@ -25,6 +25,8 @@ enum wg_drop {
 	WG_DROP_NO_ROUTE,      /* from the TUN, to an address no peer has in its allowed IPs */
 	WG_DROP_NO_ENDPOINT,   /* from the TUN, for a peer with no endpoint yet */
 	WG_DROP_STAGED,        /* from the TUN, waiting for a handshake: pushed out by newer ones */
+	WG_DROP_TOO_BIG,       /* from the TUN, larger than the peer's path MTU and not to be
+				* fragmented: answered with an ICMP "too big" (pmtu.c) */
 	WG_DROP_COUNT
 };
 

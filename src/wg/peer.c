@@ -24,6 +24,7 @@ struct wg_peer *peer_create(struct wg_device *dev, const uint8_t pub[WG_KEY_LEN]
 	noise_handshake_init(&peer->handshake, pub);
 	cookie_init(&peer->cookie, pub);
 	timers_init(&peer->timers, &dev->timer_queue);
+	pmtu_init(&peer->pmtu, dev->pmtu_off);
 	return peer;
 }
 
@@ -55,6 +56,7 @@ void peer_free(struct wg_peer *peer)
 {
 	peer_zero_keys(peer);
 	timers_stop(&peer->timers);
+	pmtu_stop(peer);
 	peer_drop_staged(peer);
 	secmem_unmap(peer->staged.buf, PEER_STAGED_BYTES);
 	cookie_wipe(&peer->cookie);
@@ -176,7 +178,8 @@ void peer_set_preshared_key(struct wg_peer *peer, const uint8_t psk[WG_KEY_LEN])
 
 int peer_set_endpoint(struct wg_peer *peer, const struct sockaddr *sa, socklen_t len)
 {
-	struct udp_endpoint *e = &peer->endpoint;
+	struct udp_endpoint *e = &peer->endpoint, before = *e;
+	bool had = peer->has_endpoint;
 
 	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
 		memset(e, 0, sizeof(*e));
@@ -188,6 +191,8 @@ int peer_set_endpoint(struct wg_peer *peer, const struct sockaddr *sa, socklen_t
 		return -EINVAL;
 	}
 	peer->has_endpoint = true;
+	if (!had || memcmp(&before.addr, &e->addr, sizeof(e->addr)))
+		pmtu_restart(peer, clock_now()); /* a new path */
 	return 0;
 }
 
@@ -208,6 +213,7 @@ void peer_handshake_complete(struct wg_peer *peer)
 	log_info("%s: handshake complete, session up", peer_name(peer, name));
 	timers_handshake_complete(&peer->timers);
 	clock_gettime(CLOCK_REALTIME, &peer->last_handshake);
+	pmtu_session_up(peer, clock_now());
 }
 
 int peer_add_allowed_ip(struct wg_peer *peer, int family, const void *addr, uint8_t cidr)

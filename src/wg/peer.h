@@ -14,6 +14,7 @@
 #include "wg/cookie.h"
 #include "wg/drops.h"
 #include "wg/noise.h"
+#include "wg/pmtu.h"
 #include "wg/timers.h"
 
 /* Packets that arrived from the TUN before there was a session, sent once one exists. One
@@ -47,6 +48,7 @@ struct wg_peer {
 	uint64_t last_sent_handshake;   /* ms, monotonic */
 	uint64_t unused_answer_said;    /* ms: receive.c's hint, at most once a minute */
 	struct peer_timers timers;
+	struct peer_pmtu pmtu; /* the path's MTU, as probes found it */
 	struct staged_packets staged;
 };
 

@@ -33,10 +33,15 @@ static struct wg_peer *peer_of(struct noise_handshake *hs)
 /* Roaming: the peer is wherever its latest authenticated datagram came from. */
 static void update_endpoint(struct wg_peer *peer, const struct udp_endpoint *ep)
 {
-	if (peer->has_endpoint && !memcmp(&peer->endpoint, ep, sizeof(*ep)))
+	bool moved = !peer->has_endpoint ||
+		     memcmp(&peer->endpoint.addr, &ep->addr, sizeof(ep->addr));
+
+	if (!moved && !memcmp(&peer->endpoint, ep, sizeof(*ep)))
 		return;
 	peer->endpoint = *ep;
 	peer->has_endpoint = true;
+	if (moved) /* a new path, maybe of another MTU */
+		pmtu_restart(peer, clock_now());
 }
 
 static void authenticated(struct wg_peer *peer, const struct udp_endpoint *ep, size_t len)
@@ -334,6 +339,9 @@ static void accept_data(struct wg_device *dev, uint8_t *buf, size_t len,
 		drops_count(&dev->drops, total ? WG_DROP_SOURCE : WG_DROP_NOT_IP, peer, ep);
 		return;
 	}
+	/* A probe's answer is ours alone; a SYN gets an MSS that fits our path to the peer. */
+	if (pmtu_received(peer, plain, total, now))
+		return;
 	if (dev->trace.on)
 		trace_received(dev, peer, plain, total);
 	if (dev->to_tun_count == IO_BATCH)

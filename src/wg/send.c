@@ -231,6 +231,27 @@ void send_staged(struct wg_peer *peer)
 	peer_drop_staged(peer);
 }
 
+unsigned int send_probes(struct wg_peer *peer, uint8_t *const *pkts, const size_t *lens,
+			 unsigned int n, uint64_t now)
+{
+	struct wg_device *dev = peer->dev;
+	unsigned int sent = 0;
+
+	if (!peer->has_endpoint)
+		return 0;
+	socket_flush(dev);
+	socket_dont_fragment(peer, true);
+	for (unsigned int i = 0; i < n; i++) {
+		if (!queue_packets(peer, &pkts[i], &lens[i], 1, now))
+			break;
+		/* One at a time: GSO would refuse the whole set for one size over the link's. */
+		socket_flush(dev);
+		sent++;
+	}
+	socket_dont_fragment(peer, false);
+	return sent;
+}
+
 /* The peer for a packet's destination; NULL when it is not IP or no peer has it. */
 static struct wg_peer *route(struct wg_device *dev, const uint8_t *pkt, size_t len)
 {
@@ -241,6 +262,17 @@ static struct wg_peer *route(struct wg_device *dev, const uint8_t *pkt, size_t l
 		return allowedips_lookup(&dev->allowedips, AF_INET6,
 					 pkt + offsetof(struct ip6_hdr, ip6_dst));
 	return NULL;
+}
+
+unsigned int send_path_mtu(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct wg_device *dev = ctx;
+	struct wg_peer *peer;
+
+	if (!dev->pmtu_limited) /* the common case: no lookup */
+		return 0;
+	peer = route(dev, pkt, len);
+	return peer ? pmtu_of(&peer->pmtu) : 0;
 }
 
 /* A run of packets for one peer: sealed and queued, or, without a session, staged while the
@@ -282,6 +314,8 @@ void send_timer_actions(struct wg_peer *peer, unsigned int actions)
 		peer_clear_source(peer);
 		send_handshake_initiation(peer, false);
 	}
+	if (actions & TIMER_PATH_MTU)
+		pmtu_timer(peer, clock_now());
 	if (actions & TIMER_ZERO_KEYS) {
 		log_info("%s: no new session for %d s, keys zeroed", peer_name(peer, name),
 			 WG_REJECT_AFTER_TIME * 3 / 1000);
@@ -308,6 +342,26 @@ static void trace_batch(struct wg_device *dev, struct wg_peer *const *peer,
 	}
 }
 
+/* Each packet against its peer's path MTU (pmtu.c): one too big for it is answered with an
+ * ICMP error and taken out of the batch, the rest keeping their order. Returns how many
+ * remain. */
+static int fit_paths(struct wg_device *dev, struct wg_peer **peer, uint8_t **pkts,
+		     size_t *lens, int n, uint64_t now)
+{
+	int kept = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (peer[i] && !pmtu_sending(peer[i], pkts[i], lens[i], now)) {
+			drops_count(&dev->drops, WG_DROP_TOO_BIG, peer[i], NULL);
+			continue;
+		}
+		peer[kept] = peer[i];
+		pkts[kept] = pkts[i];
+		lens[kept++] = lens[i];
+	}
+	return kept;
+}
+
 /* One batch from the TUN (super-packets already split), grouped into runs by peer, as
  * wireguard-go does, and sent with as few system calls as GSO allows. */
 static int send_batch(struct wg_device *dev, uint64_t now)
@@ -325,6 +379,7 @@ static int send_batch(struct wg_device *dev, uint64_t now)
 		return n;
 	for (int i = 0; i < n; i++)
 		peer[i] = route(dev, pkts[i], lens[i]);
+	n = fit_paths(dev, peer, pkts, lens, n, now);
 	if (dev->trace.on)
 		trace_batch(dev, peer, pkts, lens, n);
 	for (start = 0; start < (unsigned int)n; start = end) {
@@ -348,8 +403,13 @@ static void refresh_mtu(struct wg_device *dev, uint64_t now)
 		return;
 	dev->mtu_checked = now;
 	memcpy(ifr.ifr_name, dev->tun.name, IFNAMSIZ);
-	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
-		dev->mtu = (unsigned int)ifr.ifr_mtu;
+	if (ioctl(fd, SIOCGIFMTU, &ifr) < 0 || ifr.ifr_mtu <= 0 ||
+	    (unsigned int)ifr.ifr_mtu == dev->mtu)
+		return;
+	dev->mtu = (unsigned int)ifr.ifr_mtu;
+	/* Every path was measured against the old MTU. */
+	for (struct wg_peer *peer = dev->peers; peer; peer = peer->next)
+		pmtu_restart(peer, now);
 }
 
 /* A few batches per wake-up, so the other direction is not starved; a super-packet that did

@@ -5,6 +5,8 @@
 #define ADIT_WG_SEND_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "io/pool.h"
 #include "wg/messages.h"
@@ -24,6 +26,13 @@ void send_handshake_response(struct wg_peer *peer);
 void send_keepalive(struct wg_peer *peer);
 /* Sends the staged packets if a session can carry them, else starts a handshake. */
 void send_staged(struct wg_peer *peer);
+/* Path-MTU probes (pmtu.c): n plaintexts in the TUN side of the pool, each sealed and sent
+ * on its own in a datagram that may not be fragmented. Returns how many went out. */
+unsigned int send_probes(struct wg_peer *peer, uint8_t *const *pkts, const size_t *lens,
+			 unsigned int n, uint64_t now);
+/* The path MTU of the peer a packet from the TUN goes to, 0 for the interface's: the TUN
+ * cuts TCP super-packets to it (tun.seg_mtu). ctx is the device. */
+unsigned int send_path_mtu(void *ctx, const uint8_t *pkt, size_t len);
 /* Carries out what timers_expire decided for peer (enum timer_action). */
 void send_timer_actions(struct wg_peer *peer, unsigned int actions);
 

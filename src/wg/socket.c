@@ -130,3 +130,17 @@ void socket_flush(struct wg_device *dev)
 {
 	udp_tx_flush(&dev->tx);
 }
+
+void socket_dont_fragment(struct wg_peer *peer, bool on)
+{
+	struct udp_sock *s = sock_for(peer->dev, &peer->endpoint);
+	int v4 = on ? IP_PMTUDISC_PROBE : IP_PMTUDISC_DONT;
+	int v6 = on ? IPV6_PMTUDISC_PROBE : IPV6_PMTUDISC_DONT;
+
+	if (s->fd < 0)
+		return;
+	if (s->family == AF_INET)
+		setsockopt(s->fd, IPPROTO_IP, IP_MTU_DISCOVER, &v4, sizeof(v4));
+	else
+		setsockopt(s->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v6, sizeof(v6));
+}

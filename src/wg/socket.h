@@ -32,5 +32,9 @@ int socket_send_to(struct wg_device *dev, const struct udp_endpoint *to, const v
 /* Queues a data message for peer on the device's batch; data stays valid until the flush. */
 void socket_queue(struct wg_peer *peer, void *data, size_t len);
 void socket_flush(struct wg_device *dev);
+/* With on, what goes to peer's endpoint is not fragmentable (IPv4 DF) and ignores the path
+ * MTU the kernel cached, as path-MTU probes must be; off, it may be fragmented on the way
+ * again, as every other datagram. */
+void socket_dont_fragment(struct wg_peer *peer, bool on);
 
 #endif

@@ -176,6 +176,29 @@ static void put_peer_state(struct out *o, const struct wg_peer *peer)
 	put(o, "persistent_keepalive_interval=%u\n", peer->persistent_keepalive_interval);
 }
 
+/* What the prober knows of the peer's path (pmtu.h). */
+static void put_path_mtu(struct out *o, const struct wg_peer *peer)
+{
+	const struct peer_pmtu *p = &peer->pmtu;
+	char addr[INET6_ADDRSTRLEN];
+
+	put(o, "path_mtu=%u\n", p->how == PMTU_PROBED ? p->found : 0);
+	put(o, "path_mtu_how=%s\n", pmtu_how_key(pmtu_state(peer)));
+	if (p->found_at)
+		put(o, "path_mtu_age=%llu\n",
+		    (unsigned long long)((clock_now() - p->found_at) / 1000));
+	if ((p->how == PMTU_PROBED || p->how == PMTU_PROBING || p->how == PMTU_NO_ANSWER ||
+	     p->how == PMTU_BELOW_FLOOR) && inet_ntop(p->family, p->dst, addr, sizeof(addr)))
+		put(o, "path_mtu_probe_address=%s\n", addr);
+	if (p->probes_sent)
+		put(o, "path_mtu_probes=%llu/%llu\n", (unsigned long long)p->probes_sent,
+		    (unsigned long long)p->probes_answered);
+	if (p->too_big_sent)
+		put(o, "path_mtu_too_big_sent=%llu\n", (unsigned long long)p->too_big_sent);
+	if (p->mss_clamped)
+		put(o, "path_mtu_mss_clamped=%llu\n", (unsigned long long)p->mss_clamped);
+}
+
 /* adit-show's peer lines: get's, with no preshared key but whether there is one. */
 static void put_show_peer(struct out *o, const struct wg_peer *peer)
 {
@@ -185,6 +208,7 @@ static void put_show_peer(struct out *o, const struct wg_peer *peer)
 	if (!crypto_equal(peer->handshake.preshared_key, zero, WG_KEY_LEN))
 		put(o, "has_preshared_key=true\n");
 	put_peer_state(o, peer);
+	put_path_mtu(o, peer);
 }
 
 /* The keys in wireguard-go's order; the preshared key is printed even when it is zero. The

@@ -215,7 +215,22 @@ static int set_peer_value(struct wg_peer *peer, const char *key, char *value)
 	if (!strcmp(key, "allowed_ip")) {
 		if (!parse_allowed_ip(value, &family, buf, &cidr))
 			return -EINVAL;
-		return peer ? peer_add_allowed_ip(peer, family, buf, cidr) : 0;
+		if (!peer)
+			return 0;
+		/* A host route may be what the prober lacked. */
+		if (peer->pmtu.how == PMTU_NO_ADDRESS)
+			pmtu_restart(peer, clock_now());
+		return peer_add_allowed_ip(peer, family, buf, cidr);
+	}
+	/* adit's own (adit probe-address): where path-MTU probes go, or "auto" to choose from
+	 * the allowed IPs again. */
+	if (!strcmp(key, "adit_probe_address")) {
+		family = strchr(value, ':') ? AF_INET6 : AF_INET;
+		if (strcmp(value, "auto") && inet_pton(family, value, buf) != 1)
+			return -EINVAL;
+		if (peer)
+			pmtu_set_address(peer, strcmp(value, "auto") ? family : 0, buf);
+		return 0;
 	}
 	if (!strcmp(key, "protocol_version"))
 		return strcmp(value, "1") ? -EINVAL : 0;

@@ -1,0 +1,447 @@
+/* Path-MTU probing per peer, and what a path found smaller than the interface asks of the
+ * data path (pmtu.h says how it works and why). */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "base/addr.h"
+#include "base/log.h"
+#include "base/netcfg.h"
+#include "pkt/icmp_build.h"
+#include "pkt/mss.h"
+#include "wg/device.h"
+#include "wg/pmtu.h"
+#include "wg/send.h"
+
+#define ROUND_MS 1000                  /* how long a round waits for its replies */
+#define SEARCH_AGAIN_MS (600 * 1000)   /* a path found is looked at again (RFC 8899's raise
+					* timer) */
+#define NO_ANSWER_AGAIN_MS (60 * 1000) /* a peer that did not answer is asked again */
+#define STALL_MS 1000                  /* big packets out, nothing back: the path may have
+					* shrunk */
+#define STALL_QUIET_MAX 6              /* a stall search waits at most 64 times STALL_MS */
+#define TOO_BIG_BURST 10               /* ICMP errors per peer at once, then ... */
+#define TOO_BIG_PER_S 10               /* ... this many a second */
+
+/* How the prober came to what it says: a key for adit-show, and the words for people. */
+static const struct {
+	const char *key, *words;
+} hows[] = {
+	[PMTU_NOT_YET] = { "not-yet", "not probed yet" },
+	[PMTU_PROBING] = { "probing", "probing" },
+	[PMTU_PROBED] = { "probed", "probed" },
+	[PMTU_NO_ADDRESS] = { "no-address", "no address of the peer to probe: no /32 or /128 in "
+					    "its allowed IPs; name one with adit probe-address" },
+	[PMTU_NO_SOURCE] = { "no-source", "no route or source address on this interface for the "
+					  "probes" },
+	[PMTU_NO_ANSWER] = { "no-answer", "the peer did not answer the probes" },
+	[PMTU_BELOW_FLOOR] = { "below-floor", "the path carries no packet of 1280 bytes" },
+	[PMTU_OFF] = { "off", "off (--no-pmtu)" },
+};
+
+const char *pmtu_how_key(enum pmtu_how how)
+{
+	return (unsigned int)how < sizeof(hows) / sizeof(hows[0]) ? hows[how].key : "?";
+}
+
+const char *pmtu_how_words(const char *key)
+{
+	for (size_t i = 0; i < sizeof(hows) / sizeof(hows[0]); i++)
+		if (!strcmp(key, hows[i].key))
+			return hows[i].words;
+	return key;
+}
+
+void pmtu_init(struct peer_pmtu *p, bool off)
+{
+	*p = (struct peer_pmtu){ .how = off ? PMTU_OFF : PMTU_NOT_YET, .small = -1,
+				 .too_big_tokens = TOO_BIG_BURST };
+}
+
+/* What packets to the peer must fit: 0 for the interface's MTU. */
+static void set_mtu(struct wg_peer *peer, unsigned int mtu)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+
+	if (!p->mtu != !mtu)
+		peer->dev->pmtu_limited += mtu ? 1 : -1;
+	p->mtu = mtu;
+}
+
+void pmtu_stop(struct wg_peer *peer)
+{
+	set_mtu(peer, 0);
+}
+
+/* The one wake-up the prober has: the round's end, a stall to look at, or the next search. */
+static void rearm(struct wg_peer *peer)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+	uint64_t when = p->how == PMTU_PROBING ? p->round_end : p->next_search;
+	uint64_t stall;
+
+	if (p->how != PMTU_PROBING && p->big_since && p->how != PMTU_OFF &&
+	    p->how != PMTU_NO_ADDRESS) {
+		stall = p->big_since + ((uint64_t)STALL_MS << p->quiet);
+		if (!when || stall < when)
+			when = stall;
+	}
+	timers_path_mtu_at(&peer->timers, when);
+}
+
+void pmtu_restart(struct wg_peer *peer, uint64_t now)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+
+	if (p->how == PMTU_OFF)
+		return;
+	if (p->how == PMTU_PROBING) /* its answers would be the old path's */
+		p->how = PMTU_NOT_YET;
+	p->quiet = 0;
+	/* Without a session the probes could not go: the next session starts the search. */
+	p->next_search = peer_sending_keypair(peer, now) ? now : 0;
+	rearm(peer);
+}
+
+void pmtu_session_up(struct wg_peer *peer, uint64_t now)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+
+	/* A rekey every two minutes changes nothing of the path: a search stays scheduled.
+	 * A search under way starts again (the session it ran in may have lapsed). */
+	if (p->how != PMTU_PROBING && p->how != PMTU_NOT_YET && p->next_search)
+		return;
+	pmtu_restart(peer, now);
+}
+
+void pmtu_set_address(struct wg_peer *peer, int family, const void *addr)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+
+	p->named = family != 0;
+	p->named_family = family;
+	if (family)
+		memcpy(p->named_addr, addr, family == AF_INET ? 4 : 16);
+	pmtu_restart(peer, clock_now());
+}
+
+/* The first host route among the peer's allowed IPs, in the order they were given: its
+ * family, and the address into addr; 0 when there is none. */
+static int host_route(const struct wg_peer *peer, uint8_t addr[16])
+{
+	const struct allowedips_node *node;
+	uint8_t cidr;
+	int family;
+
+	for (node = allowedips_first(&peer->allowed_ips); node; node = allowedips_next(node)) {
+		family = allowedips_prefix(node, addr, &cidr);
+		if ((family == AF_INET && cidr == 32) || (family == AF_INET6 && cidr == 128))
+			return family;
+	}
+	return 0;
+}
+
+/* The address probes go to: the one named, else a host route of the allowed IPs. */
+static bool probe_destination(struct wg_peer *peer)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+
+	if (p->named) {
+		p->family = p->named_family;
+		memcpy(p->dst, p->named_addr, sizeof(p->dst));
+		return true;
+	}
+	p->family = host_route(peer, p->dst);
+	return p->family != 0;
+}
+
+enum pmtu_how pmtu_state(const struct wg_peer *peer)
+{
+	uint8_t addr[16];
+
+	if (peer->pmtu.how == PMTU_NOT_YET && !peer->pmtu.named && !host_route(peer, addr))
+		return PMTU_NO_ADDRESS;
+	return peer->pmtu.how;
+}
+
+/* The source: what the kernel would give a packet to the probe address, if that packet
+ * would go out through our interface (so the answer comes back to it). */
+static bool probe_source(struct wg_peer *peer)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+	struct netcfg_path path;
+	struct netcfg nc;
+	int err = netcfg_open(&nc);
+
+	if (err < 0)
+		return false;
+	err = netcfg_get_route(&nc, p->family, p->dst, &path);
+	netcfg_close(&nc);
+	if (err < 0 || path.ifindex != peer->dev->tun.ifindex || !path.has_src)
+		return false;
+	memcpy(p->src, path.src, sizeof(p->src));
+	return true;
+}
+
+/* Sizes a probe can usefully have, below the interface's MTU: multiples of PMTU_STEP from
+ * the floor, and the MTU itself. j-th of those in [from, to], and how many there are. */
+static unsigned int sizes_between(unsigned int from, unsigned int to, unsigned int top,
+				  unsigned int j)
+{
+	unsigned int first = (from + PMTU_STEP - 1) / PMTU_STEP * PMTU_STEP;
+	unsigned int last = to / PMTU_STEP * PMTU_STEP;
+	unsigned int steps = last >= first ? (last - first) / PMTU_STEP + 1 : 0;
+
+	if (j == ~0U) /* how many */
+		return steps + (to == top && top % PMTU_STEP && top >= from);
+	return j < steps ? first + j * PMTU_STEP : top;
+}
+
+/* The sizes of the next round, spread over what is still unknown; false when nothing is. */
+static bool plan_round(struct peer_pmtu *p, unsigned int top)
+{
+	unsigned int from = p->lo ? p->lo + 1 : PMTU_FLOOR;
+	unsigned int to = p->hi && p->hi - 1 < top ? p->hi - 1 : top;
+	unsigned int n, m, j;
+
+	p->count = 0;
+	p->answered = 0;
+	p->small = -1;
+	if (from > to)
+		return false;
+	n = sizes_between(from, to, top, ~0U);
+	if (!n)
+		return false;
+	if (!p->lo && !p->second_try) /* the first round: is anyone there at all? */
+		p->small = (int)p->count++;
+	m = n < PMTU_PROBES - p->count ? n : PMTU_PROBES - p->count;
+	for (unsigned int k = 0; k < m; k++) {
+		j = m == 1 ? n - 1 : (unsigned int)((uint64_t)k * (n - 1) / (m - 1));
+		p->size[p->count++] = sizes_between(from, to, top, j);
+	}
+	return true;
+}
+
+bool pmtu_search_start(struct peer_pmtu *p, unsigned int top)
+{
+	p->lo = p->hi = 0;
+	p->small_answered = p->second_try = false;
+	return plan_round(p, top);
+}
+
+bool pmtu_search_answered(struct peer_pmtu *p, unsigned int i)
+{
+	if (i >= p->count || (p->answered & (1U << i)))
+		return false;
+	p->answered |= 1U << i;
+	if ((int)i == p->small)
+		p->small_answered = true;
+	return true;
+}
+
+/* What came back raises lo; what did not, twice, lowers hi. */
+bool pmtu_search_next(struct peer_pmtu *p, unsigned int top)
+{
+	unsigned int missed = 0;
+
+	for (unsigned int i = 0; i < p->count; i++)
+		if ((int)i != p->small && (p->answered & (1U << i)) && p->size[i] > p->lo)
+			p->lo = p->size[i];
+	/* The smallest size above everything that came back and did not come back itself
+	 * (one below a size that came back was lost, not too big). */
+	for (unsigned int i = 0; i < p->count; i++)
+		if ((int)i != p->small && !(p->answered & (1U << i)) && p->size[i] > p->lo &&
+		    (!missed || p->size[i] < missed))
+			missed = p->size[i];
+	if (missed && !p->second_try) {
+		p->second_try = true; /* once more before a size counts as too big */
+	} else {
+		if (missed)
+			p->hi = missed;
+		p->second_try = false;
+	}
+	return plan_round(p, top);
+}
+
+/* The plaintexts of the round, each sealed and sent on its own, not fragmentable. */
+static void send_round(struct wg_peer *peer, uint64_t now)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+	struct wg_device *dev = peer->dev;
+	uint8_t *pkts[PMTU_PROBES];
+	size_t lens[PMTU_PROBES];
+	unsigned int n = 0, size;
+
+	p->seq = (uint16_t)(p->seq + PMTU_PROBES);
+	for (unsigned int i = 0; i < p->count; i++) {
+		pkts[n] = io_pool_buf(&dev->pool, i) + IO_HEADROOM;
+		size = (int)i == p->small ? 0 : p->size[i];
+		if (!size) /* the echo request alone: the builder says how long that is */
+			size = p->family == AF_INET ? 36 : 56;
+		lens[n] = icmp_echo_probe(pkts[n], size, p->family, p->src, p->dst, dev->pmtu_id,
+					  (uint16_t)(p->seq + i), dev->pmtu_token);
+		if (lens[n])
+			n++;
+	}
+	p->probes_sent += send_probes(peer, pkts, lens, n, now);
+	p->round_end = now + ROUND_MS;
+}
+
+static void finish(struct wg_peer *peer, uint64_t now)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+	unsigned int before = p->mtu, top = peer->dev->mtu;
+	char name[PEER_NAME_LEN];
+
+	p->found_at = now;
+	if (p->lo) {
+		p->how = PMTU_PROBED;
+		p->found = p->lo;
+		set_mtu(peer, p->lo < top ? p->lo : 0);
+		p->next_search = now + SEARCH_AGAIN_MS;
+	} else {
+		p->how = p->small_answered ? PMTU_BELOW_FLOOR : PMTU_NO_ANSWER;
+		set_mtu(peer, 0);
+		p->next_search = now + NO_ANSWER_AGAIN_MS;
+	}
+	if (p->stall_search && p->mtu == before && p->quiet < STALL_QUIET_MAX)
+		p->quiet++;
+	else if (p->mtu != before)
+		p->quiet = 0;
+	p->stall_search = false;
+	p->big_since = 0;
+	if (p->mtu != before || p->how != PMTU_PROBED)
+		log_info("%s: path MTU %u (%s)", peer_name(peer, name), p->mtu ? p->mtu : top,
+			 p->how == PMTU_PROBED ? (p->mtu ? "probed" : "probed, the interface's")
+					       : pmtu_how_words(pmtu_how_key(p->how)));
+}
+
+static void start_search(struct wg_peer *peer, uint64_t now)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+	char name[PEER_NAME_LEN];
+
+	p->found_at = now;
+	log_verbose("%s: probing the path MTU%s", peer_name(peer, name),
+		    p->stall_search ? " (large packets went out, nothing came back)" : "");
+	if (!probe_destination(peer)) {
+		p->how = PMTU_NO_ADDRESS;
+		set_mtu(peer, 0);
+		p->next_search = 0; /* until the allowed IPs change or a session comes up */
+		return;
+	}
+	if (!probe_source(peer)) {
+		p->how = PMTU_NO_SOURCE;
+		set_mtu(peer, 0);
+		p->next_search = now + NO_ANSWER_AGAIN_MS;
+		return;
+	}
+	p->how = PMTU_PROBING;
+	if (!pmtu_search_start(p, peer->dev->mtu)) {
+		finish(peer, now);
+		return;
+	}
+	send_round(peer, now);
+}
+
+void pmtu_timer(struct wg_peer *peer, uint64_t now)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+
+	if (p->how == PMTU_OFF)
+		return;
+	if (p->how == PMTU_PROBING) {
+		if (now >= p->round_end && pmtu_search_next(p, peer->dev->mtu))
+			send_round(peer, now);
+		else if (now >= p->round_end)
+			finish(peer, now);
+	} else if (!peer_sending_keypair(peer, now)) {
+		/* No session: the next one that comes up starts a search. */
+		p->next_search = 0;
+		p->big_since = 0;
+	} else if (p->next_search && now >= p->next_search) {
+		start_search(peer, now);
+	} else if (p->big_since && now >= p->big_since + ((uint64_t)STALL_MS << p->quiet)) {
+		p->stall_search = true;
+		start_search(peer, now);
+	}
+	rearm(peer);
+}
+
+bool pmtu_received(struct wg_peer *peer, uint8_t *pkt, size_t len, uint64_t now)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+	struct wg_device *dev = peer->dev;
+	uint16_t seq;
+	unsigned int i;
+
+	p->big_since = 0;
+	if (p->how == PMTU_OFF)
+		return false;
+	if (pkt[0] >> 4 == 4 ? pkt[9] == IPPROTO_ICMP : pkt[6] == IPPROTO_ICMPV6) {
+		if (!icmp_echo_reply(pkt, len, p->family, p->dst, dev->pmtu_id, dev->pmtu_token,
+				     &seq))
+			return false;
+		i = (uint16_t)(seq - p->seq);
+		if (p->how == PMTU_PROBING && pmtu_search_answered(p, i)) {
+			p->probes_answered++;
+			/* The largest of the round came back: nothing more to wait for. */
+			if (i + 1 == p->count && p->count > 1) {
+				p->round_end = now;
+				timers_path_mtu_at(&peer->timers, now);
+			}
+		}
+		return true; /* a late answer too: it was ours */
+	}
+	if (p->mtu && mss_clamp(pkt, len, p->mtu - (pkt[0] >> 4 == 4 ? 40 : 60)))
+		p->mss_clamped++;
+	return false;
+}
+
+/* The sender of a packet too big for the path learns the MTU as a router would tell it. */
+static void answer_too_big(struct wg_peer *peer, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+	struct wg_device *dev = peer->dev;
+	uint8_t *out = dev->too_big_buf + OFFLOAD_VNET_HDR_LEN;
+	size_t n;
+
+	if (now > p->too_big_refilled) {
+		p->too_big_tokens += (unsigned int)((now - p->too_big_refilled) * TOO_BIG_PER_S / 1000);
+		if (p->too_big_tokens > TOO_BIG_BURST)
+			p->too_big_tokens = TOO_BIG_BURST;
+		p->too_big_refilled = now;
+	}
+	if (!p->too_big_tokens)
+		return;
+	n = icmp_too_big(out, ICMP_TOO_BIG_MAX, pkt, len, p->mtu);
+	if (!n)
+		return;
+	p->too_big_tokens--;
+	p->too_big_sent++;
+	tun_write_batch(&dev->tun, &out, &n, 1, ICMP_TOO_BIG_MAX, true);
+}
+
+/* May the packet be cut into fragments on the way? IPv4 without DF only. */
+static bool may_fragment(const uint8_t *pkt)
+{
+	return pkt[0] >> 4 == 4 && !(pkt[6] & 0x40);
+}
+
+bool pmtu_sending(struct wg_peer *peer, uint8_t *pkt, size_t len, uint64_t now)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+
+	if (len > PMTU_FLOOR && !p->big_since && p->how != PMTU_OFF) {
+		p->big_since = now;
+		rearm(peer);
+	}
+	if (!p->mtu)
+		return true;
+	if (mss_clamp(pkt, len, p->mtu - (pkt[0] >> 4 == 4 ? 40 : 60)))
+		p->mss_clamped++;
+	if (len <= p->mtu || may_fragment(pkt))
+		return true;
+	answer_too_big(peer, pkt, len, now);
+	return false;
+}
