@@ -25,6 +25,8 @@ static const struct {
 	{ "genpsk", cmd_genpsk, "print a new pre-shared key (as wg genpsk)" },
 	{ "show", cmd_show, "show adit interfaces as wg show does, with drops and offloads" },
 	{ "wg", cmd_wg, "run WireGuard on an interface: adit wg [-f] IFACE (any name)" },
+	{ "probe-address", cmd_probe_address,
+	  "where a wg interface's path-MTU probes to a peer go (a subnet-only peer)" },
 	{ "version", cmd_version, "print adit's version" },
 };
 

@@ -21,6 +21,9 @@ int cmd_genpsk(int argc, char **argv);
 /* adit show [IFACE] */
 int cmd_show(int argc, char **argv);
 
+/* adit probe-address IFACE PEER ADDRESS|auto: where path-MTU probes go */
+int cmd_probe_address(int argc, char **argv);
+
 /* wg mode: adit [-f] IFACE */
 int cmd_wg(int argc, char **argv);
 /* For adit --version: the line naming the AEAD backend a wg daemon would use here. */
