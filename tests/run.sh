@@ -237,7 +237,11 @@ netns_result() {
 	bad=$(grep -c '^not ok ' <<<"$out")
 	[ "$rc" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
 	echo "$ok $bad"
-	[ "$bad" -eq 0 ] || printf '%s\n' "$out" | sed 's/^/    /' | tail -60
+	[ "$bad" -eq 0 ] && return
+	# The failing checks first: the logs a test dumps when it fails would push them out of
+	# the tail.
+	grep '^not ok ' <<<"$out" | sed 's/^/    /'
+	printf '%s\n' "$out" | sed 's/^/    /' | tail -60
 }
 
 # Job i's result into DIR/i: "PASSED FAILED SECONDS", then, if it failed, its output's end.
