@@ -3,8 +3,10 @@
 
   tcp_echo.py serve PORT                  echo every byte back, one thread per connection
   tcp_echo.py send HOST PORT NBYTES       send NBYTES of random data, expect them echoed
-  tcp_echo.py stream HOST PORT SECONDS    one session for SECONDS: a numbered line every
-                                          50 ms, each echo checked; survives short outages
+  tcp_echo.py stream HOST PORT SECONDS [STOPFILE]
+                                          one session for SECONDS (or until STOPFILE exists):
+                                          a numbered line every 50 ms, each echo checked;
+                                          survives short outages
 Exit status 0 only if every byte came back intact and in order.
 """
 import os
@@ -58,12 +60,12 @@ def send(host, port, nbytes):
     return 0
 
 
-def stream(host, port, seconds):
+def stream(host, port, seconds, stop=None):
     end = time.time() + seconds
     n = 0
     with socket.create_connection((host, port), timeout=10) as s:
         s.settimeout(30)  # an outage of a few seconds only delays the echo
-        while time.time() < end:
+        while time.time() < end and not (stop and os.path.exists(stop)):
             line = ("line %06d %s\n" % (n, "x" * 40)).encode()
             s.sendall(line)
             back = recv_exactly(s, len(line))
@@ -81,8 +83,8 @@ def main(argv):
         serve(int(argv[2]))
     elif len(argv) == 5 and argv[1] == "send":
         return send(argv[2], int(argv[3]), int(argv[4]))
-    elif len(argv) == 5 and argv[1] == "stream":
-        return stream(argv[2], int(argv[3]), float(argv[4]))
+    elif len(argv) in (5, 6) and argv[1] == "stream":
+        return stream(argv[2], int(argv[3]), float(argv[4]), argv[5] if len(argv) == 6 else None)
     print(__doc__, file=sys.stderr)
     return 2
 
