@@ -235,11 +235,15 @@ unsigned int send_probes(struct wg_peer *peer, uint8_t *const *pkts, const size_
 			 unsigned int n, uint64_t now)
 {
 	struct wg_device *dev = peer->dev;
+	struct io_stats *stats = dev->tx.stats, probe_stats = { 0 };
 	unsigned int sent = 0;
 
 	if (!peer->has_endpoint)
 		return 0;
 	socket_flush(dev);
+	/* A probe the kernel refuses as too big for the first link is an answer, not a drop:
+	 * it is not counted with the data path's. */
+	dev->tx.stats = &probe_stats;
 	socket_dont_fragment(peer, true);
 	for (unsigned int i = 0; i < n; i++) {
 		if (!queue_packets(peer, &pkts[i], &lens[i], 1, now))
@@ -249,6 +253,8 @@ unsigned int send_probes(struct wg_peer *peer, uint8_t *const *pkts, const size_
 		sent++;
 	}
 	socket_dont_fragment(peer, false);
+	dev->tx.stats = stats;
+	stats->udp_sends += probe_stats.udp_sends;
 	return sent;
 }
 
