@@ -151,6 +151,50 @@ static void wg_answer_printed(void **state)
 	show_free(&s);
 }
 
+/* What the path-MTU prober says of a peer (uapi_get.c's path_mtu keys): the MTU found with
+ * how and when, the price paid, or why there is none. */
+static void path_mtu_printed(void **state)
+{
+	struct show_iface s;
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	(void)state;
+	show_init(&s, "wg0");
+	assert_int_equal(feed(&s, "own_public_key=" ALICE_HEX "\n"
+				  "public_key=" BOB_HEX "\n"
+				  "path_mtu=1312\n"
+				  "path_mtu_how=probed\n"
+				  "path_mtu_age=4\n"
+				  "path_mtu_probe_address=10.0.0.2\n"
+				  "path_mtu_probes=22/13\n"
+				  "path_mtu_too_big_sent=3\n"
+				  "path_mtu_mss_clamped=2\n"
+				  "public_key=" ALICE_HEX "\n"
+				  "path_mtu=0\n"
+				  "path_mtu_how=no-address\n"
+				  "errno=0\n"), 1);
+	f = open_memstream(&out, &size);
+	assert_non_null(f);
+	show_print(f, &s, 1000);
+	fclose(f);
+	assert_non_null(strstr(out, "  path MTU: 1312 (probed 4 seconds ago, to 10.0.0.2)\n"
+				    "  path MTU kept: 3 too big (ICMP sent), 2 TCP SYNs clamped\n"));
+	assert_non_null(strstr(out, "  path MTU: unknown (no address of the peer to probe: no /32 "
+				    "or /128 in its allowed IPs; name one with adit "
+				    "probe-address)\n"));
+	free(out);
+	show_free(&s);
+	/* A malformed value is refused, as every other. */
+	show_init(&s, "wg0");
+	assert_int_not_equal(feed(&s, "own_public_key=" ALICE_HEX "\n"
+				      "public_key=" BOB_HEX "\n"
+				      "path_mtu=many\n"
+				      "errno=0\n"), 1);
+	show_free(&s);
+}
+
 /* A lab server's answer (lab_control.c's keys): clients with inner addresses and counters. */
 static void lab_answer_printed(void **state)
 {
@@ -480,6 +524,7 @@ int main(void)
 		cmocka_unit_test(bytes_in_wg_units),
 		cmocka_unit_test(durations_in_wg_words),
 		cmocka_unit_test(wg_answer_printed),
+		cmocka_unit_test(path_mtu_printed),
 		cmocka_unit_test(tun_tap_and_client_printed),
 		cmocka_unit_test(lab_answer_printed),
 		cmocka_unit_test(peers_sorted_by_handshake),
