@@ -150,6 +150,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	struct route_answer *r = data;
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
+	const void *src = NULL;
 	unsigned int oif = 0, mtu = 0;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE || r->found ||
@@ -165,14 +166,15 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 			 mnl_attr_validate(a, MNL_TYPE_NESTED) == 0)
 			metric_mtu(a, &mtu);
 		else if (mnl_attr_get_type(a) == RTA_PREFSRC &&
-			 mnl_attr_get_payload_len(a) == addr_len(rtm->rtm_family)) {
-			memcpy(r->path->src, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
-			r->path->has_src = true;
-		}
+			 mnl_attr_get_payload_len(a) == addr_len(rtm->rtm_family))
+			src = mnl_attr_get_payload(a);
 	}
 	if (!oif) /* a multipath default: no one device to size by */
 		return MNL_CB_OK;
 	r->path->ifindex = oif;
+	r->path->has_src = src != NULL;
+	if (src)
+		memcpy(r->path->src, src, addr_len(rtm->rtm_family));
 	r->path->route_mtu = mtu;
 	r->found = true;
 	return MNL_CB_OK;
@@ -215,6 +217,11 @@ int netcfg_route_oif(struct netcfg *nc, int family, const void *addr, unsigned i
 
 	*oif = err < 0 ? 0 : path.ifindex;
 	return err;
+}
+
+int netcfg_find_route(struct netcfg *nc, int family, const void *addr, struct netcfg_path *path)
+{
+	return lookup_route(nc, family, addr, path);
 }
 
 int netcfg_get_route(struct netcfg *nc, int family, const void *addr, struct netcfg_path *path)

@@ -38,6 +38,8 @@ struct netcfg_path {
 /* The route the kernel would take to addr (4 or 16 bytes by family), as `ip route get`.
  * -ENETUNREACH when there is none. */
 int netcfg_get_route(struct netcfg *nc, int family, const void *addr, struct netcfg_path *path);
+/* The same without asking for the interface's name and MTU. */
+int netcfg_find_route(struct netcfg *nc, int family, const void *addr, struct netcfg_path *path);
 /* The main table's default route for family; -ENOENT when there is none. */
 int netcfg_get_default_route(struct netcfg *nc, int family, struct netcfg_path *path);
 /* Fills in the interface's name and MTU for path->ifindex. */

@@ -46,7 +46,8 @@ static int read_errno(int fd)
 }
 
 /* Returns 0, or a negative errno after saying why. */
-static int send_set(const char *path, const char *ifname, const char *hex, const char *addr)
+static int send_set(const char *path, const char *ifname, const char *key, const char *hex,
+		    const char *addr)
 {
 	char req[256];
 	int fd = ctlsock_connect(path, TIMEOUT_SEC), len, err;
@@ -68,6 +69,10 @@ static int send_set(const char *path, const char *ifname, const char *hex, const
 	close(fd);
 	if (err == 0)
 		return 0;
+	if (err == ENOENT || err == -ENOENT) {
+		log_error("%s has no peer %s (wg show %s peers lists them)", ifname, key, ifname);
+		return -ENOENT;
+	}
 	log_error("%s refused the probe address (errno=%d): only adit knows it, not "
 		  "wireguard-go or the kernel module", ifname, err);
 	return -EINVAL;
@@ -102,5 +107,5 @@ int cmd_probe_address(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	crypto_key_to_hex(hex, key);
-	return send_set(path, argv[1], hex, argv[3]) < 0 ? EXIT_FAIL : EXIT_OK;
+	return send_set(path, argv[1], argv[2], hex, argv[3]) < 0 ? EXIT_FAIL : EXIT_OK;
 }

@@ -299,6 +299,8 @@ void device_close(struct wg_device *dev)
 	cookie_checker_wipe(&dev->cookie_checker);
 	crypto_wipe(&dev->identity, sizeof(dev->identity));
 	socket_close(dev);
+	if (dev->pmtu_nc.nl)
+		netcfg_close(&dev->pmtu_nc);
 	tun_close(&dev->tun);
 	loop_close(&dev->loop);
 	io_pool_free(&dev->pool);

@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/loop.h"
+#include "base/netcfg.h"
 #include "io/pool.h"
 #include "io/tun.h"
 #include "io/udp.h"
@@ -72,6 +73,8 @@ struct wg_device {
 	uint16_t pmtu_id;
 	uint64_t pmtu_token;
 	unsigned int pmtu_limited; /* peers whose path MTU is below the interface's */
+	unsigned int pmtu_restarts; /* spreads the searches a change restarts (pmtu.c) */
+	struct netcfg pmtu_nc;      /* asks the routes for a probe's source; opened on need */
 	uint8_t too_big_buf[OFFLOAD_VNET_HDR_LEN + ICMP_TOO_BIG_MAX];
 	unsigned int to_tun_count; /* decrypted packets waiting for one batched TUN write */
 	uint8_t *to_tun[IO_BATCH];

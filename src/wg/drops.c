@@ -34,7 +34,8 @@ static const struct drop_reason reasons[WG_DROP_COUNT] = {
 	[WG_DROP_STAGED] = { "staged", "a packet waiting for a handshake, pushed out by newer ones "
 				       "(or no room to keep it)" },
 	[WG_DROP_TOO_BIG] = { "too_big", "a packet larger than the peer's path MTU, with DF set "
-					 "(or IPv6): its sender was told the MTU" },
+					 "(or IPv6): dropped, and its sender told the MTU by ICMP "
+					 "(at most 10 a second)" },
 };
 
 const struct drop_vocab wg_drop_vocab = { "drop_", reasons, WG_DROP_COUNT };

@@ -16,7 +16,8 @@
 #define ROUND_MS 1000                  /* how long a round waits for its replies */
 #define SEARCH_AGAIN_MS (600 * 1000)   /* a path found is looked at again (RFC 8899's raise
 					* timer) */
-#define NO_ANSWER_AGAIN_MS (60 * 1000) /* a peer that did not answer is asked again */
+#define NO_ANSWER_AGAIN_MS (60 * 1000) /* a peer that did not answer is asked again, */
+#define NO_ANSWER_BACKOFF_MAX 3        /* ... each time twice as late, up to 8 minutes */
 #define STALL_MS 1000                  /* big packets out, nothing back: the path may have
 					* shrunk */
 #define STALL_QUIET_MAX 6              /* a stall search waits at most 64 times STALL_MS */
@@ -32,11 +33,13 @@ static const struct {
 	[PMTU_PROBED] = { "probed", "probed" },
 	[PMTU_NO_ADDRESS] = { "no-address", "no address of the peer to probe: no /32 or /128 in "
 					    "its allowed IPs; name one with adit probe-address" },
-	[PMTU_NO_SOURCE] = { "no-source", "no route or source address on this interface for the "
-					  "probes" },
+	[PMTU_NO_SOURCE] = { "no-source", "no route to the probe address through this interface, "
+					  "or no source address for it (was the interface moved to "
+					  "another network namespace?)" },
 	[PMTU_NO_ANSWER] = { "no-answer", "the peer did not answer the probes" },
 	[PMTU_BELOW_FLOOR] = { "below-floor", "the path carries no packet of 1280 bytes" },
 	[PMTU_OFF] = { "off", "off (--no-pmtu)" },
+	[PMTU_SMALL_LINK] = { "small-link", "the interface's MTU is below 1280: nothing to probe" },
 };
 
 const char *pmtu_how_key(enum pmtu_how how)
@@ -54,7 +57,9 @@ const char *pmtu_how_words(const char *key)
 
 void pmtu_init(struct peer_pmtu *p, bool off)
 {
-	*p = (struct peer_pmtu){ .how = off ? PMTU_OFF : PMTU_NOT_YET, .small = -1,
+	enum pmtu_how how = off ? PMTU_OFF : PMTU_NOT_YET;
+
+	*p = (struct peer_pmtu){ .how = how, .concluded = how, .small = -1,
 				 .too_big_tokens = TOO_BIG_BURST };
 }
 
@@ -73,20 +78,35 @@ void pmtu_stop(struct wg_peer *peer)
 	set_mtu(peer, 0);
 }
 
-/* The one wake-up the prober has: the round's end, a stall to look at, or the next search. */
-static void rearm(struct wg_peer *peer)
+/* The one wake-up the prober has: the round's end, a stall to look at, or the next search.
+ * Never at or before now: the timers fire what is due until nothing is, and a wake-up due
+ * again at once would keep them firing. */
+static void rearm(struct wg_peer *peer, uint64_t now)
 {
 	struct peer_pmtu *p = &peer->pmtu;
 	uint64_t when = p->how == PMTU_PROBING ? p->round_end : p->next_search;
 	uint64_t stall;
 
-	if (p->how != PMTU_PROBING && p->big_since && p->how != PMTU_OFF &&
-	    p->how != PMTU_NO_ADDRESS) {
+	if (p->how != PMTU_PROBING && p->big_since) {
 		stall = p->big_since + ((uint64_t)STALL_MS << p->quiet);
 		if (!when || stall < when)
 			when = stall;
 	}
+	if (when && when <= now)
+		when = now + 1;
 	timers_path_mtu_at(&peer->timers, when);
+}
+
+/* Whether large packets that go unanswered may mean the path shrank: only where probing
+ * could say so. */
+static bool may_probe(enum pmtu_how how)
+{
+	return how != PMTU_OFF && how != PMTU_NO_ADDRESS && how != PMTU_SMALL_LINK;
+}
+
+static unsigned int spread_ms(const struct wg_device *dev)
+{
+	return dev->peer_count < 60000 ? (unsigned int)dev->peer_count + 1 : 60000;
 }
 
 void pmtu_restart(struct wg_peer *peer, uint64_t now)
@@ -98,9 +118,14 @@ void pmtu_restart(struct wg_peer *peer, uint64_t now)
 	if (p->how == PMTU_PROBING) /* its answers would be the old path's */
 		p->how = PMTU_NOT_YET;
 	p->quiet = 0;
-	/* Without a session the probes could not go: the next session starts the search. */
-	p->next_search = peer_sending_keypair(peer, now) ? now : 0;
-	rearm(peer);
+	p->used = true; /* search even if nothing was sent since the last one */
+	/* Without a session the probes could not go: the next session starts the search. A
+	 * change that restarts every peer at once (the interface's MTU) spreads their
+	 * searches, a millisecond apart, over at most a minute. */
+	p->next_search = 0;
+	if (peer_sending_keypair(peer, now))
+		p->next_search = now + peer->dev->pmtu_restarts++ % spread_ms(peer->dev);
+	rearm(peer, now);
 }
 
 void pmtu_session_up(struct wg_peer *peer, uint64_t now)
@@ -169,15 +194,13 @@ enum pmtu_how pmtu_state(const struct wg_peer *peer)
 static bool probe_source(struct wg_peer *peer)
 {
 	struct peer_pmtu *p = &peer->pmtu;
+	struct wg_device *dev = peer->dev;
 	struct netcfg_path path;
-	struct netcfg nc;
-	int err = netcfg_open(&nc);
 
-	if (err < 0)
+	if (!dev->pmtu_nc.nl && netcfg_open(&dev->pmtu_nc) < 0)
 		return false;
-	err = netcfg_get_route(&nc, p->family, p->dst, &path);
-	netcfg_close(&nc);
-	if (err < 0 || path.ifindex != peer->dev->tun.ifindex || !path.has_src)
+	if (netcfg_find_route(&dev->pmtu_nc, p->family, p->dst, &path) < 0 ||
+	    path.ifindex != dev->tun.ifindex || !path.has_src)
 		return false;
 	memcpy(p->src, path.src, sizeof(p->src));
 	return true;
@@ -287,33 +310,59 @@ static void send_round(struct wg_peer *peer, uint64_t now)
 	p->round_end = now + ROUND_MS;
 }
 
-static void finish(struct wg_peer *peer, uint64_t now)
+/* A search ends, with what it found or why it found nothing: said in the log when that
+ * differs from what the last search concluded. */
+static void conclude(struct wg_peer *peer, enum pmtu_how how, unsigned int mtu,
+		     uint64_t next, uint64_t now)
 {
 	struct peer_pmtu *p = &peer->pmtu;
 	unsigned int before = p->mtu, top = peer->dev->mtu;
 	char name[PEER_NAME_LEN];
 
+	p->how = how;
 	p->found_at = now;
-	if (p->lo) {
-		p->how = PMTU_PROBED;
-		p->found = p->lo;
-		set_mtu(peer, p->lo < top ? p->lo : 0);
-		p->next_search = now + SEARCH_AGAIN_MS;
-	} else {
-		p->how = p->small_answered ? PMTU_BELOW_FLOOR : PMTU_NO_ANSWER;
-		set_mtu(peer, 0);
-		p->next_search = now + NO_ANSWER_AGAIN_MS;
-	}
+	p->next_search = next;
+	set_mtu(peer, mtu);
 	if (p->stall_search && p->mtu == before && p->quiet < STALL_QUIET_MAX)
 		p->quiet++;
 	else if (p->mtu != before)
 		p->quiet = 0;
 	p->stall_search = false;
 	p->big_since = 0;
-	if (p->mtu != before || p->how != PMTU_PROBED)
-		log_info("%s: path MTU %u (%s)", peer_name(peer, name), p->mtu ? p->mtu : top,
-			 p->how == PMTU_PROBED ? (p->mtu ? "probed" : "probed, the interface's")
-					       : pmtu_how_words(pmtu_how_key(p->how)));
+	if (p->mtu == before && how == p->concluded)
+		return;
+	p->concluded = how;
+	if (how == PMTU_PROBED)
+		log_info("%s: path MTU %u (probed%s)", peer_name(peer, name), p->found,
+			 p->mtu ? "" : ", all of the interface's");
+	else
+		log_info("%s: path MTU unknown, the interface's %u kept (%s)",
+			 peer_name(peer, name), top, pmtu_how_words(pmtu_how_key(how)));
+}
+
+/* When to look again at a peer that gave no answer: each time twice as late. */
+static uint64_t no_answer_wait(struct peer_pmtu *p)
+{
+	uint64_t wait = (uint64_t)NO_ANSWER_AGAIN_MS << p->backoff;
+
+	if (p->backoff < NO_ANSWER_BACKOFF_MAX)
+		p->backoff++;
+	return wait;
+}
+
+static void finish(struct wg_peer *peer, uint64_t now)
+{
+	struct peer_pmtu *p = &peer->pmtu;
+	unsigned int top = peer->dev->mtu;
+
+	if (p->lo) {
+		p->found = p->lo;
+		p->backoff = 0;
+		conclude(peer, PMTU_PROBED, p->lo < top ? p->lo : 0, now + SEARCH_AGAIN_MS, now);
+	} else {
+		conclude(peer, p->small_answered ? PMTU_BELOW_FLOOR : PMTU_NO_ANSWER, 0,
+			 now + no_answer_wait(p), now);
+	}
 }
 
 static void start_search(struct wg_peer *peer, uint64_t now)
@@ -321,21 +370,23 @@ static void start_search(struct wg_peer *peer, uint64_t now)
 	struct peer_pmtu *p = &peer->pmtu;
 	char name[PEER_NAME_LEN];
 
-	p->found_at = now;
-	log_verbose("%s: probing the path MTU%s", peer_name(peer, name),
-		    p->stall_search ? " (large packets went out, nothing came back)" : "");
+	if (peer->dev->mtu < PMTU_FLOOR) {
+		conclude(peer, PMTU_SMALL_LINK, 0, 0, now); /* until the MTU changes */
+		return;
+	}
 	if (!probe_destination(peer)) {
-		p->how = PMTU_NO_ADDRESS;
-		set_mtu(peer, 0);
-		p->next_search = 0; /* until the allowed IPs change or a session comes up */
+		/* until the allowed IPs change, or a new session comes up */
+		conclude(peer, PMTU_NO_ADDRESS, 0, 0, now);
 		return;
 	}
 	if (!probe_source(peer)) {
-		p->how = PMTU_NO_SOURCE;
-		set_mtu(peer, 0);
-		p->next_search = now + NO_ANSWER_AGAIN_MS;
+		conclude(peer, PMTU_NO_SOURCE, 0, now + no_answer_wait(p), now);
 		return;
 	}
+	log_verbose("%s: probing the path MTU%s", peer_name(peer, name),
+		    p->stall_search ? " (large packets went out, nothing came back)" : "");
+	p->found_at = now;
+	p->used = false;
 	p->how = PMTU_PROBING;
 	if (!pmtu_search_start(p, peer->dev->mtu)) {
 		finish(peer, now);
@@ -359,13 +410,32 @@ void pmtu_timer(struct wg_peer *peer, uint64_t now)
 		/* No session: the next one that comes up starts a search. */
 		p->next_search = 0;
 		p->big_since = 0;
-	} else if (p->next_search && now >= p->next_search) {
-		start_search(peer, now);
 	} else if (p->big_since && now >= p->big_since + ((uint64_t)STALL_MS << p->quiet)) {
 		p->stall_search = true;
 		start_search(peer, now);
+	} else if (p->next_search && now >= p->next_search && !p->used) {
+		/* Nothing went to the peer since the last search: probes now would keep an idle
+		 * tunnel's sessions alive for nothing. Look again later. */
+		p->next_search = now + (p->how == PMTU_PROBED ? SEARCH_AGAIN_MS : no_answer_wait(p));
+	} else if (p->next_search && now >= p->next_search) {
+		start_search(peer, now);
 	}
-	rearm(peer);
+	rearm(peer, now);
+}
+
+/* The address the first unanswered large packet went to: only an answer from there says
+ * that large packets still arrive (an ssh session beside a stalled transfer would not). */
+static void note_big_dst(struct peer_pmtu *p, const uint8_t *pkt)
+{
+	p->big_v6 = pkt[0] >> 4 == 6;
+	memcpy(p->big_dst, pkt + (p->big_v6 ? 24 : 16), p->big_v6 ? 16 : 4);
+}
+
+static bool heard_from_big_dst(const struct peer_pmtu *p, const uint8_t *pkt)
+{
+	bool v6 = pkt[0] >> 4 == 6;
+
+	return v6 == p->big_v6 && !memcmp(p->big_dst, pkt + (v6 ? 8 : 12), v6 ? 16 : 4);
 }
 
 bool pmtu_received(struct wg_peer *peer, uint8_t *pkt, size_t len, uint64_t now)
@@ -375,7 +445,8 @@ bool pmtu_received(struct wg_peer *peer, uint8_t *pkt, size_t len, uint64_t now)
 	uint16_t seq;
 	unsigned int i;
 
-	p->big_since = 0;
+	if (p->big_since && heard_from_big_dst(p, pkt))
+		p->big_since = 0;
 	if (p->how == PMTU_OFF)
 		return false;
 	if (pkt[0] >> 4 == 4 ? pkt[9] == IPPROTO_ICMP : pkt[6] == IPPROTO_ICMPV6) {
@@ -406,11 +477,18 @@ static void answer_too_big(struct wg_peer *peer, const uint8_t *pkt, size_t len,
 	uint8_t *out = dev->too_big_buf + OFFLOAD_VNET_HDR_LEN;
 	size_t n;
 
-	if (now > p->too_big_refilled) {
-		p->too_big_tokens += (unsigned int)((now - p->too_big_refilled) * TOO_BIG_PER_S / 1000);
-		if (p->too_big_tokens > TOO_BIG_BURST)
+	uint64_t add = (now - p->too_big_refilled) * TOO_BIG_PER_S / 1000;
+
+	/* Only the time credited moves the refill on, or calls closer than a token's worth
+	 * apart would never earn one. */
+	if (add) {
+		p->too_big_refilled += add * 1000 / TOO_BIG_PER_S;
+		if (p->too_big_tokens + add >= TOO_BIG_BURST) {
 			p->too_big_tokens = TOO_BIG_BURST;
-		p->too_big_refilled = now;
+			p->too_big_refilled = now;
+		} else {
+			p->too_big_tokens += (unsigned int)add;
+		}
 	}
 	if (!p->too_big_tokens)
 		return;
@@ -432,9 +510,11 @@ bool pmtu_sending(struct wg_peer *peer, uint8_t *pkt, size_t len, uint64_t now)
 {
 	struct peer_pmtu *p = &peer->pmtu;
 
-	if (len > PMTU_FLOOR && !p->big_since && p->how != PMTU_OFF) {
+	p->used = true;
+	if (len > PMTU_FLOOR && !p->big_since && may_probe(p->how)) {
 		p->big_since = now;
-		rearm(peer);
+		note_big_dst(p, pkt);
+		rearm(peer, now);
 	}
 	if (!p->mtu)
 		return true;

@@ -32,6 +32,7 @@ enum pmtu_how {
 	PMTU_NO_ANSWER,   /* nothing came back, not even the smallest probe */
 	PMTU_BELOW_FLOOR, /* the smallest probe came back, none of PMTU_FLOOR bytes did */
 	PMTU_OFF,         /* --no-pmtu */
+	PMTU_SMALL_LINK,  /* the interface's MTU is below PMTU_FLOOR */
 };
 
 struct peer_pmtu {
@@ -39,8 +40,11 @@ struct peer_pmtu {
 			     * 0 when nothing lower is known: the interface's MTU applies */
 	unsigned int found; /* what the last search found (PMTU_PROBED) */
 	enum pmtu_how how;
+	enum pmtu_how concluded; /* what the last search found out, for the log */
 	uint64_t found_at;  /* ms, when the last search ended */
 	uint64_t next_search;
+	bool used;           /* something went to the peer since the last search */
+	unsigned int backoff; /* searches in a row without an answer */
 
 	/* The search: lo came back (0: nothing yet), hi did not, twice. */
 	unsigned int lo, hi;
@@ -64,6 +68,8 @@ struct peer_pmtu {
 	 * shrunk. Each stall search that finds nothing new makes the next wait twice as long. */
 	uint64_t big_since;
 	unsigned int quiet;
+	bool big_v6;
+	uint8_t big_dst[16]; /* where the first of them went */
 
 	/* "Too big" answers written to the TUN: a token bucket per peer. */
 	uint64_t too_big_refilled;

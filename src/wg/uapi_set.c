@@ -228,8 +228,10 @@ static int set_peer_value(struct wg_peer *peer, const char *key, char *value)
 		family = strchr(value, ':') ? AF_INET6 : AF_INET;
 		if (strcmp(value, "auto") && inet_pton(family, value, buf) != 1)
 			return -EINVAL;
-		if (peer)
-			pmtu_set_address(peer, strcmp(value, "auto") ? family : 0, buf);
+		/* No peer: a key that names none (update_only dropped it), or our own. */
+		if (!peer)
+			return -ENOENT;
+		pmtu_set_address(peer, strcmp(value, "auto") ? family : 0, buf);
 		return 0;
 	}
 	if (!strcmp(key, "protocol_version"))
