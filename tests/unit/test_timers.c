@@ -994,6 +994,28 @@ static void test_machine_deadlines_due_together(void **state)
 	timer_queue_free(&bare_queue);
 }
 
+/* Large packets go out and nothing comes back, on a device whose interface has no route to
+ * the probe address (this test's TUN is a socketpair, no interface at all): the prober
+ * concludes at once that it cannot probe. Its stall deadline, already past, once fired
+ * again within the same run, forever; now the run ends and nothing is armed before now. */
+static void test_stall_without_probe_source_ends(void **state)
+{
+	uint8_t pkt[1400] = { 0x45, 0, 1400 >> 8, 1400 & 0xff, 0, 0, 0x40, 0, 64, 17, 0, 0,
+			      10, 0, 0, 1, 10, 0, 0, 2 };
+
+	(void)state;
+	session_up();
+	assert_int_equal(write(a.tun, pkt, sizeof(pkt)), sizeof(pkt));
+	assert_int_equal(send_tun_packets(&a.dev), 0);
+	assert_int_not_equal(a.peer->pmtu.big_since, 0);
+	now_ms += 1500;
+	expire(a.peer);
+	assert_int_equal(a.peer->pmtu.how, PMTU_NO_SOURCE);
+	assert_int_equal(a.peer->pmtu.big_since, 0);
+	assert_true(!a.peer->timers.path_mtu || a.peer->timers.path_mtu > now_ms);
+	assert_int_equal(a.peer->pmtu.mtu, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1018,6 +1040,7 @@ int main(void)
 		TEST(test_later_deadline_is_lazy),
 		TEST(test_batch_across_rotation),
 		TEST(test_staged_overflow_counted),
+		TEST(test_stall_without_probe_source_ends),
 	};
 
 	const struct CMUnitTest machine[] = {
