@@ -1016,6 +1016,33 @@ static void test_stall_without_probe_source_ends(void **state)
 	assert_int_equal(a.peer->pmtu.mtu, 0);
 }
 
+/* A path found narrower than the packets sent: each too big with DF is answered with an
+ * ICMP "fragmentation needed" into the TUN, 10 at once and then 10 a second. Packets 50 ms
+ * apart once earned no token at all after the first 10 (each call moved the refill time on
+ * without crediting it). */
+static void test_too_big_answers_refill(void **state)
+{
+	uint8_t pkt[1400] = { 0x45, 0, 1400 >> 8, 1400 & 0xff, 0, 0, 0x40, 0, 64, 17, 0, 0,
+			      10, 0, 0, 1, 10, 0, 0, 2 };
+	unsigned int answers = 0;
+
+	(void)state;
+	session_up();
+	a.peer->pmtu.mtu = 1312; /* as a search over a 1380-byte link finds */
+	a.dev.pmtu_limited++;
+	for (int i = 0; i < 60; i++) { /* 3 s of them, 50 ms apart */
+		assert_int_equal(write(a.tun, pkt, sizeof(pkt)), sizeof(pkt));
+		assert_int_equal(send_tun_packets(&a.dev), 0);
+		answers += tun_received(&a);
+		now_ms += 50;
+	}
+	assert_int_equal(a.peer->pmtu.too_big_sent, answers);
+	assert_true(answers >= 10 + 28 && answers <= 10 + 31);
+	assert_int_equal(wire(&b, false), 0); /* none of them went to the peer */
+	a.peer->pmtu.mtu = 0;
+	a.dev.pmtu_limited--;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1041,6 +1068,7 @@ int main(void)
 		TEST(test_batch_across_rotation),
 		TEST(test_staged_overflow_counted),
 		TEST(test_stall_without_probe_source_ends),
+		TEST(test_too_big_answers_refill),
 	};
 
 	const struct CMUnitTest machine[] = {
