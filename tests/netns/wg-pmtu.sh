@@ -170,6 +170,15 @@ xfer() { # NAME VERB F SECS
 	return $rc
 }
 
+# The path MTUs A's and B's kernels learned from adit's messages so far, forgotten: each
+# transfer starts from the interface's MTU.
+forget_pmtu() {
+	local h
+	for h in a b; do
+		on $h ip -4 route flush cache && on $h ip -6 route flush cache
+	done
+}
+
 # A control's transfer, started in the background: it connected (so the tunnel works), and
 # was still running when timeout cut it.
 stalled() {
@@ -183,10 +192,8 @@ stalled() {
 # Variant V, outer family F: the control stalls both ways while aw and aa carry 4 MB both
 # ways (inner IPv4 over outer IPv4, inner IPv6 over outer IPv6).
 transfers() {
-	local v=$1 f=$2 c="variant $1, outer IPv$2" name verb h
-	for h in a b; do # what the kernels learned from adit before, forgotten
-		on $h ip -4 route flush cache && on $h ip -6 route flush cache
-	done
+	local v=$1 f=$2 c="variant $1, outer IPv$2" name verb
+	forget_pmtu
 	start a ww-put timeout "$STALL" "$PY" "$PYDIR/tcp_bulk.py" put "$(inner_b ww "$f")" "$PORT" "$MB4"
 	start a ww-get timeout "$STALL" "$PY" "$PYDIR/tcp_bulk.py" get "$(inner_b ww "$f")" "$PORT" "$MB4"
 	for name in aw aa; do
@@ -289,6 +296,7 @@ pm_counters
 c="variant 2, outer IPv4, MTU 1500 then 1380"
 pm_link_mtu 1500
 endpoints 4
+forget_pmtu
 check "[$c] aa: adit show has path MTU 1420 for B within $PROBE s" wait_for "$PROBE" pmtu_is aa 1420
 note "aa in A: $(pmtu_line aa)"
 tx_of() { wg_field a "${IF[aa-a]}" transfer | awk '{ print $2 }'; }
