@@ -290,13 +290,16 @@ done
 pm_counters
 
 # --- the path's MTU drops under a transfer (adit:) ------------------------------------------
-# Variant 2 still, the R1–R2 link back at 1500 and aa's endpoints over IPv4 again, so that
-# adit probes the path anew and finds the interface's own 1420; then 4 MB each way, spread over
-# 2 s, and once a quarter of it has crossed, the link drops to 1380.
+# Variant 2 still, the R1–R2 link back at 1500 and the endpoints over IPv4 again, so that adit
+# probes the path anew and finds the interface's own 1420 (and the control carries its 4 MB:
+# what stalled it was the 1380 link); then 4 MB each way through aa, spread over 2 s, and once
+# a quarter of it has crossed, the link drops to 1380.
 c="variant 2, outer IPv4, MTU 1500 then 1380"
 pm_link_mtu 1500
 endpoints 4
 forget_pmtu
+check "[$c] ww (control): at MTU 1500, 4 MB from A to B arrive intact" xfer ww put 4 "$FAST"
+check "[$c] ww (control): and 4 MB from B to A" xfer ww get 4 "$FAST"
 check "[$c] aa: adit show has path MTU 1420 for B within $PROBE s" wait_for "$PROBE" pmtu_is aa 1420
 note "aa in A: $(pmtu_line aa)"
 tx_of() { wg_field a "${IF[aa-a]}" transfer | awk '{ print $2 }'; }
