@@ -34,8 +34,8 @@ ADIT_LAB=adit-pm-$$
 SECONDS=0
 MB4=4000000
 PORT=7000
-PMTU4=1312 # inner MTU over IPv4 outside: 1380 - 20 - 8 - 32 = 1320, a multiple of 16 below
-PMTU6=1296 # over IPv6 outside: 1380 - 40 - 8 - 32 = 1300
+PMTU4=1312 # inner MTU over IPv4 outside: 1380 - 20 - 8 - 32 = 1320, down to a multiple of 16
+PMTU6=1296 # over IPv6 outside: 1380 - 40 - 8 - 32 = 1300, likewise
 STALL=3    # seconds without completion that make a control's transfer stalled
 FAST=5     # seconds within which a transfer through adit must arrive
 PROBE=5    # seconds adit has to report a peer's path MTU
@@ -121,8 +121,8 @@ pm_counters() {
 
 # Tunnel NAME (ww, aw, aa) number N: "IMPL-A -f IFACE" in A and "IMPL-B -f IFACE" in B, with
 # 10.8N.0.1/24 fd8N::1/64 on port 518N1 in A and .2 ::2 on 518N2 in B, each the other's peer
-# with its /32 and /128. The interfaces are $NAME_a and $NAME_b (e.g. $aw_a), A's by the
-# adit's or wireguard-go's name in $T (aw-a.log).
+# with its /32 and /128. The interfaces are ${IF[NAME-a]} and ${IF[NAME-b]}; the daemons'
+# logs $T/NAME-a.log and $T/NAME-b.log, their keys $T/NAME-a.key and so on.
 declare -A IF=() NUM=()
 tunnel() {
 	local name=$1 n=$2 impl_a=$3 impl_b=$4
@@ -252,8 +252,9 @@ check "outer IPv4: A pings B across both routers" wait_for 5 on a ping -c 1 -W 1
 check "outer IPv6: A pings B across both routers" wait_for 5 on a ping -6 -c 1 -W 1 fd71:3::2
 # A 1400-byte packet that may not be fragmented is lost at R1, and A learns nothing of why.
 black_hole() { # F SIZE DST
-	! on a ping -"$1" -c 1 -W 1 -M "do" -s "$2" "$3" &&
-		on a ip -"$1" route get "$3" | tee /dev/stderr | grep -vq ' mtu '
+	local route
+	! on a ping -"$1" -c 1 -W 1 -M "do" -s "$2" "$3" && route=$(on a ip -"$1" route get "$3") &&
+		echo "$route" && ! grep -q ' mtu ' <<<"$route"
 }
 check "outer IPv4: a 1400-byte DF ping from A to B is lost, and A's kernel learns no MTU" \
 	black_hole 4 1372 10.71.3.2
@@ -315,6 +316,7 @@ check "[$c] ww (control): at MTU 1500, 4 MB from A to B arrive intact" xfer ww p
 check "[$c] ww (control): and 4 MB from B to A" xfer ww get 4 "$FAST"
 check "[$c] aa: adit show has path MTU 1420 for B within $PROBE s" wait_for "$PROBE" pmtu_is aa 1420
 note "aa in A: $(pmtu_line aa)"
+# Bytes A's adit has sent through aa.
 tx_of() { wg_field a "${IF[aa-a]}" transfer | awk '{ print $2 }'; }
 tx_past() { [ "$(tx_of)" -gt "$1" ]; }
 tx0=$(tx_of)
