@@ -11,9 +11,10 @@ build="gcc make pkg-config libmnl-dev libssl-dev libsodium-dev libcap-ng-dev lib
 # The man page (make man, make install): scdoc turns doc/adit.8.scd into roff.
 man="scdoc"
 # man-db and groff-base: tests/install.sh renders the page with man -l. gdb:
-# tests/netns/wg-core-secrets.sh takes cores of a live daemon with its gcore.
+# tests/netns/wg-core-secrets.sh takes cores of a live daemon with its gcore. nftables:
+# tests/netns/wg-pmtu.sh's routers drop "fragmentation needed" and fragments with nft.
 check="$build $man clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping iputils-arping tcpdump gdb
-	python3-scapy procps wireguard-tools wireguard-go man-db groff-base"
+	python3-scapy procps wireguard-tools wireguard-go man-db groff-base nftables"
 demo="$build iproute2 iputils-ping tcpdump python3 procps wireguard-tools"
 # bench/run.sh and bench/scale.sh: the measuring tools (python3 writes scale.sh's configs),
 # every tunnel they compare adit with, and what ../shared/anchors/wireguard-go/build.sh

@@ -213,6 +213,7 @@ CHECK_JOBS=${CHECK_JOBS:-4}
 # Over 20 s each: started first, so that no long test starts last and runs alone.
 SLOW_TESTS="build/clang (-Werror) asan/unit/test_show asan/netns/wg-hub-many.sh netns/show.sh netns/lab-hostile.sh asan/netns/wg-hostile.sh
 	netns/wg-hostile.sh threads-2/netns/wg-hostile.sh netns/wg-uapi-slow.sh netns/wg-timers.sh
+	netns/wg-pmtu.sh
 	asan/netns/lab-server-abuse.sh netns/lab-server-abuse.sh"
 JOB_LABEL=() JOB_KIND=() JOB_SCRIPT=() JOB_ADIT=() JOB_ARGS=() JOB_CRYPTO=() JOB_TIMEOUT=()
 queue_job() { # LABEL netns|unit|fuzz|clang FILE
