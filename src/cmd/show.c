@@ -529,7 +529,10 @@ static void print_path_mtu(FILE *f, const struct show_peer *p, time_t now)
 
 	if (!p->pmtu.how[0])
 		return;
-	if (p->pmtu.age >= 0)
+	/* wg's words for an age, but "Now" is a sentence's start, not its middle */
+	if (p->pmtu.age == 0)
+		snprintf(when, sizeof(when), " just now");
+	else if (p->pmtu.age > 0)
 		snprintf(when, sizeof(when), " %s",
 			 show_ago(ago, sizeof(ago), now, now - (time_t)p->pmtu.age));
 	if (p->pmtu.probe_address[0])
