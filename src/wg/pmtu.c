@@ -118,13 +118,15 @@ void pmtu_restart(struct wg_peer *peer, uint64_t now)
 	if (p->how == PMTU_PROBING) /* its answers would be the old path's */
 		p->how = PMTU_NOT_YET;
 	p->quiet = 0;
-	p->used = true; /* search even if nothing was sent since the last one */
-	/* Without a session the probes could not go: the next session starts the search. A
-	 * change that restarts every peer at once (the interface's MTU) spreads their
-	 * searches, a millisecond apart, over at most a minute. */
+	/* Without a session the probes could not go: the next session starts the search, once
+	 * packets go. With one, search even if nothing went since the last search. A change
+	 * that restarts every peer at once (the interface's MTU) spreads their searches, a
+	 * millisecond apart, over at most a minute. */
 	p->next_search = 0;
-	if (peer_sending_keypair(peer, now))
+	if (peer_sending_keypair(peer, now)) {
+		p->used = true;
 		p->next_search = now + peer->dev->pmtu_restarts++ % spread_ms(peer->dev);
+	}
 	rearm(peer, now);
 }
 
@@ -136,7 +138,14 @@ void pmtu_session_up(struct wg_peer *peer, uint64_t now)
 	 * A search under way starts again (the session it ran in may have lapsed). */
 	if (p->how != PMTU_PROBING && p->how != PMTU_NOT_YET && p->next_search)
 		return;
-	pmtu_restart(peer, now);
+	if (p->how == PMTU_OFF)
+		return;
+	if (p->how == PMTU_PROBING)
+		p->how = PMTU_NOT_YET;
+	/* Not forced: a tunnel that only keeps its session (persistent keepalives) is never
+	 * probed; the first packet to the peer starts the search (pmtu_sending). */
+	p->next_search = now;
+	rearm(peer, now);
 }
 
 void pmtu_set_address(struct wg_peer *peer, int family, const void *addr)
@@ -415,8 +424,13 @@ void pmtu_timer(struct wg_peer *peer, uint64_t now)
 		start_search(peer, now);
 	} else if (p->next_search && now >= p->next_search && !p->used) {
 		/* Nothing went to the peer since the last search: probes now would keep an idle
-		 * tunnel's sessions alive for nothing. Look again later. */
-		p->next_search = now + (p->how == PMTU_PROBED ? SEARCH_AGAIN_MS : no_answer_wait(p));
+		 * tunnel's sessions alive for nothing. Look again later, or, never probed, when
+		 * the first packet goes. */
+		if (p->how == PMTU_NOT_YET)
+			p->next_search = 0;
+		else
+			p->next_search = now + (p->how == PMTU_PROBED ? SEARCH_AGAIN_MS
+								    : no_answer_wait(p));
 	} else if (p->next_search && now >= p->next_search) {
 		start_search(peer, now);
 	}
@@ -510,7 +524,14 @@ bool pmtu_sending(struct wg_peer *peer, uint8_t *pkt, size_t len, uint64_t now)
 {
 	struct peer_pmtu *p = &peer->pmtu;
 
-	p->used = true;
+	if (!p->used) {
+		p->used = true;
+		/* The first packet since the session came up (without one, the session will) */
+		if (p->how == PMTU_NOT_YET && peer_sending_keypair(peer, now)) {
+			p->next_search = now;
+			rearm(peer, now);
+		}
+	}
 	if (len > PMTU_FLOOR && !p->big_since && may_probe(p->how)) {
 		p->big_since = now;
 		note_big_dst(p, pkt);

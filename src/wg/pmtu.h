@@ -86,7 +86,8 @@ void pmtu_stop(struct wg_peer *peer);
 /* A session came up, the endpoint moved, the allowed IPs or the interface's MTU changed:
  * search again at the next timer run. */
 void pmtu_restart(struct wg_peer *peer, uint64_t now);
-/* A session came up: the first search, unless one is scheduled already. */
+/* A session came up: the first search once packets go to the peer, unless one is
+ * scheduled already. */
 void pmtu_session_up(struct wg_peer *peer, uint64_t now);
 /* The peer's TIMER_PATH_MTU: a round ends, or a search is due. Sends probes. */
 void pmtu_timer(struct wg_peer *peer, uint64_t now);
