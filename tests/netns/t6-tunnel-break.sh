@@ -15,9 +15,10 @@ start v echo "$PY" "$PYDIR/tcp_echo.py" serve 7000
 wait_for 5 on v sh -c 'ss -ltn | grep -q :7000'
 check "the tunnel carries traffic before the break" on u ping -c 1 -W 2 192.168.60.5
 
-# One TCP session across both breaks: a numbered line every 50 ms, each echo checked, until
-# the test says stop (a fixed length once ended before the second break on a busy machine,
-# and a client that sends nothing never learns that its server is gone).
+# One TCP session across both breaks: a numbered line every 50 ms, each echo checked, for at
+# least 14 s and until the test says stop (a fixed length once ended before the second break
+# on a busy machine, and a client that sends nothing never learns that its server is gone).
+t0=$SECONDS
 start u session "$PY" "$PYDIR/tcp_echo.py" stream 192.168.60.5 7000 90 "$T/session.stop"
 sleep 2
 stop cli1 INT
@@ -39,7 +40,7 @@ check "the client says the server was unreachable" wait_log cli2 'warning: serve
 check "and that it answers again" wait_log cli2 'server 10.9.0.11:9090 answers again' 10
 
 check "the session is still running after both breaks" sh -c "kill -0 $(pid_of session)"
-sleep 1 # a few lines more through the restarted server
+while [ $((SECONDS - t0)) -lt 14 ]; do sleep 0.2; done
 touch "$T/session.stop"
 wait_for 40 sh -c "! kill -0 $(pid_of session) 2>/dev/null"
 check "the TCP session survived both breaks, every line intact" stop session

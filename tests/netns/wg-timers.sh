@@ -103,6 +103,10 @@ while True:
     print("read", len(s.recv(2048)), flush=True)'
 wait_log sink listening
 check "A and c have a session (A pings c)" on a ping -c 1 -W 2 10.89.0.3
+# The ping started A's path-MTU search for c (src/wg/pmtu.c): its probes are data too, and
+# must be over before c goes silent, or they would be A's next messages to it.
+check "A's path-MTU search is over before c goes silent" \
+	wait_for 5 sh -c "! ip netns exec $(ns a) $ADIT show $IA | grep -q 'path MTU: probing'"
 stop wgo-c
 capture a rt eth0 'udp port 51999'
 capture a ka eth0 'udp port 51821'
