@@ -17,6 +17,9 @@ wg_dev b "$IB" b 51821 10.88.0.2/24
 wg_peer a "$IA" b 10.88.0.2/32 '[fd77::2]:51821'
 wg_peer b "$IB" a 10.88.0.1/32
 check "the tunnel is up over IPv6" on a ping -c 1 -W 2 10.88.0.2
+# The ping started a path-MTU search; its probes must not be in the captures below.
+check "adit found the path takes the whole MTU: path MTU 1420" \
+	wait_for 5 sh -c "ip netns exec $(ns a) $ADIT show $IA | grep -q 'path MTU: 1420 (probed'"
 
 # Lengths of the UDP payloads adit sent, one per line.
 sent_lengths() {
@@ -40,6 +43,11 @@ check_not "no IPv6 fragment left adit" test "$(pcap_count full 'ip6[6] = 44')" -
 
 on a ip link set "$IA" mtu 1380
 sleep 1.5
+# The first packet after the change shows adit the new MTU, which starts a path-MTU search
+# (src/wg/pmtu.c): its probes, up to the new MTU, must be over before the capture.
+on a ping -c 1 -W 2 10.88.0.2 >/dev/null
+check "adit probes the path again, up to the new MTU: path MTU 1380" \
+	wait_for 5 sh -c "ip netns exec $(ns a) $ADIT show $IA | grep -q 'path MTU: 1380 (probed'"
 capture a smaller eth0 'ip6 and src host fd77::1'
 check "after mtu 1380, a 1380-byte packet crosses" on a ping -i 0.2 -c 2 -M do -s 1352 -W 2 10.88.0.2
 end_capture smaller
