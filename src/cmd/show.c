@@ -26,6 +26,9 @@ void show_init(struct show_iface *s, const char *name)
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->under_load = -1;
+	s->max_peers = SHOW_MAX_PEERS;
+	s->max_addrs = SHOW_MAX_ADDRS;
+	s->max_lines = SHOW_MAX_LINES;
 }
 
 /* The words of the offload lines (tun_offload_names in tun.c, udp_offloads in uapi.c and
@@ -136,7 +139,7 @@ static int add_addr(struct show_iface *s, struct show_peer *p, const char *v)
 	else if ((p->kind == SHOW_WG_PEER) != (strchr(v, '/') != NULL) ||
 		 !addr_parse_prefix(v, &a))
 		return -EPROTO;
-	if (s->naddrs == SHOW_MAX_ADDRS) {
+	if (s->naddrs >= s->max_addrs) {
 		p->addrs.left_out++;
 		return 0;
 	}
@@ -161,7 +164,7 @@ static int begin_peer(struct show_iface *s, enum show_kind kind, const char *v)
 					   !crypto_key_from_hex(p.public_key, v)
 				 : !reprint_endpoint(p.endpoint, sizeof(p.endpoint), v))
 		return -EPROTO;
-	if (s->peers_left_out || s->npeers == SHOW_MAX_PEERS) {
+	if (s->peers_left_out || s->npeers >= s->max_peers) {
 		s->peers_left_out++; /* and its lines skipped, as are the next peers' */
 		return 0;
 	}
@@ -331,7 +334,7 @@ int show_parse_line(struct show_iface *s, char *line)
 	char *v = strchr(line, '=');
 	uint64_t n;
 
-	if (++s->lines > SHOW_MAX_LINES)
+	if (++s->lines > s->max_lines)
 		return -EFBIG;
 	if (!v || v == line)
 		return -EPROTO;
@@ -642,6 +645,6 @@ void show_print(FILE *f, struct show_iface *s, time_t now)
 		print_peer(f, &s->peer[i], now);
 	}
 	if (s->peers_left_out)
-		fprintf(f, "\n(%" PRIu64 " more peers not shown: adit show prints at most %u)\n",
-			s->peers_left_out, SHOW_MAX_PEERS);
+		fprintf(f, "\n(%" PRIu64 " more peers not shown: adit show prints at most %zu)\n",
+			s->peers_left_out, s->max_peers);
 }

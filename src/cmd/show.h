@@ -95,6 +95,9 @@ struct show_iface {
 	uint64_t peers_left_out;     /* past SHOW_MAX_PEERS; their lines are skipped */
 	size_t naddrs;               /* of all peers, against SHOW_MAX_ADDRS */
 	size_t lines;                /* read so far, against SHOW_MAX_LINES */
+	/* The limits above, as show_init sets them; a test lowers them to see each enforced
+	 * without feeding millions of lines. */
+	size_t max_peers, max_addrs, max_lines;
 };
 
 void show_init(struct show_iface *s, const char *name);
