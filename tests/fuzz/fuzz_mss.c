@@ -15,26 +15,13 @@
 
 #include "pkt/icmp_build.h"
 #include "pkt/mss.h"
+#include "../unit/sum16.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint16_t get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* The ones' complement sum of 16-bit big-endian words (RFC 1071), folded, not inverted. */
-static uint16_t sum16(const uint8_t *p, size_t n, uint32_t acc)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		acc += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		acc += (uint32_t)p[n - 1] << 8;
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)acc;
 }
 
 /* Where the TCP header and its segment are, read afresh from a packet that mss_clamp changed

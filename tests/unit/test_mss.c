@@ -15,6 +15,7 @@
 
 #include "pkt/mss.h"
 #include "mss_vectors.h"
+#include "sum16.h"
 
 struct vec {
 	const uint8_t *b;
@@ -22,20 +23,6 @@ struct vec {
 };
 
 #define V(a) ((struct vec){ a, sizeof(a) })
-
-/* The ones' complement sum of 16-bit big-endian words (RFC 1071), folded, not inverted. */
-static uint16_t sum16(const uint8_t *p, size_t n, uint32_t acc)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		acc += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		acc += (uint32_t)p[n - 1] << 8;
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)acc;
-}
 
 /* The sum over the TCP segment and its pseudo-header, as the IP header sizes it: 0xffff when
  * the checksum holds. IPv4 or IPv6 with TCP right after the fixed header. */

@@ -13,6 +13,7 @@
 
 #include "io/offload.h"
 #include "offload_vectors.h"
+#include "sum16.h"
 
 #define CAP 65536
 #define SLOTS 8
@@ -33,20 +34,6 @@ static uint8_t *pkts[OFFLOAD_MAX_BATCH];
 static size_t pkt_len[OFFLOAD_MAX_BATCH];
 static unsigned int keep[OFFLOAD_MAX_BATCH];
 static struct offload_gro gro;
-
-/* The ones' complement sum of 16-bit big-endian words (RFC 1071), folded, not inverted. */
-static uint16_t sum16(const uint8_t *p, size_t n, uint32_t acc)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		acc += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		acc += (uint32_t)p[n - 1] << 8;
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)acc;
-}
 
 /* Where the TCP or UDP header starts: after the IPv4 header, or after IPv6 and any
  * hop-by-hop options. Also gives the protocol. */
