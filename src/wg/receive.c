@@ -33,11 +33,11 @@ static struct wg_peer *peer_of(struct noise_handshake *hs)
 /* Roaming: the peer is wherever its latest authenticated datagram came from. */
 static void update_endpoint(struct wg_peer *peer, const struct udp_endpoint *ep)
 {
-	bool moved = !peer->has_endpoint ||
-		     memcmp(&peer->endpoint.addr, &ep->addr, sizeof(ep->addr));
+	bool moved;
 
-	if (!moved && !memcmp(&peer->endpoint, ep, sizeof(*ep)))
-		return;
+	if (peer->has_endpoint && !memcmp(&peer->endpoint, ep, sizeof(*ep)))
+		return; /* every packet but the first after a move: one compare, as before */
+	moved = !peer->has_endpoint || memcmp(&peer->endpoint.addr, &ep->addr, sizeof(ep->addr));
 	peer->endpoint = *ep;
 	peer->has_endpoint = true;
 	if (moved) /* a new path, maybe of another MTU */
