@@ -123,6 +123,15 @@ start u wg "$ADIT" wg -f "$WGE"     # the explicit form, for a name that could b
 wait_for 5 test -S "/var/run/wireguard/$WGE.sock"
 check "wg mode: a name another adit holds" \
 	expect 1 "cannot create TUN interface $WGE: it exists and another program holds it \(stop that program, or choose another name\)" u "$ADIT" -f "$WGE"
+KEY=$(wg genkey | wg pubkey)
+check "probe-address: a bad key named, status 2" \
+	expect 2 "'nokey' is no public key" u "$ADIT" probe-address "$WGE" nokey 10.0.0.2
+check "probe-address: a bad address named, status 2" \
+	expect 2 "'10.0.0' is no IPv4 or IPv6 address \(or auto\)" u "$ADIT" probe-address "$WGE" "$KEY" 10.0.0
+check "probe-address: a key that names no peer, status 1" \
+	expect 1 "$WGE has no peer .* \\(wg show $WGE peers lists them\\)" u "$ADIT" probe-address "$WGE" "$KEY" 10.0.0.2
+check "probe-address: an interface nothing serves, status 1" \
+	expect 1 "cannot reach wg interface nosuch0 .*is it up" u "$ADIT" probe-address nosuch0 "$KEY" auto
 check "wg mode: SIGTERM ends it with status 0" exited_with wg 0
 check_not "and its UAPI socket is gone" test -e "/var/run/wireguard/$WGE.sock"
 finish

@@ -657,6 +657,26 @@ static void big_dump_in_slices(void **state)
 	free(all);
 }
 
+/* adit_probe_address, adit's own key (adit probe-address): an address names where a
+ * peer's path-MTU probes go, auto goes back to its allowed IPs; anything else is refused,
+ * and so is a key that names no peer (update_only: none is created). */
+static void probe_address_set_and_refused(void **state)
+{
+	(void)state;
+	expect(two_peers, "errno=0\n\n", 1);
+	expect("set=1\npublic_key=" PEER1 "\nadit_probe_address=10.0.1.7\n\n", "errno=0\n\n", 1);
+	assert_true(peer(PEER1)->pmtu.named);
+	assert_int_equal(peer(PEER1)->pmtu.named_family, AF_INET);
+	expect("set=1\npublic_key=" PEER1 "\nadit_probe_address=auto\n\n", "errno=0\n\n", 1);
+	assert_false(peer(PEER1)->pmtu.named);
+	expect("set=1\npublic_key=" PEER1 "\nadit_probe_address=10.0.1\n\n", "errno=-22\n\n", 1);
+	expect("set=1\npublic_key=" PEER1 "\nadit_probe_address=\n\n", "errno=-22\n\n", 1);
+	assert_false(peer(PEER1)->pmtu.named);
+	expect("set=1\npublic_key=" ZERO "\nupdate_only=true\nadit_probe_address=10.0.1.7\n\n",
+	       "errno=-2\n\n", 1);
+	assert_null(peer(ZERO));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -664,6 +684,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(private_key_then_get, setup, teardown),
 		cmocka_unit_test_setup_teardown(fwmark_set_and_cleared, setup, teardown),
 		cmocka_unit_test_setup_teardown(two_peers_full_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(probe_address_set_and_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(adit_show_without_secrets, setup, teardown),
 		cmocka_unit_test_setup_teardown(scoped_ipv6_endpoint, setup, teardown),
 		cmocka_unit_test_setup_teardown(replace_allowed_ips, setup, teardown),
