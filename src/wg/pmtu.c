@@ -215,18 +215,23 @@ static bool probe_source(struct wg_peer *peer)
 	return true;
 }
 
-/* Sizes a probe can usefully have, below the interface's MTU: multiples of PMTU_STEP from
- * the floor, and the MTU itself. j-th of those in [from, to], and how many there are. */
-static unsigned int sizes_between(unsigned int from, unsigned int to, unsigned int top,
-				  unsigned int j)
+/* Sizes a probe can usefully have, below the interface's MTU (top): multiples of PMTU_STEP
+ * from the floor, and top itself. These two count the ones in [from, to] and give the j-th. */
+static unsigned int count_sizes(unsigned int from, unsigned int to, unsigned int top)
 {
 	unsigned int first = (from + PMTU_STEP - 1) / PMTU_STEP * PMTU_STEP;
 	unsigned int last = to / PMTU_STEP * PMTU_STEP;
 	unsigned int steps = last >= first ? (last - first) / PMTU_STEP + 1 : 0;
 
-	if (j == ~0U) /* how many */
-		return steps + (to == top && top % PMTU_STEP && top >= from);
-	return j < steps ? first + j * PMTU_STEP : top;
+	return steps + (to == top && top % PMTU_STEP && top >= from);
+}
+
+static unsigned int nth_size(unsigned int from, unsigned int to, unsigned int top,
+			     unsigned int j)
+{
+	unsigned int size = (from + PMTU_STEP - 1) / PMTU_STEP * PMTU_STEP + j * PMTU_STEP;
+
+	return size <= to ? size : top; /* past the multiples: top, the last of them */
 }
 
 /* The sizes of the next round, spread over what is still unknown; false when nothing is. */
@@ -241,7 +246,7 @@ static bool plan_round(struct peer_pmtu *p, unsigned int top)
 	p->small = -1;
 	if (from > to)
 		return false;
-	n = sizes_between(from, to, top, ~0U);
+	n = count_sizes(from, to, top);
 	if (!n)
 		return false;
 	if (!p->lo && !p->second_try) /* the first round: is anyone there at all? */
@@ -249,7 +254,7 @@ static bool plan_round(struct peer_pmtu *p, unsigned int top)
 	m = n < PMTU_PROBES - p->count ? n : PMTU_PROBES - p->count;
 	for (unsigned int k = 0; k < m; k++) {
 		j = m == 1 ? n - 1 : (unsigned int)((uint64_t)k * (n - 1) / (m - 1));
-		p->size[p->count++] = sizes_between(from, to, top, j);
+		p->size[p->count++] = nth_size(from, to, top, j);
 	}
 	return true;
 }
