@@ -315,8 +315,8 @@ static uint16_t gro_size(const struct msghdr *msg)
 }
 
 /* Message m held len bytes: one datagram, or with GRO, datagrams of size bytes each (the last
- * may be shorter). The first stays where it is; each other is copied to a buffer of its own,
- * so that each has room after it. */
+ * may be shorter). Each stays where it is; all but the first get a home buffer of their own,
+ * which the caller fills (decrypting from the message's buffer into it costs no copy). */
 static void split(struct udp_rx *r, struct io_stats *st, unsigned int m, size_t len,
 		  uint16_t size, uint8_t *const *bufs, unsigned int nbufs, unsigned int *spare)
 {
@@ -331,14 +331,8 @@ static void split(struct udp_rx *r, struct io_stats *st, unsigned int m, size_t 
 			io_drop(st, IO_DROP_UDP_NO_BUFFER, 1);
 			break;
 		}
-		if (off) {
-			uint8_t *to = bufs[(*spare)++] + IO_HEADROOM;
-
-			memcpy(to, base + off, n);
-			r->data[r->count] = to;
-		} else {
-			r->data[r->count] = base;
-		}
+		r->data[r->count] = base + off;
+		r->home[r->count] = off ? bufs[(*spare)++] + IO_HEADROOM : base;
 		r->len[r->count] = n;
 		r->msg_of[r->count++] = m;
 		off += n;
@@ -406,6 +400,15 @@ int udp_rx_receive(struct udp_rx *r, struct udp_sock *s, struct io_stats *st,
 			break;
 	}
 	return (int)r->count;
+}
+
+uint8_t *udp_rx_take(struct udp_rx *r, unsigned int i)
+{
+	if (r->data[i] != r->home[i]) {
+		memcpy(r->home[i], r->data[i], r->len[i]);
+		r->data[i] = r->home[i];
+	}
+	return r->home[i];
 }
 
 const struct sockaddr *udp_rx_from(const struct udp_rx *r, unsigned int i, socklen_t *len)

@@ -91,13 +91,17 @@ void udp_tx_queue(struct udp_tx *q, struct udp_sock *s, const struct udp_endpoin
 		  void *owner, void *data, size_t len);
 void udp_tx_flush(struct udp_tx *q);
 
-/* A batch received: datagram i is data[i], len[i] bytes, from message msg_of[i]. Datagrams
- * start IO_HEADROOM into a pool buffer each, so what is built from them in place has room in
- * front. */
+/* A batch received: datagram i is data[i], len[i] bytes, from message msg_of[i]. The datagrams
+ * of one GRO message lie one after the other in its buffer, with no room between them for
+ * what is built from them; so each also has a home[i], IO_HEADROOM into a pool buffer of its
+ * own (data[i] itself for the first datagram of each message, else a buffer not yet written):
+ * what is made of datagram i (its decryption, a packet coalesced onto it) is made there, with
+ * room in front and behind. udp_rx_take moves a datagram home as it is. */
 #define UDP_RX_MSGS 64
 struct udp_rx {
 	unsigned int count;
 	uint8_t *data[IO_BATCH];
+	uint8_t *home[IO_BATCH];
 	size_t len[IO_BATCH];
 	unsigned int msg_of[IO_BATCH];
 	struct mmsghdr msg[UDP_RX_MSGS];
@@ -115,6 +119,9 @@ struct udp_rx {
  * datagrams, 0 when there is none, or a negative errno the caller must act on. */
 int udp_rx_receive(struct udp_rx *r, struct udp_sock *s, struct io_stats *st,
 		   uint8_t *const *bufs, unsigned int nbufs);
+/* Datagram i in its home buffer, copied there if it is not already: for the caller that uses
+ * the datagram as it came (lab mode's plaintext). */
+uint8_t *udp_rx_take(struct udp_rx *r, unsigned int i);
 /* Where datagram i came from, and the local address it arrived at. */
 void udp_rx_endpoint(const struct udp_rx *r, unsigned int i, struct udp_endpoint *ep);
 const struct sockaddr *udp_rx_from(const struct udp_rx *r, unsigned int i, socklen_t *len);

@@ -411,7 +411,7 @@ static void heard(struct relay *r, const void *peer)
 /* One datagram from the socket, checked and put in the batch for the TUN. */
 static void deliver(struct relay *r, unsigned int i)
 {
-	uint8_t *pkt = r->rx.data[i];
+	uint8_t *pkt = udp_rx_take(&r->rx, i);
 	size_t len = r->rx.len[i];
 	socklen_t fromlen;
 	const struct sockaddr *from = udp_rx_from(&r->rx, i, &fromlen);

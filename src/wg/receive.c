@@ -262,20 +262,21 @@ static enum wg_drop lookup_data(struct wg_device *dev, const uint8_t *buf, uint6
 struct open_run {
 	struct data_open *open;
 	uint8_t *const *bufs;
+	uint8_t *const *homes;
 	const size_t *lens;
 };
 
-/* One message of a run, on any crypto lane: decrypted in place, or wiped and marked. */
+/* One message of a run, on any crypto lane: decrypted into its home buffer (where it lies,
+ * or from a GRO message's buffer into one of its own), or marked. */
 static void open_one(void *ctx, unsigned int i, unsigned int lane)
 {
 	const struct open_run *run = ctx;
 	struct data_open *o = &run->open[i];
-	uint8_t *buf = run->bufs[i];
 	size_t len = run->lens[i] - sizeof(struct wg_msg_data);
 
 	if (o->drop == DROP_NONE &&
-	    !crypto_aead_ctx_open(&o->kp->recv, lane, buf + sizeof(struct wg_msg_data),
-				  buf + sizeof(struct wg_msg_data), len, o->counter))
+	    !crypto_aead_ctx_open(&o->kp->recv, lane, run->homes[i] + sizeof(struct wg_msg_data),
+				  run->bufs[i] + sizeof(struct wg_msg_data), len, o->counter))
 		o->drop = WG_DROP_DECRYPT;
 }
 
@@ -283,15 +284,16 @@ static void open_one(void *ctx, unsigned int i, unsigned int lane)
  * open here. */
 #define OPEN_SHARE_BYTES 16384
 
-/* Looks up and decrypts n data messages, the decryption shared among the crypto lanes;
- * open[i] says what became of message i. Nothing is accepted yet: that happens in order,
+/* Looks up n data messages and decrypts each from bufs[i] into homes[i] (the same buffer, or
+ * one of its own), the decryption shared among the crypto lanes; open[i] says what became
+ * of message i. Nothing is accepted yet: that happens in order,
  * one message at a time, in accept_data. The keypairs found here are still there when
  * their messages are accepted: no data message frees a keypair (peer_received_with_keypair
  * says why), and a run holds nothing but data messages. */
-static void open_data(struct wg_device *dev, uint8_t *const *bufs, const size_t *lens,
-		      unsigned int n, uint64_t now, struct data_open *open)
+static void open_data(struct wg_device *dev, uint8_t *const *bufs, uint8_t *const *homes,
+		      const size_t *lens, unsigned int n, uint64_t now, struct data_open *open)
 {
-	struct open_run run = { open, bufs, lens };
+	struct open_run run = { open, bufs, homes, lens };
 	size_t bytes = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
@@ -301,8 +303,8 @@ static void open_data(struct wg_device *dev, uint8_t *const *bufs, const size_t 
 	workers_run(&dev->workers, open_one, &run, n, bytes >= OPEN_SHARE_BYTES);
 }
 
-/* A data message opened by open_data, taken in the order it came: replay, then what the
- * session and the inner packet must satisfy. */
+/* A data message opened by open_data into buf (its home), taken in the order it came:
+ * replay, then what the session and the inner packet must satisfy. */
 static void accept_data(struct wg_device *dev, uint8_t *buf, size_t len,
 			const struct udp_endpoint *ep, uint64_t now, const struct data_open *o)
 {
@@ -389,7 +391,7 @@ void receive_datagram(struct wg_device *dev, uint8_t *buf, size_t len,
 	case WG_MSG_DATA:
 		if (len < WG_DATA_MIN_LEN)
 			break;
-		open_data(dev, &buf, &len, 1, now, &open);
+		open_data(dev, &buf, &buf, &len, 1, now, &open);
 		accept_data(dev, buf, len, ep, now, &open);
 		return;
 	}
@@ -423,14 +425,15 @@ int receive_datagrams(struct wg_device *dev, struct udp_sock *s)
 		     end++)
 			;
 		if (data)
-			open_data(dev, rx->data + i, rx->len + i, end - i, now, dev->opened);
+			open_data(dev, rx->data + i, rx->home + i, rx->len + i, end - i, now,
+				  dev->opened);
 		for (unsigned int j = i; j < end; j++) {
 			if (rx->msg_of[j] != msg) {
 				msg = rx->msg_of[j];
 				udp_rx_endpoint(rx, j, &ep);
 			}
 			if (data)
-				accept_data(dev, rx->data[j], rx->len[j], &ep, now,
+				accept_data(dev, rx->home[j], rx->len[j], &ep, now,
 					    &dev->opened[j - i]);
 			else
 				receive_datagram(dev, rx->data[j], rx->len[j], &ep, now);
