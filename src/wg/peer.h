@@ -39,6 +39,7 @@ struct wg_peer {
 	struct cookie cookie;
 	struct udp_endpoint endpoint;
 	bool has_endpoint;
+	uint16_t batch_run; /* send.c's: this peer's run in the batch being sent, if still so */
 	struct allowedips_list allowed_ips; /* in the device's table, in the order given */
 	uint16_t persistent_keepalive_interval; /* seconds; 0 = off */
 	uint64_t rx_bytes;

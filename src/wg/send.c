@@ -368,14 +368,51 @@ static int fit_paths(struct wg_device *dev, struct wg_peer **peer, uint8_t **pkt
 	return kept;
 }
 
-/* One batch from the TUN (super-packets already split), grouped into runs by peer, as
- * wireguard-go does, and sent with as few system calls as GSO allows. */
+/* Each peer remembers its run (batch_run) while the batch is grouped; a number left from an
+ * earlier batch is told apart by the run not being the peer's. */
+unsigned int send_group_by_peer(struct wg_peer *const *peer, uint8_t *const *pkts,
+				const size_t *lens, unsigned int n, struct wg_peer **to_peer,
+				uint8_t **to_pkts, size_t *to_lens, unsigned int *run_len)
+{
+	struct wg_peer *run_peer[IO_BATCH];
+	unsigned int run_of[IO_BATCH], at[IO_BATCH], runs = 0, no_peer = IO_BATCH, r;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct wg_peer *p = peer[i];
+
+		r = p ? p->batch_run : no_peer;
+		if (r >= runs || run_peer[r] != p) {
+			r = runs++;
+			run_peer[r] = p;
+			run_len[r] = 0;
+			if (p)
+				p->batch_run = (uint16_t)r;
+			else
+				no_peer = r;
+		}
+		run_of[i] = r;
+		run_len[r]++;
+	}
+	for (r = 0, at[0] = 0; r + 1 < runs; r++)
+		at[r + 1] = at[r] + run_len[r];
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int k = at[run_of[i]]++;
+
+		to_peer[k] = peer[i];
+		to_pkts[k] = pkts[i];
+		to_lens[k] = lens[i];
+	}
+	return runs;
+}
+
+/* One batch from the TUN (super-packets already split), grouped into runs by peer, and sent
+ * with as few system calls as GSO allows. */
 static int send_batch(struct wg_device *dev, uint64_t now)
 {
-	uint8_t *pkts[IO_BATCH];
-	size_t lens[IO_BATCH];
-	struct wg_peer *peer[IO_BATCH];
-	unsigned int start, end;
+	uint8_t *pkts[IO_BATCH], *grouped[IO_BATCH];
+	size_t lens[IO_BATCH], grouped_lens[IO_BATCH];
+	struct wg_peer *peer[IO_BATCH], *grouped_peer[IO_BATCH];
+	unsigned int runs, run_len[IO_BATCH], start = 0;
 	int n;
 
 	for (unsigned int i = 0; i < IO_BATCH; i++)
@@ -388,11 +425,11 @@ static int send_batch(struct wg_device *dev, uint64_t now)
 	n = fit_paths(dev, peer, pkts, lens, n, now);
 	if (dev->trace.on)
 		trace_batch(dev, peer, pkts, lens, n);
-	for (start = 0; start < (unsigned int)n; start = end) {
-		for (end = start + 1; end < (unsigned int)n && peer[end] == peer[start]; end++)
-			;
-		send_run(dev, peer[start], pkts + start, lens + start, end - start, now);
-	}
+	runs = send_group_by_peer(peer, pkts, lens, (unsigned int)n, grouped_peer, grouped,
+				  grouped_lens, run_len);
+	for (unsigned int r = 0; r < runs; start += run_len[r++])
+		send_run(dev, grouped_peer[start], grouped + start, grouped_lens + start,
+			 run_len[r], now);
 	socket_flush(dev);
 	return n;
 }

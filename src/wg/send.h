@@ -33,6 +33,14 @@ unsigned int send_probes(struct wg_peer *peer, uint8_t *const *pkts, const size_
 /* The path MTU of the peer a packet from the TUN goes to, 0 for the interface's: the TUN
  * cuts TCP super-packets to it (tun.seg_mtu). ctx is the device. */
 unsigned int send_path_mtu(void *ctx, const uint8_t *pkt, size_t len);
+/* A batch's packets grouped by peer (NULL: no peer), each peer's packets in the order they
+ * came and the peers in the order of their first packet, as wireguard-go's elemsByPeer: so
+ * traffic interleaved to several peers (A B A B) is sealed and sent as one run per peer, not
+ * runs of one. Writes the grouped batch to to_peer/to_pkts/to_lens and the length of each run
+ * to run_len; returns the number of runs. n is at most IO_BATCH. */
+unsigned int send_group_by_peer(struct wg_peer *const *peer, uint8_t *const *pkts,
+				const size_t *lens, unsigned int n, struct wg_peer **to_peer,
+				uint8_t **to_pkts, size_t *to_lens, unsigned int *run_len);
 /* Carries out what timers_expire decided for peer (enum timer_action). */
 void send_timer_actions(struct wg_peer *peer, unsigned int actions);
 
