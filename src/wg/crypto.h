@@ -80,9 +80,10 @@ const char *crypto_aead_detail(void);
 bool crypto_set_lanes(unsigned int lanes);
 bool crypto_aead_ctx_init(struct crypto_aead_ctx *c, const uint8_t key[WG_KEY_LEN], bool encrypt);
 void crypto_aead_ctx_free(struct crypto_aead_ctx *c);
-/* dst is src (in place) or a buffer apart from it (out of place). No associated data, as in transport messages. lane is the
- * calling thread's (0 without --threads) and below the lanes crypto_set_lanes made. Open
- * returns true only for a message that authenticates; otherwise dst is wiped. */
+/* dst is src (in place) or a buffer apart from it (out of place). No associated data, as in
+ * transport messages. lane is the calling thread's (0 without --threads) and below the lanes
+ * crypto_set_lanes made. Open returns true only for a message that authenticates; otherwise
+ * dst is wiped. */
 bool crypto_aead_ctx_seal(struct crypto_aead_ctx *c, unsigned int lane, uint8_t *dst,
 			  const uint8_t *src, size_t len, uint64_t counter);
 bool crypto_aead_ctx_open(struct crypto_aead_ctx *c, unsigned int lane, uint8_t *dst,
