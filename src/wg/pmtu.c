@@ -109,14 +109,23 @@ static unsigned int spread_ms(const struct wg_device *dev)
 	return dev->peer_count < 60000 ? (unsigned int)dev->peer_count + 1 : 60000;
 }
 
+/* A round under way is dropped: its answers would be the old path's, or come under a session
+ * that lapsed. False when probing is off. */
+static bool drop_round(struct peer_pmtu *p)
+{
+	if (p->how == PMTU_OFF)
+		return false;
+	if (p->how == PMTU_PROBING)
+		p->how = PMTU_NOT_YET;
+	return true;
+}
+
 void pmtu_restart(struct wg_peer *peer, uint64_t now)
 {
 	struct peer_pmtu *p = &peer->pmtu;
 
-	if (p->how == PMTU_OFF)
+	if (!drop_round(p))
 		return;
-	if (p->how == PMTU_PROBING) /* its answers would be the old path's */
-		p->how = PMTU_NOT_YET;
 	p->quiet = 0;
 	/* Without a session the probes could not go: the next session starts the search, once
 	 * packets go. With one, search even if nothing went since the last search. A change
@@ -138,10 +147,8 @@ void pmtu_session_up(struct wg_peer *peer, uint64_t now)
 	 * A search under way starts again (the session it ran in may have lapsed). */
 	if (p->how != PMTU_PROBING && p->how != PMTU_NOT_YET && p->next_search)
 		return;
-	if (p->how == PMTU_OFF)
+	if (!drop_round(p))
 		return;
-	if (p->how == PMTU_PROBING)
-		p->how = PMTU_NOT_YET;
 	/* Not forced: a tunnel that only keeps its session (persistent keepalives) is never
 	 * probed; the first packet to the peer starts the search (pmtu_sending). */
 	p->next_search = now;
@@ -217,9 +224,14 @@ static bool probe_source(struct wg_peer *peer)
 
 /* Sizes a probe can usefully have, below the interface's MTU (top): multiples of PMTU_STEP
  * from the floor, and top itself. These two count the ones in [from, to] and give the j-th. */
+static unsigned int first_multiple(unsigned int from)
+{
+	return (from + PMTU_STEP - 1) / PMTU_STEP * PMTU_STEP;
+}
+
 static unsigned int count_sizes(unsigned int from, unsigned int to, unsigned int top)
 {
-	unsigned int first = (from + PMTU_STEP - 1) / PMTU_STEP * PMTU_STEP;
+	unsigned int first = first_multiple(from);
 	unsigned int last = to / PMTU_STEP * PMTU_STEP;
 	unsigned int steps = last >= first ? (last - first) / PMTU_STEP + 1 : 0;
 
@@ -229,7 +241,7 @@ static unsigned int count_sizes(unsigned int from, unsigned int to, unsigned int
 static unsigned int nth_size(unsigned int from, unsigned int to, unsigned int top,
 			     unsigned int j)
 {
-	unsigned int size = (from + PMTU_STEP - 1) / PMTU_STEP * PMTU_STEP + j * PMTU_STEP;
+	unsigned int size = first_multiple(from) + j * PMTU_STEP;
 
 	return size <= to ? size : top; /* past the multiples: top, the last of them */
 }
