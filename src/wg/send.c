@@ -412,7 +412,7 @@ static int send_batch(struct wg_device *dev, uint64_t now)
 	uint8_t *pkts[IO_BATCH], *grouped[IO_BATCH];
 	size_t lens[IO_BATCH], grouped_lens[IO_BATCH];
 	struct wg_peer *peer[IO_BATCH], *grouped_peer[IO_BATCH];
-	unsigned int runs, run_len[IO_BATCH], start = 0;
+	unsigned int runs, run_len[IO_BATCH];
 	int n;
 
 	for (unsigned int i = 0; i < IO_BATCH; i++)
@@ -427,7 +427,7 @@ static int send_batch(struct wg_device *dev, uint64_t now)
 		trace_batch(dev, peer, pkts, lens, n);
 	runs = send_group_by_peer(peer, pkts, lens, (unsigned int)n, grouped_peer, grouped,
 				  grouped_lens, run_len);
-	for (unsigned int r = 0; r < runs; start += run_len[r++])
+	for (unsigned int r = 0, start = 0; r < runs; start += run_len[r], r++)
 		send_run(dev, grouped_peer[start], grouped + start, grouped_lens + start,
 			 run_len[r], now);
 	socket_flush(dev);
