@@ -14,8 +14,9 @@ import hashlib
 import os
 import socket
 import sys
-import threading
 import time
+
+from tcp_echo import recv_exactly, serve_forever
 
 CHUNK = 65536
 
@@ -32,21 +33,6 @@ def send_all(sock, data, seconds):
             time.sleep(ahead)
 
 
-def recv_exactly(sock, n, digest=None):
-    got = 0
-    buf = bytearray()
-    while got < n:
-        chunk = sock.recv(min(n - got, 1 << 20))
-        if not chunk:
-            raise ConnectionError("connection closed after %d of %d bytes" % (got, n))
-        got += len(chunk)
-        if digest is None:
-            buf += chunk
-        else:
-            digest.update(chunk)
-    return bytes(buf)
-
-
 def recv_line(sock):
     line = b""
     while not line.endswith(b"\n"):
@@ -58,15 +44,7 @@ def recv_line(sock):
 
 
 def serve(port):
-    srv = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    srv.bind(("::", port))
-    srv.listen(16)
-    print("listening", port, flush=True)
-    while True:
-        conn, _ = srv.accept()
-        threading.Thread(target=handle, args=(conn,), daemon=True).start()
+    serve_forever(port, handle, socket.AF_INET6)
 
 
 def handle(conn):

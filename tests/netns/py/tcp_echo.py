@@ -16,15 +16,23 @@ import threading
 import time
 
 
-def serve(port):
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def serve_forever(port, handler, family=socket.AF_INET):
+    """Accepts on port, each connection handled by handler(conn) in a thread of its own.
+    AF_INET6 takes IPv4 too. tcp_bulk.py serves with it as well."""
+    srv = socket.socket(family, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("0.0.0.0", port))
+    if family == socket.AF_INET6:
+        srv.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    srv.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", port))
     srv.listen(16)
     print("listening", port, flush=True)
     while True:
-        conn, peer = srv.accept()
-        threading.Thread(target=echo, args=(conn,), daemon=True).start()
+        conn, _ = srv.accept()
+        threading.Thread(target=handler, args=(conn,), daemon=True).start()
+
+
+def serve(port):
+    serve_forever(port, echo)
 
 
 def echo(conn):
@@ -36,13 +44,19 @@ def echo(conn):
             conn.sendall(data)
 
 
-def recv_exactly(sock, n):
+def recv_exactly(sock, n, digest=None):
+    """n bytes from sock; with digest, fed to it (and b"" returned) instead of kept."""
+    got = 0
     buf = bytearray()
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
+    while got < n:
+        chunk = sock.recv(min(n - got, 1 << 20))
         if not chunk:
-            raise ConnectionError("connection closed after %d of %d bytes" % (len(buf), n))
-        buf += chunk
+            raise ConnectionError("connection closed after %d of %d bytes" % (got, n))
+        got += len(chunk)
+        if digest is None:
+            buf += chunk
+        else:
+            digest.update(chunk)
     return bytes(buf)
 
 
